@@ -1,0 +1,1 @@
+"""lachealth: the health of children in care, shared across agencies."""

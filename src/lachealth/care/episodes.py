@@ -1,0 +1,215 @@
+"""The rules of episodes of care, as pure functions (no ORM, no clock: the caller passes `as_of`).
+
+An episode is a stretch of care with one legal status (LS) and one placement (PLACE). Episodes
+within a period of care follow each other without gap or overlap: when one ends with
+REC = X1 the next starts the same day (DECOM = DEC). A period of care starts with RNE = S and
+ends with a REC starting with E; the next period, if any, starts on or after that day.
+The reason for a new episode (RNE) follows from what changed; users never type it.
+
+`plan_entry`, `plan_change` and `plan_leaving` check a proposed event against a child's
+episodes and return the episodes as they would be afterwards; the care services persist that.
+`sequence_problems` says what is wrong with any list of episodes (used by tests and imports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+
+class EpisodeRuleError(ValueError):
+    """A proposed care event breaks an episode rule. `field` names the form field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class EpisodeFacts:
+    decom: date
+    rne: str
+    ls: str
+    place: str
+    dec: date | None = None
+    rec: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.dec is None
+
+    def describe(self) -> str:
+        """How an episode is named in a message: its placement and its dates."""
+        end = f"to {_d(self.dec)}" if self.dec else "(still open)"
+        codes = f"legal status {self.ls}, placement {self.place}"
+        return f"the episode from {_d(self.decom)} {end} ({codes})"
+
+
+@dataclass(frozen=True)
+class PeriodOfCare:
+    start: date
+    end: date | None
+    episodes: tuple[EpisodeFacts, ...]
+
+    @property
+    def reason_ended(self) -> str | None:
+        return self.episodes[-1].rec if self.end else None
+
+
+def _d(value: date) -> str:
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def reason_for_new_episode(
+    *, legal_status_changed: bool, placement_changed: bool, same_carer: bool
+) -> str:
+    """The SSDA903 RNE code for a change within a period of care."""
+    if legal_status_changed and placement_changed:
+        return "B" if same_carer else "U"
+    if legal_status_changed:
+        return "L"
+    if placement_changed:
+        return "T" if same_carer else "P"
+    raise EpisodeRuleError("ls", "Nothing has changed: choose a new legal status or placement")
+
+
+def _ordered(episodes: Sequence[EpisodeFacts]) -> list[EpisodeFacts]:
+    return sorted(episodes, key=lambda e: e.decom)
+
+
+def _check_not_future(field: str, label: str, value: date, as_of: date) -> None:
+    if value > as_of:
+        raise EpisodeRuleError(field, f"{label} must be today or in the past")
+
+
+def plan_entry(
+    episodes: Sequence[EpisodeFacts],
+    *,
+    date_of_birth: date,
+    start: date,
+    ls: str,
+    place: str,
+    as_of: date,
+) -> list[EpisodeFacts]:
+    """A child starts (or starts again) to be looked after: a new period, RNE = S."""
+    _check_not_future("decom", "The date care started", start, as_of)
+    if start < date_of_birth:
+        raise EpisodeRuleError(
+            "decom",
+            f"The date care started must be on or after the date of birth, {_d(date_of_birth)}",
+        )
+    ordered = _ordered(episodes)
+    if ordered:
+        last = ordered[-1]
+        if last.is_open:
+            raise EpisodeRuleError(
+                "decom", f"The child is already looked after: {last.describe()} has not ended"
+            )
+        if start < last.dec:  # type: ignore[operator]
+            raise EpisodeRuleError(
+                "decom",
+                f"The date care started must be on or after {_d(last.dec)}, when the last period "  # type: ignore[arg-type]
+                f"of care ended; it overlaps {last.describe()}",
+            )
+    return [*ordered, EpisodeFacts(decom=start, rne="S", ls=ls, place=place)]
+
+
+def plan_change(
+    episodes: Sequence[EpisodeFacts],
+    *,
+    on: date,
+    ls: str,
+    place: str,
+    placement_changed: bool,
+    same_carer: bool,
+    as_of: date,
+) -> list[EpisodeFacts]:
+    """A change of placement and/or legal status: the open episode ends (X1), a new one begins."""
+    ordered = _ordered(episodes)
+    if not ordered or not ordered[-1].is_open:
+        raise EpisodeRuleError("decom", "The child is not looked after now, so nothing can change")
+    current = ordered[-1]
+    _check_not_future("decom", "The date of the change", on, as_of)
+    if on <= current.decom:
+        raise EpisodeRuleError(
+            "decom",
+            f"The date of the change must be after {_d(current.decom)}, when the current "
+            f"episode started; it would overlap {current.describe()}",
+        )
+    rne = reason_for_new_episode(
+        legal_status_changed=ls != current.ls,
+        placement_changed=placement_changed,
+        same_carer=same_carer,
+    )
+    closed = replace(current, dec=on, rec="X1")
+    return [*ordered[:-1], closed, EpisodeFacts(decom=on, rne=rne, ls=ls, place=place)]
+
+
+def plan_leaving(
+    episodes: Sequence[EpisodeFacts], *, on: date, rec: str, as_of: date
+) -> list[EpisodeFacts]:
+    """The child ceases to be looked after: the open episode ends with an E… reason."""
+    ordered = _ordered(episodes)
+    if not ordered or not ordered[-1].is_open:
+        raise EpisodeRuleError("dec", "The child is not looked after now")
+    if not rec.startswith("E"):
+        raise EpisodeRuleError("rec", "Choose why the child left care")
+    current = ordered[-1]
+    _check_not_future("dec", "The date care ended", on, as_of)
+    if on < current.decom:
+        raise EpisodeRuleError(
+            "dec",
+            f"The date care ended must be on or after {_d(current.decom)}, when "
+            f"{current.describe()} started",
+        )
+    return [*ordered[:-1], replace(current, dec=on, rec=rec)]
+
+
+def periods_of_care(episodes: Sequence[EpisodeFacts]) -> list[PeriodOfCare]:
+    """Group episodes into periods of care, each from an RNE = S episode to its E… ending."""
+    periods: list[list[EpisodeFacts]] = []
+    for episode in _ordered(episodes):
+        if episode.rne == "S" or not periods:
+            periods.append([episode])
+        else:
+            periods[-1].append(episode)
+    return [
+        PeriodOfCare(p[0].decom, p[-1].dec if p[-1].rec != "X1" else None, tuple(p))
+        for p in periods
+    ]
+
+
+def sequence_problems(episodes: Sequence[EpisodeFacts]) -> list[str]:
+    """Every break of the episode rules in a child's episodes (empty when they are sound)."""
+    problems: list[str] = []
+    ordered = _ordered(episodes)
+    for i, episode in enumerate(ordered):
+        if episode.dec is not None and episode.dec < episode.decom:
+            problems.append(f"{episode.describe()} ends before it starts")
+        if episode.is_open and i != len(ordered) - 1:
+            problems.append(f"{episode.describe()} is open but a later episode exists")
+        if i == 0:
+            if episode.rne != "S":
+                problems.append(
+                    f"{episode.describe()} is the first but its RNE is {episode.rne}, not S"
+                )
+            continue
+        previous = ordered[i - 1]
+        if previous.dec is None:
+            continue
+        if previous.rec == "X1":
+            if episode.decom != previous.dec:
+                kind = "gap" if episode.decom > previous.dec else "overlap"
+                problems.append(f"{kind} between {previous.describe()} and {episode.describe()}")
+            if episode.rne == "S":
+                problems.append(f"{episode.describe()} starts a new period after an X1 ending")
+        else:
+            if episode.decom < previous.dec:
+                problems.append(f"overlap between {previous.describe()} and {episode.describe()}")
+            if episode.rne != "S":
+                problems.append(
+                    f"{episode.describe()} follows the end of care but its RNE is not S"
+                )
+    return problems

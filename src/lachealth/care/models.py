@@ -1,0 +1,170 @@
+"""The child and their episodes of care, shaped as the SSDA903 return shapes them.
+
+Fields that are SSDA903 items keep its names (`decom`, `rne`, `ls`, `place`, `dec`, `rec`…)
+so that import and export need no mapping. `Child.current_placement_area` and
+`Child.looked_after` mirror the open episode; the care services keep them true, because the
+access policy filters on them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nhs_number
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from lachealth.people import access
+from lachealth.people.models import Area
+
+from .codes import (
+    CategoryOfNeed,
+    Ethnicity,
+    LegalStatus,
+    Placement,
+    PlacementProvider,
+    ReasonEpisodeCeased,
+    ReasonForNewEpisode,
+    ReasonPlaceChange,
+    Sex,
+)
+
+UPN_PATTERN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
+POSTCODE_DISTRICT_PATTERN = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
+
+
+def validate_nhs_number(value: str) -> None:
+    if not (value.isdigit() and len(value) == 10 and nhs_number.is_valid(value)):
+        raise ValidationError(
+            "Enter a valid NHS number: 10 digits whose last digit is the right check digit"
+        )
+
+
+def validate_upn(value: str) -> None:
+    if not UPN_PATTERN.match(value):
+        raise ValidationError(
+            "Enter a valid unique pupil number: a capital letter followed by 12 characters, "
+            "like A123456789012"
+        )
+
+
+def validate_postcode_district(value: str) -> None:
+    if not POSTCODE_DISTRICT_PATTERN.match(value):
+        raise ValidationError(
+            "Enter the postcode district only (the first half of the postcode), like LS1 or M14"
+        )
+
+
+class ChildQuerySet(models.QuerySet["Child"]):
+    def visible_to(self, user) -> ChildQuerySet:  # type: ignore[no-untyped-def]
+        """Only the children the access policy lets `user` see."""
+        return self.filter(access.child_q(user))
+
+
+class Child(models.Model):
+    la_child_id = models.CharField(
+        "LA child ID",
+        max_length=10,
+        help_text="The child's ID in your local authority's case system (SSDA903 CHILD)",
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices)
+    nhs_number = models.CharField(
+        "NHS number", max_length=10, blank=True, validators=[validate_nhs_number]
+    )
+    upn = models.CharField("UPN", max_length=13, blank=True, validators=[validate_upn])
+    gp_practice_code = models.CharField("GP practice code", max_length=8, blank=True)
+    gp_practice_name = models.CharField("GP practice", max_length=150, blank=True)
+    responsible_area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="children_responsible_for"
+    )
+    current_placement_area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="children_placed_in"
+    )
+    looked_after = models.BooleanField(default=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        verbose_name_plural = "children"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["responsible_area", "la_child_id"], name="child_unique_la_id"
+            ),
+            models.UniqueConstraint(
+                fields=["nhs_number"], condition=~Q(nhs_number=""), name="child_unique_nhs_number"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["responsible_area", "last_name"]),
+            models.Index(fields=["current_placement_area", "last_name"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def reference(self) -> str:
+        """How the access log and messages name a child without their name."""
+        return f"{self.responsible_area_id}/{self.la_child_id}"
+
+    @property
+    def is_placed_out_of_area(self) -> bool:
+        return bool(
+            self.current_placement_area_id
+            and self.current_placement_area_id != self.responsible_area_id
+        )
+
+
+class Episode(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="episodes")
+    decom = models.DateField("date episode started")
+    rne = models.CharField(
+        "reason for new episode", max_length=1, choices=ReasonForNewEpisode.choices
+    )
+    ls = models.CharField("legal status", max_length=2, choices=LegalStatus.choices)
+    cin = models.CharField("category of need", max_length=2, choices=CategoryOfNeed.choices)
+    place = models.CharField("placement type", max_length=3, choices=Placement.choices)
+    place_provider = models.CharField(
+        "placement provider", max_length=3, choices=PlacementProvider.choices, blank=True
+    )
+    dec = models.DateField("date episode ceased", null=True, blank=True)
+    rec = models.CharField(
+        "reason episode ceased", max_length=3, choices=ReasonEpisodeCeased.choices, blank=True
+    )
+    reason_place_change = models.CharField(
+        "reason for placement change", max_length=6, choices=ReasonPlaceChange.choices, blank=True
+    )
+    home_post = models.CharField("home postcode district", max_length=4, blank=True)
+    pl_post = models.CharField("placement postcode district", max_length=4, blank=True)
+    urn = models.CharField("Ofsted URN", max_length=8, blank=True)
+    placement_area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="episodes_placed_in"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["child", "decom"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "decom"], name="episode_unique_start"),
+            models.CheckConstraint(
+                condition=Q(dec__isnull=True) | Q(dec__gte=F("decom")),
+                name="episode_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: {self.decom} {self.ls}/{self.place}"
+
+    @property
+    def is_out_of_area(self) -> bool:
+        return self.placement_area_id != self.child.responsible_area_id

@@ -1,0 +1,349 @@
+"""Every write to a child's care record: one transaction, episode rules checked, history, audit.
+
+The rules themselves live in `episodes.py` (pure); these functions load the child's episodes,
+ask the rules for the episodes as they would be after the event, and persist the difference.
+A rule broken raises `ValidationError` keyed by the form field at fault; nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from lachealth.people import access, audit
+from lachealth.people.models import AccessAction, Area
+
+from . import episodes as rules
+from .codes import LEGACY_PLACE
+from .models import Child, Episode
+
+
+@dataclass(frozen=True)
+class PlacementDetails:
+    """Where and with whom a child is placed (the placement half of an episode)."""
+
+    place: str
+    place_provider: str
+    placement_area: Area
+    pl_post: str = ""
+    urn: str = ""
+
+
+def _facts(episodes: list[Episode]) -> list[rules.EpisodeFacts]:
+    return [
+        rules.EpisodeFacts(
+            decom=e.decom, dec=e.dec, rne=e.rne, ls=e.ls, place=e.place, rec=e.rec or None
+        )
+        for e in episodes
+    ]
+
+
+def _apply(call: Any, **kwargs: Any) -> list[rules.EpisodeFacts]:
+    try:
+        return call(**kwargs)
+    except rules.EpisodeRuleError as exc:
+        raise ValidationError({exc.field: exc.message}) from exc
+
+
+def _check_placement(placement: PlacementDetails) -> None:
+    if placement.place in LEGACY_PLACE:
+        raise ValidationError(
+            {
+                "place": f"Placement type {placement.place} is no longer used in "
+                "the SSDA903 return: choose a current one"
+            }
+        )
+
+
+def _require_recorder(by: Any, child_area: str) -> None:
+    if not access.can_record_care(by, child_area):
+        raise PermissionDenied("Only staff of the child's local authority can record care events")
+
+
+def _sync_child(child: Child, by: Any) -> None:
+    """Mirror the open episode onto the child (the access policy filters on these fields)."""
+    current = child.episodes.filter(dec__isnull=True).first()
+    child.looked_after = current is not None
+    child.current_placement_area_id = current.placement_area_id if current else None
+    child._history_user = by  # type: ignore[attr-defined]
+    child.save(update_fields=["looked_after", "current_placement_area", "updated_at"])
+
+
+def _new_episode(
+    child: Child,
+    facts: rules.EpisodeFacts,
+    *,
+    cin: str,
+    placement: PlacementDetails,
+    by: Any,
+    home_post: str = "",
+    reason_place_change: str = "",
+) -> Episode:
+    episode = Episode(
+        child=child,
+        decom=facts.decom,
+        rne=facts.rne,
+        ls=facts.ls,
+        cin=cin,
+        place=placement.place,
+        place_provider=placement.place_provider,
+        pl_post=placement.pl_post,
+        urn=placement.urn,
+        placement_area=placement.placement_area,
+        home_post=home_post,
+        reason_place_change=reason_place_change,
+    )
+    episode._history_user = by  # type: ignore[attr-defined]
+    episode.full_clean(exclude=["child"])
+    episode.save()
+    return episode
+
+
+@transaction.atomic
+def record_entry_to_care(
+    *,
+    by: Any,
+    responsible_area: Area,
+    child_details: dict[str, Any],
+    decom: date,
+    ls: str,
+    cin: str,
+    placement: PlacementDetails,
+    home_post: str = "",
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> Child:
+    """A new child starts to be looked after: their record and first episode (RNE = S)."""
+    _require_recorder(by, responsible_area.code)
+    as_of = as_of or timezone.localdate()
+    dob = child_details["date_of_birth"]
+    if dob > as_of:
+        raise ValidationError({"date_of_birth": "The date of birth must be today or in the past"})
+    la_child_id = child_details["la_child_id"]
+    existing = Child.objects.filter(responsible_area=responsible_area, la_child_id=la_child_id)
+    if existing.exists():
+        raise ValidationError(
+            {
+                "la_child_id": f"A child with LA child ID {la_child_id} is already "
+                f"recorded for {responsible_area.name}"
+            }
+        )
+    nhs = child_details.get("nhs_number") or ""
+    if nhs and Child.objects.filter(nhs_number=nhs).exists():
+        raise ValidationError(
+            {
+                "nhs_number": "A child with this NHS number is already recorded; "
+                "search for them instead of adding them again"
+            }
+        )
+    _check_placement(placement)
+    planned = _apply(
+        rules.plan_entry,
+        episodes=[],
+        date_of_birth=dob,
+        start=decom,
+        ls=ls,
+        place=placement.place,
+        as_of=as_of,
+    )
+    child = Child(responsible_area=responsible_area, **child_details)
+    child._history_user = by  # type: ignore[attr-defined]
+    child.full_clean()
+    try:
+        child.save()
+    except IntegrityError as exc:  # a concurrent save of the same child
+        raise ValidationError({"la_child_id": "This child was recorded a moment ago"}) from exc
+    _new_episode(child, planned[-1], cin=cin, placement=placement, by=by, home_post=home_post)
+    _sync_child(child, by)
+    audit.record(
+        request, AccessAction.CREATE, user=by, child=child, detail="recorded entry to care"
+    )
+    return child
+
+
+def _locked_child(child: Child) -> tuple[Child, list[Episode]]:
+    locked = Child.objects.select_for_update().get(pk=child.pk)
+    return locked, list(locked.episodes.order_by("decom"))
+
+
+@transaction.atomic
+def record_new_period_of_care(
+    *,
+    by: Any,
+    child: Child,
+    decom: date,
+    ls: str,
+    cin: str,
+    placement: PlacementDetails,
+    home_post: str = "",
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> Episode:
+    """A child who had left care starts to be looked after again (a new RNE = S episode)."""
+    _require_recorder(by, child.responsible_area_id)
+    child, current = _locked_child(child)
+    _check_placement(placement)
+    planned = _apply(
+        rules.plan_entry,
+        episodes=_facts(current),
+        date_of_birth=child.date_of_birth,
+        start=decom,
+        ls=ls,
+        place=placement.place,
+        as_of=as_of or timezone.localdate(),
+    )
+    episode = _new_episode(
+        child, planned[-1], cin=cin, placement=placement, by=by, home_post=home_post
+    )
+    _sync_child(child, by)
+    audit.record(
+        request, AccessAction.CHANGE, user=by, child=child, detail="recorded a new period of care"
+    )
+    return episode
+
+
+@transaction.atomic
+def record_change(
+    *,
+    by: Any,
+    child: Child,
+    on: date,
+    ls: str,
+    placement: PlacementDetails | None,
+    same_carer: bool = False,
+    reason_place_change: str = "",
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> Episode:
+    """A change of placement and/or legal status. `placement=None` keeps the current one."""
+    _require_recorder(by, child.responsible_area_id)
+    child, current = _locked_child(child)
+    open_episode = current[-1] if current and current[-1].dec is None else None
+    if placement is not None:
+        _check_placement(placement)
+        if not reason_place_change:
+            raise ValidationError({"reason_place_change": "Choose why the placement changed"})
+    planned = _apply(
+        rules.plan_change,
+        episodes=_facts(current),
+        on=on,
+        ls=ls,
+        place=placement.place if placement else (open_episode.place if open_episode else ""),
+        placement_changed=placement is not None,
+        same_carer=same_carer,
+        as_of=as_of or timezone.localdate(),
+    )
+    assert open_episode is not None  # plan_change refuses a child who is not looked after
+    open_episode.dec, open_episode.rec = on, "X1"
+    if placement is not None:
+        open_episode.reason_place_change = reason_place_change
+    open_episode._history_user = by  # type: ignore[attr-defined]
+    open_episode.save()
+    kept = placement or PlacementDetails(
+        place=open_episode.place,
+        place_provider=open_episode.place_provider,
+        placement_area=open_episode.placement_area,
+        pl_post=open_episode.pl_post,
+        urn=open_episode.urn,
+    )
+    episode = _new_episode(
+        child,
+        planned[-1],
+        cin=open_episode.cin,
+        placement=kept,
+        by=by,
+        home_post=open_episode.home_post,
+    )
+    _sync_child(child, by)
+    audit.record(
+        request,
+        AccessAction.CHANGE,
+        user=by,
+        child=child,
+        detail=f"recorded a change (RNE {episode.rne}) from {on.isoformat()}",
+    )
+    return episode
+
+
+@transaction.atomic
+def record_leaving_care(
+    *,
+    by: Any,
+    child: Child,
+    on: date,
+    rec: str,
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> Episode:
+    """The child ceases to be looked after: the open episode ends with reason `rec`."""
+    _require_recorder(by, child.responsible_area_id)
+    child, current = _locked_child(child)
+    _apply(
+        rules.plan_leaving,
+        episodes=_facts(current),
+        on=on,
+        rec=rec,
+        as_of=as_of or timezone.localdate(),
+    )
+    episode = current[-1]
+    episode.dec, episode.rec = on, rec
+    episode._history_user = by  # type: ignore[attr-defined]
+    episode.save()
+    _sync_child(child, by)
+    audit.record(
+        request,
+        AccessAction.CHANGE,
+        user=by,
+        child=child,
+        detail=f"recorded leaving care ({rec}) on {on.isoformat()}",
+    )
+    return episode
+
+
+@transaction.atomic
+def update_child_details(
+    *,
+    by: Any,
+    child: Child,
+    details: dict[str, Any],
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> Child:
+    """Correct a child's personal details (not their episodes)."""
+    _require_recorder(by, child.responsible_area_id)
+    as_of = as_of or timezone.localdate()
+    if details["date_of_birth"] > as_of:
+        raise ValidationError({"date_of_birth": "The date of birth must be today or in the past"})
+    first = child.episodes.order_by("decom").first()
+    if first and details["date_of_birth"] > first.decom:
+        raise ValidationError(
+            {
+                "date_of_birth": f"The date of birth must be on or before "
+                f"{first.decom:%-d %B %Y}, when care started"
+            }
+        )
+    nhs = details.get("nhs_number") or ""
+    if nhs and Child.objects.filter(nhs_number=nhs).exclude(pk=child.pk).exists():
+        raise ValidationError({"nhs_number": "Another child already has this NHS number"})
+    la_child_id = details["la_child_id"]
+    if (
+        Child.objects.filter(responsible_area_id=child.responsible_area_id, la_child_id=la_child_id)
+        .exclude(pk=child.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"la_child_id": f"Another child already has LA child ID {la_child_id}"}
+        )
+    for name, value in details.items():
+        setattr(child, name, value)
+    child._history_user = by  # type: ignore[attr-defined]
+    child.full_clean()
+    child.save()
+    audit.record(request, AccessAction.CHANGE, user=by, child=child, detail="changed details")
+    return child

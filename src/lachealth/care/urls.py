@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "care"
+
+urlpatterns = [
+    path("", views.child_list, name="child_list"),
+    path("new/", views.child_create, name="child_create"),
+    path("<int:pk>/", views.child_detail, name="child_detail"),
+    path("<int:pk>/details/", views.child_edit, name="child_edit"),
+    path("<int:pk>/change/", views.change_create, name="change_create"),
+    path("<int:pk>/leaving-care/", views.leaving_create, name="leaving_create"),
+    path("<int:pk>/new-period/", views.period_create, name="period_create"),
+]

@@ -1,0 +1,228 @@
+"""The care pages: find a child, see their record and timeline, record entry, moves and leaving."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from lachealth.people import access, audit
+from lachealth.people.models import AccessAction, Area
+
+from . import selectors, services
+from .forms import ChangeForm, ChildDetailsForm, EntryToCareForm, LeavingCareForm, NewPeriodForm
+from .models import Child
+
+
+def _require_child_access(request: HttpRequest) -> None:
+    """Commissioners and administrators never reach a child's page: 403, not 404."""
+    if not access.can_see_children(request.user):
+        raise PermissionDenied("Your role does not give access to children's records")
+
+
+def _recordable_child(request: HttpRequest, pk: int) -> Child:
+    """A child the user can see *and* whose LA they work for (else 404 / 403)."""
+    _require_child_access(request)
+    child = selectors.visible_child(request.user, pk)
+    if not access.can_record_care(request.user, child.responsible_area_id):
+        raise PermissionDenied("Only staff of the child's local authority can record this")
+    return child
+
+
+def child_list(request: HttpRequest) -> HttpResponse:
+    _require_child_access(request)
+    search = request.GET.get("q", "")[:100]
+    status = request.GET.get("status", "")
+    area = request.GET.get("area", "")
+    children = selectors.child_list(request.user, search=search, status=status, area=area)
+    page = Paginator(children, settings.CHILD_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    if search:
+        audit.record(request, AccessAction.SEARCH, detail=f"searched children for “{search}”")
+    scope = access.scope_of(request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "care/child_list.jinja",
+        {
+            "page_title": "Children",
+            "page": page,
+            "q": search,
+            "status": status,
+            "area": area,
+            "areas": Area.objects.filter(code__in=scope.la_areas | scope.health_areas),
+            "can_record": access.can_record_care(request.user),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_child_access(request)
+    child = selectors.visible_child(request.user, pk)
+    audit.record(request, AccessAction.VIEW, child=child)
+    periods = selectors.timeline(child)
+    history = selectors.change_history(child)
+    return render(
+        request,
+        "care/child_detail.jinja",
+        {
+            "page_title": str(child),
+            "child": child,
+            "periods": periods,
+            "history": history,
+            "last_change": history[0] if history else None,
+            "can_record": access.can_record_care(request.user, child.responsible_area_id),
+        },
+    )
+
+
+def _save(form: Any, request: HttpRequest, call: Any, success: str, **kwargs: Any) -> Any:
+    try:
+        result = call(by=request.user, request=request, **kwargs)
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def child_create(request: HttpRequest) -> HttpResponse:
+    _require_child_access(request)
+    areas = access.recording_areas(request.user)
+    if not areas:
+        raise PermissionDenied("Only local authority staff record a child entering care")
+    form = EntryToCareForm(request.POST or None, recording_areas=areas)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        child = _save(
+            form,
+            request,
+            services.record_entry_to_care,
+            f"{d['first_name']} {d['last_name']} is recorded as looked after",
+            responsible_area=d["responsible_area"],
+            child_details=form.child_details(),
+            decom=d["decom"],
+            ls=d["ls"],
+            cin=d["cin"],
+            placement=form.placement(),
+            home_post=d["home_post"],
+        )
+        if child:
+            return redirect("care:child_detail", pk=child.pk)
+    return render(
+        request,
+        "care/child_form.jinja",
+        {"page_title": "Record a child entering care", "form": form},
+    )
+
+
+def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _recordable_child(request, pk)
+    initial = {name: getattr(child, name) for name in ChildDetailsForm.DETAIL_FIELDS}
+    form = ChildDetailsForm(request.POST or None, initial=initial)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(
+            form,
+            request,
+            services.update_child_details,
+            "Details saved",
+            child=child,
+            details=form.child_details(),
+        )
+    ):
+        return redirect("care:child_detail", pk=child.pk)
+    return render(
+        request,
+        "care/child_edit.jinja",
+        {"page_title": f"Change details – {child}", "form": form, "child": child},
+    )
+
+
+def change_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _recordable_child(request, pk)
+    current = child.episodes.filter(dec__isnull=True).select_related("placement_area").first()
+    if current is None:
+        messages.info(request, f"{child} is not looked after now: record a new period of care")
+        return redirect("care:child_detail", pk=child.pk)
+    form = ChangeForm(request.POST or None, current_ls=current.ls)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        episode = _save(
+            form,
+            request,
+            services.record_change,
+            "Change recorded",
+            child=child,
+            on=d["decom"],
+            ls=d["ls"],
+            placement=form.placement() if form.placement_changes else None,
+            same_carer=d.get("same_carer") == "yes",
+            reason_place_change=d.get("reason_place_change") or "",
+        )
+        if episode:
+            return redirect("care:child_detail", pk=child.pk)
+    return render(
+        request,
+        "care/change_form.jinja",
+        {
+            "page_title": f"Record a change – {child}",
+            "form": form,
+            "child": child,
+            "current": current,
+        },
+    )
+
+
+def leaving_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _recordable_child(request, pk)
+    form = LeavingCareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _save(
+            form,
+            request,
+            services.record_leaving_care,
+            f"{child} is recorded as having left care",
+            child=child,
+            on=d["dec"],
+            rec=d["rec"],
+        ):
+            return redirect("care:child_detail", pk=child.pk)
+    return render(
+        request,
+        "care/leaving_form.jinja",
+        {"page_title": f"Record leaving care – {child}", "form": form, "child": child},
+    )
+
+
+def period_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _recordable_child(request, pk)
+    form = NewPeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _save(
+            form,
+            request,
+            services.record_new_period_of_care,
+            f"{child} is recorded as looked after again",
+            child=child,
+            decom=d["decom"],
+            ls=d["ls"],
+            cin=d["cin"],
+            placement=form.placement(),
+            home_post=d["home_post"],
+        ):
+            return redirect("care:child_detail", pk=child.pk)
+    return render(
+        request,
+        "care/period_form.jinja",
+        {"page_title": f"Record a new period of care – {child}", "form": form, "child": child},
+    )

@@ -1,0 +1,1 @@
+"""Demo: synthetic but realistic organisations, users and children for several areas."""

@@ -1,0 +1,318 @@
+"""`lachealth demo`: build four areas of synthetic organisations, users and children.
+
+Two local authorities with their own NHS LAC health providers (Bradford, Leeds), a third that
+receives out-of-area placements (Calderdale), a fourth for scale (Kirklees), and one ICB over
+them. Every name is invented, every NHS number is in the range set aside for testing
+(999 000 0000 upwards), and the same --seed gives the same data.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from faker import Faker
+from simple_history.utils import bulk_create_with_history
+from tqdm import tqdm
+
+from lachealth.care.models import Child, Episode
+from lachealth.demo import histories
+from lachealth.demo.identities import demo_nhs_numbers, postcode_district
+from lachealth.people.models import Area, Membership, Organisation, OrganisationKind, Role, User
+
+DEMO_PASSWORD = "demo-password-2026"
+# One authenticator secret for every demo account, so one app entry signs in as any of them.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # hex of "12345678901234567890"
+DEMO_MARK = " (demo)"
+
+
+@dataclass(frozen=True)
+class DemoArea:
+    code: str
+    la_name: str
+    provider_name: str
+    children: int
+    username: str
+
+
+AREAS = [
+    DemoArea(
+        "E08000032", "Bradford Children's Services", "Bradford LAC Health Team", 420, "bradford"
+    ),
+    DemoArea("E08000035", "Leeds Children and Families", "Leeds LAC Health Service", 400, "leeds"),
+    DemoArea(
+        "E08000033",
+        "Calderdale Children's Services",
+        "Calderdale LAC Health Team",
+        160,
+        "calderdale",
+    ),
+    DemoArea(
+        "E08000034", "Kirklees Children's Services", "Kirklees LAC Health Team", 520, "kirklees"
+    ),
+]
+RECEIVING_AREA = "E08000033"
+# Elsewhere in England, for the out-of-area placements that go further afield.
+OTHER_AREAS = ["E08000036", "E08000003", "E06000014", "E06000065", "E08000039"]
+
+
+class Command(BaseCommand):
+    help = "Load synthetic demo data: 4 areas, an ICB, a user per role and ~1,500 children."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (repeatable)")
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="multiply the number of children (1.0 gives about 1,500)",
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="delete earlier demo data and build it again"
+        )
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            default=None,
+            help="the 'today' of the histories (default: today)",
+        )
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        exists = Organisation.objects.filter(name__endswith=DEMO_MARK).exists()
+        if exists and not options["reset"]:
+            self.stdout.write("Demo data is already loaded (use --reset to rebuild it).")
+            self.print_logins()
+            return
+        as_of = options["as_of"] or timezone.localdate()
+        with transaction.atomic():
+            if exists:
+                delete_demo()
+            orgs = build_organisations()
+            build_users(orgs)
+            total = build_children(
+                seed=options["seed"], scale=options["scale"], as_of=as_of, progress=self.stderr
+            )
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {total} children in 4 areas."))
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        users = User.objects.filter(is_demo=True).prefetch_related("memberships__organisation")
+        self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
+        for user in users.order_by("username"):
+            roles = "; ".join(str(m) for m in user.memberships.all())
+            self.stdout.write(f"  {user.username:<24} {roles}")
+        self.stdout.write(
+            "\nSecurity code: every demo account shares one authenticator secret, "
+            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ (add it to any authenticator app)."
+        )
+        if settings.DEBUG:
+            self.stdout.write("In this demo (DEBUG) the sign-in page also shows the current code.")
+
+
+def delete_demo() -> None:
+    demo_orgs = Organisation.objects.filter(name__endswith=DEMO_MARK)
+    areas = [a.code for a in AREAS]
+    Episode.objects.filter(child__responsible_area__in=areas).delete()
+    Child.objects.filter(responsible_area__in=areas).delete()
+    User.objects.filter(is_demo=True).delete()
+    Membership.objects.filter(organisation__in=demo_orgs).delete()
+    for org in demo_orgs:
+        org.areas.clear()
+    demo_orgs.delete()
+
+
+def build_organisations() -> dict[str, Organisation]:
+    orgs: dict[str, Organisation] = {}
+    for area in AREAS:
+        la = Organisation.objects.create(
+            name=area.la_name + DEMO_MARK, kind=OrganisationKind.LOCAL_AUTHORITY
+        )
+        la.areas.set([Area.objects.get(code=area.code)])
+        provider = Organisation.objects.create(
+            name=area.provider_name + DEMO_MARK, kind=OrganisationKind.HEALTH_PROVIDER
+        )
+        provider.areas.set([Area.objects.get(code=area.code)])
+        orgs[f"{area.username}.la"], orgs[f"{area.username}.provider"] = la, provider
+    icb = Organisation.objects.create(
+        name="West Yorkshire ICB" + DEMO_MARK, kind=OrganisationKind.ICB
+    )
+    icb.areas.set(Area.objects.filter(code__in=[a.code for a in AREAS]))
+    orgs["icb"] = icb
+    return orgs
+
+
+def build_users(orgs: dict[str, Organisation]) -> None:
+    people: list[tuple[str, str, str, list[tuple[str, str]]]] = []
+    for area in AREAS:
+        place = area.username.capitalize()
+        people += [
+            (
+                f"{area.username}.socialworker",
+                "Sam",
+                f"{place} Social Worker",
+                [(f"{area.username}.la", Role.SOCIAL_WORKER)],
+            ),
+            (
+                f"{area.username}.dataofficer",
+                "Dani",
+                f"{place} Data Officer",
+                [(f"{area.username}.la", Role.DATA_OFFICER)],
+            ),
+            (
+                f"{area.username}.nurse",
+                "Nia",
+                f"{place} Nurse",
+                [(f"{area.username}.provider", Role.HEALTH_PRACTITIONER)],
+            ),
+            (
+                f"{area.username}.healthadmin",
+                "Hari",
+                f"{place} Health Admin",
+                [(f"{area.username}.provider", Role.HEALTH_ADMIN)],
+            ),
+        ]
+    people += [
+        ("wy.designatednurse", "Dee", "Designated Nurse", [("icb", Role.DESIGNATED_PROFESSIONAL)]),
+        ("wy.commissioner", "Cal", "Commissioner", [("icb", Role.COMMISSIONER)]),
+        ("sysadmin", "Sys", "Administrator", [("bradford.la", Role.SYSTEM_ADMIN)]),
+    ]
+    for username, first, last, roles in people:
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            is_demo=True,
+            email=f"{username}@example.org",
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        for org_key, role in roles:
+            Membership.objects.create(user=user, organisation=orgs[org_key], role=role)
+        TOTPDevice.objects.create(
+            user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True
+        )
+
+
+def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> int:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    fake = Faker("en_GB")
+    fake.seed_instance(seed)
+    nhs_numbers = demo_nhs_numbers(rng)
+    area_objs = {
+        a.code: a for a in Area.objects.filter(code__in=[*[x.code for x in AREAS], *OTHER_AREAS])
+    }
+    total = sum(round(a.children * scale) for a in AREAS)
+    bar = tqdm(
+        total=total, desc="Demo children", unit="child", file=progress, disable=progress is None
+    )
+    created = 0
+    for area in AREAS:
+        plans = [
+            histories.plan_child(rng, as_of=as_of) for _ in range(round(area.children * scale))
+        ]
+        children = []
+        for i, plan in enumerate(plans):
+            first = fake.first_name_male() if plan.sex == "M" else fake.first_name_female()
+            children.append(
+                Child(
+                    la_child_id=f"{area.username[:2].upper()}{10000 + i}",
+                    first_name=first,
+                    last_name=fake.last_name(),
+                    date_of_birth=plan.date_of_birth,
+                    sex=plan.sex,
+                    ethnicity=_ethnicity(rng, area.code),
+                    nhs_number=next(nhs_numbers) if rng.random() < 0.9 else "",
+                    upn=f"{rng.choice('ABCDEFGHJKLMNPQRTUVWXYZ')}{rng.randrange(10**11, 10**12)}"
+                    f"{rng.choice('0123456789ABCDEFGHJKLMNPQRTUVWXYZ')}"
+                    if rng.random() < 0.7
+                    else "",
+                    gp_practice_code=f"Y9{rng.randrange(1000, 9999)}",
+                    gp_practice_name=f"{fake.street_name()} Medical Practice",
+                    responsible_area_id=area.code,
+                )
+            )
+        children = bulk_create_with_history(
+            children, Child, batch_size=500, default_change_reason="demo data"
+        )
+        if children[0].pk is None:  # backends that do not return keys from bulk inserts
+            by_id = dict(
+                Child.objects.filter(responsible_area_id=area.code).values_list("la_child_id", "pk")
+            )
+            for c in children:
+                c.pk = by_id[c.la_child_id]
+        episodes: list[Episode] = []
+        for child, plan in zip(children, plans, strict=True):
+            home = postcode_district(rng, area.code)
+            for e in plan.episodes:
+                where = (
+                    rng.choice([RECEIVING_AREA] * 3 + OTHER_AREAS)
+                    if e.out_of_area and area.code != RECEIVING_AREA
+                    else rng.choice(OTHER_AREAS)
+                    if e.out_of_area
+                    else area.code
+                )
+                episodes.append(
+                    Episode(
+                        child_id=child.pk,
+                        decom=e.decom,
+                        rne=e.rne,
+                        ls=e.ls,
+                        cin=e.cin,
+                        place=e.place,
+                        place_provider=e.place_provider,
+                        dec=e.dec,
+                        rec=e.rec,
+                        reason_place_change=e.reason_place_change,
+                        home_post=home,
+                        pl_post=postcode_district(rng, where),
+                        placement_area=area_objs[where],
+                        urn=f"SC{rng.randrange(100000, 999999)}" if e.place in ("K1", "K2") else "",
+                    )
+                )
+            last = plan.episodes[-1]
+            child.looked_after = last.dec is None
+            child.current_placement_area_id = (
+                episodes[-1].placement_area_id if last.dec is None else None
+            )
+        bulk_create_with_history(
+            episodes, Episode, batch_size=1000, default_change_reason="demo data"
+        )
+        Child.objects.bulk_update(
+            children, ["looked_after", "current_placement_area"], batch_size=500
+        )
+        created += len(children)
+        bar.update(len(children))
+    bar.close()
+    return created
+
+
+ETHNICITY_WEIGHTS = {
+    "WBRI": 62,
+    "WOTH": 4,
+    "WROM": 1,
+    "MWBC": 5,
+    "MWAS": 3,
+    "MOTH": 4,
+    "APKN": 9,
+    "AIND": 1,
+    "ABAN": 1,
+    "AOTH": 2,
+    "BAFR": 2,
+    "BCRB": 1,
+    "BOTH": 1,
+    "OOTH": 2,
+    "NOBT": 2,
+}
+
+
+def _ethnicity(rng: random.Random, area: str) -> str:
+    weights = dict(ETHNICITY_WEIGHTS)
+    if area == "E08000032":  # Bradford's children are more often of Pakistani heritage
+        weights["APKN"] = 22
+    return rng.choices(list(weights), weights=list(weights.values()))[0]

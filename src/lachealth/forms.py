@@ -1,0 +1,205 @@
+"""The one form renderer: every Django form field is drawn as its NHS.UK component.
+
+Templates call `form_field(form["name"])` and `error_summary(form)`; nothing else in a
+template builds form markup, so every form shows errors the NHS.UK way (summary at the top
+linking to each field, message beside the field) and stays accessible.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from jinja2 import Environment
+from markupsafe import Markup
+
+
+class NhsForm(forms.Form):
+    """Base form: lets a service's ValidationError land on the field it names."""
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, exc)
+
+
+class SplitDateWidget(forms.MultiWidget):
+    """Day, month and year boxes, as the NHS.UK date input pattern asks."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class SplitDateField(forms.MultiValueField):
+    """A date typed as day, month and year, with messages that say which part is wrong."""
+
+    widget = SplitDateWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        fields = (
+            forms.CharField(max_length=2),
+            forms.CharField(max_length=2),
+            forms.CharField(max_length=4),
+        )
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(fields=fields, **kwargs)
+
+    def clean(self, value: Any) -> date | None:
+        parts = [str(p).strip() if p is not None else "" for p in (value or ["", "", ""])]
+        if not any(parts):
+            if self.required:
+                raise ValidationError(f"Enter the {str(self.label).lower()}", code="required")
+            return None
+        missing = [name for name, p in zip(("day", "month", "year"), parts, strict=True) if not p]
+        if missing:
+            raise ValidationError(
+                f"{self.label} must include a {' and '.join(missing)}", code="incomplete"
+            )
+        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+            raise ValidationError(
+                f"{self.label} must be a real date, like 27 3 2024", code="invalid"
+            )
+        try:
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError as exc:
+            raise ValidationError(
+                f"{self.label} must be a real date, like 27 3 2024", code="invalid"
+            ) from exc
+
+    def compress(self, data_list: list[Any]) -> Any:  # pragma: no cover - clean() does the work
+        return data_list
+
+
+def _field_id(bf: forms.BoundField) -> str:
+    return bf.auto_id or bf.html_name
+
+
+def error_href(bf: forms.BoundField) -> str:
+    """Where the error summary's link for a field points (the first input of a group)."""
+    if isinstance(bf.field, SplitDateField):
+        return f"#{_field_id(bf)}_0"
+    if isinstance(bf.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return f"#{_field_id(bf)}"
+    return f"#{_field_id(bf)}"
+
+
+def _error(bf: forms.BoundField) -> dict[str, str] | None:
+    if bf.form.is_bound and bf.errors:
+        return {"text": " ".join(str(e) for e in bf.errors)}
+    return None
+
+
+def _choices(bf: forms.BoundField) -> list[tuple[str, str]]:
+    return [(str(v), str(label)) for v, label in bf.field.choices]  # type: ignore[attr-defined]
+
+
+def render_field(env: Environment, bf: forms.BoundField, **overrides: Any) -> Markup:
+    """Render one bound field as the NHS.UK component that fits its widget."""
+    widget = bf.field.widget
+    label = overrides.pop("label", bf.label)
+    hint = overrides.pop("hint", bf.help_text or None)
+    is_page_heading = overrides.pop("is_page_heading", False)
+    error = _error(bf)
+    base: dict[str, Any] = {"id": _field_id(bf), "name": bf.html_name}
+    if hint:
+        base["hint"] = {"text": hint}
+    if error:
+        base["errorMessage"] = error
+
+    def macro(component: str, name: str) -> Any:
+        return getattr(env.get_template(f"nhsuk/components/{component}/macro.jinja").module, name)
+
+    legend = {
+        "text": label,
+        "size": "l" if is_page_heading else "s",
+        "isPageHeading": is_page_heading,
+    }
+
+    if isinstance(bf.field, SplitDateField):
+        widget_ = SplitDateWidget()
+        values = bf.value() if bf.form.is_bound else widget_.decompress(bf.initial)
+        if not isinstance(values, list | tuple):
+            values = widget_.decompress(values)
+        items = [
+            {
+                "id": f"{_field_id(bf)}_{i}",
+                "name": f"{bf.html_name}_{i}",
+                "label": part,
+                "value": values[i] if values and values[i] is not None else "",
+                "classes": f"nhsuk-input--width-{width}" + (" nhsuk-input--error" if error else ""),
+                "inputmode": "numeric",
+            }
+            for i, (part, width) in enumerate((("Day", 2), ("Month", 2), ("Year", 4)))
+        ]
+        params = base | {"items": items, "fieldset": {"legend": legend}} | overrides
+        params.pop("name")
+        return Markup(macro("date-input", "dateInput")(params))
+
+    if isinstance(widget, forms.RadioSelect):
+        value = str(bf.value() or "")
+        items = [{"value": v, "text": t, "checked": v == value} for v, t in _choices(bf) if v != ""]
+        params = base | {"items": items, "fieldset": {"legend": legend}} | overrides
+        params["idPrefix"] = params.pop("id")
+        return Markup(macro("radios", "radios")(params))
+
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        values = {str(v) for v in (bf.value() or [])}
+        items = [{"value": v, "text": t, "checked": v in values} for v, t in _choices(bf)]
+        params = base | {"items": items, "fieldset": {"legend": legend}} | overrides
+        params["idPrefix"] = params.pop("id")
+        return Markup(macro("checkboxes", "checkboxes")(params))
+
+    if isinstance(widget, forms.CheckboxInput):
+        items = [{"value": "on", "text": label, "checked": bool(bf.value())}]
+        params = base | {"items": items} | overrides
+        params["idPrefix"] = params.pop("id")
+        return Markup(macro("checkboxes", "checkboxes")(params))
+
+    label_param = {
+        "text": label,
+        "size": "l" if is_page_heading else None,
+        "isPageHeading": is_page_heading,
+    }
+    if isinstance(widget, forms.Select):
+        value = "" if bf.value() is None else str(bf.value())
+        items = [{"value": v, "text": t, "selected": v == value} for v, t in _choices(bf)]
+        params = base | {"label": label_param, "items": items} | overrides
+        return Markup(macro("select", "select")(params))
+
+    if isinstance(widget, forms.Textarea):
+        params = base | {"label": label_param, "value": bf.value() or ""} | overrides
+        return Markup(macro("textarea", "textarea")(params))
+
+    input_type = getattr(widget, "input_type", "text")
+    params = base | {
+        "label": label_param,
+        "value": "" if bf.value() is None else bf.value(),
+        "type": input_type,
+    }
+    if input_type == "password":
+        params["autocomplete"] = "current-password"
+    params |= {
+        k: v
+        for k, v in widget.attrs.items()
+        if k in {"autocomplete", "inputmode", "spellcheck", "classes", "pattern"}
+    }
+    params |= overrides
+    return Markup(macro("input", "input")(params))
+
+
+def error_list(form: forms.BaseForm) -> list[dict[str, str]]:
+    """The NHS.UK error summary's list: one link per message, in field order."""
+    items: list[dict[str, str]] = [{"text": str(e)} for e in form.non_field_errors()]
+    for bf in form:
+        for e in bf.errors:
+            items.append({"text": str(e), "href": error_href(bf)})
+    return items

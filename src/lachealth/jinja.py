@@ -1,0 +1,84 @@
+"""The Jinja2 environment: NHS.UK component macros (nhsuk-frontend-jinja) plus our helpers.
+
+Templates import components as `nhsuk/components/<name>/macro.jinja`; forms render through
+`forms.jinja` (one renderer for every field, as NHS.UK components).
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+from lachealth.forms import error_list, render_field
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def format_date(value: date | datetime | None, fmt: str = "%-d %B %Y") -> str:
+    """Dates as NHS.UK content style writes them: 3 March 2026."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return value.strftime(fmt)
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_date(value, "%-d %B %Y at %H:%M")
+
+
+def age(date_of_birth: date | None) -> str:
+    """A child's age in words for display (today's age; display only, never a rule)."""
+    if date_of_birth is None:
+        return ""
+    today = timezone.localdate()
+    years = (
+        today.year
+        - date_of_birth.year
+        - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+    )
+    if years >= 2:
+        return f"{years} years"
+    months = (today.year - date_of_birth.year) * 12 + today.month - date_of_birth.month
+    months -= today.day < date_of_birth.day
+    return f"{max(months, 0)} months"
+
+
+def format_nhs_number(value: str | None) -> str:
+    """NHS numbers are read in groups of 3, 3 and 4 digits."""
+    if not value or len(value) != 10:
+        return value or ""
+    return f"{value[:3]} {value[3:6]} {value[6:]}"
+
+
+def environment(**options: Any) -> Environment:
+    # The NHS.UK macros are ported from Nunjucks, where `params.a.b` on a missing `a` is simply
+    # undefined; ChainableUndefined gives Jinja the same behaviour.
+    options["undefined"] = ChainableUndefined
+    env = Environment(**options, extensions=["jinja2.ext.do"])
+    if env.loader:
+        env.loader = ChoiceLoader([env.loader, PackageLoader("nhsuk_frontend_jinja")])
+    env.globals.update(
+        {
+            "static": static,
+            "url": url,
+            "get_messages": get_messages,
+            "settings": settings,
+        }
+    )
+    env.globals["form_field"] = lambda bf, **overrides: render_field(env, bf, **overrides)
+    env.globals["error_list"] = error_list
+    env.filters["date"] = format_date
+    env.filters["datetime"] = format_datetime
+    env.filters["age"] = age
+    env.filters["nhs_number"] = format_nhs_number
+    return env

@@ -1,0 +1,1 @@
+"""People: organisations, areas, users, roles, the access policy and the audit log."""

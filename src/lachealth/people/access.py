@@ -1,0 +1,144 @@
+"""The access policy: which children, and which pages, a user may reach. The only place it lives.
+
+- LA social workers and data officers see the children their LA is responsible for.
+- Health practitioners, health administrators and designated professionals see children whose
+  responsible area *or current placement area* their organisation serves.
+- Commissioners see no child at all (aggregates only); system administrators manage users and
+  organisations but see no child unless they also hold one of the roles above.
+
+Every child-level query is built from `child_q(user)`, through `Child.objects.visible_to(user)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from .models import Membership, OrganisationKind, Role
+
+LA_CHILD_ROLES = frozenset({Role.SOCIAL_WORKER, Role.DATA_OFFICER})
+HEALTH_CHILD_ROLES = frozenset(
+    {Role.HEALTH_PRACTITIONER, Role.HEALTH_ADMIN, Role.DESIGNATED_PROFESSIONAL}
+)
+#: Roles that may record a child entering care, their moves and their leaving care.
+CARE_RECORD_ROLES = LA_CHILD_ROLES
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user reaches, worked out once per request from their active memberships."""
+
+    la_areas: frozenset[str]
+    health_areas: frozenset[str]
+    roles: frozenset[str]
+    organisation_ids: frozenset[int]
+    # area code -> organisation id through which the user reaches it (for the audit log)
+    area_organisation: tuple[tuple[str, int], ...]
+
+    @property
+    def sees_children(self) -> bool:
+        return bool(self.la_areas or self.health_areas)
+
+
+_EMPTY = Scope(frozenset(), frozenset(), frozenset(), frozenset(), ())
+
+
+def scope_of(user) -> Scope:  # type: ignore[no-untyped-def]
+    """The user's reach; cached on the user object so a request pays for one query."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return _EMPTY
+    cached = getattr(user, "_lachealth_scope", None)
+    if cached is not None:
+        return cached
+    la_areas: set[str] = set()
+    health_areas: set[str] = set()
+    roles: set[str] = set()
+    org_ids: set[int] = set()
+    area_org: dict[str, int] = {}
+    rows = (
+        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+        .values_list("role", "organisation_id", "organisation__kind", "organisation__areas")
+        .order_by("organisation_id")
+    )
+    for role, org_id, kind, area in rows:
+        roles.add(role)
+        org_ids.add(org_id)
+        if area is None:
+            continue
+        if role in LA_CHILD_ROLES and kind == OrganisationKind.LOCAL_AUTHORITY:
+            la_areas.add(area)
+            area_org.setdefault(area, org_id)
+        elif role in HEALTH_CHILD_ROLES and kind in (
+            OrganisationKind.HEALTH_PROVIDER,
+            OrganisationKind.ICB,
+        ):
+            health_areas.add(area)
+            area_org.setdefault(area, org_id)
+    scope = Scope(
+        frozenset(la_areas),
+        frozenset(health_areas),
+        frozenset(roles),
+        frozenset(org_ids),
+        tuple(sorted(area_org.items())),
+    )
+    user._lachealth_scope = scope
+    return scope
+
+
+def forget_scope(user) -> None:  # type: ignore[no-untyped-def]
+    """Drop the cached scope after the user's memberships change."""
+    if hasattr(user, "_lachealth_scope"):
+        del user._lachealth_scope
+
+
+def child_q(
+    user,  # type: ignore[no-untyped-def]
+    responsible: str = "responsible_area",
+    placement: str = "current_placement_area",
+) -> Q:
+    """The filter that limits any child query to what `user` may see (nothing if no scope)."""
+    scope = scope_of(user)
+    if not scope.sees_children:
+        return Q(pk__in=[])
+    q = Q()
+    if scope.la_areas or scope.health_areas:
+        q |= Q(**{f"{responsible}__in": sorted(scope.la_areas | scope.health_areas)})
+    if scope.health_areas:
+        q |= Q(**{f"{placement}__in": sorted(scope.health_areas)})
+    return q
+
+
+def can_see_children(user) -> bool:  # type: ignore[no-untyped-def]
+    return scope_of(user).sees_children
+
+
+def can_record_care(user, responsible_area: str | None = None) -> bool:  # type: ignore[no-untyped-def]
+    """LA staff record care events, and only for children of their own LA."""
+    scope = scope_of(user)
+    if responsible_area is None:
+        return bool(scope.la_areas)
+    return responsible_area in scope.la_areas
+
+
+def recording_areas(user) -> frozenset[str]:  # type: ignore[no-untyped-def]
+    """Areas whose children this user may take into care (their LAs' areas)."""
+    return scope_of(user).la_areas
+
+
+def is_system_admin(user) -> bool:  # type: ignore[no-untyped-def]
+    return Role.SYSTEM_ADMIN in scope_of(user).roles
+
+
+def is_commissioner(user) -> bool:  # type: ignore[no-untyped-def]
+    return Role.COMMISSIONER in scope_of(user).roles
+
+
+def organisation_for(user, *area_codes: str | None) -> int | None:  # type: ignore[no-untyped-def]
+    """The organisation through which the user reaches a child in these areas (for audit)."""
+    scope = scope_of(user)
+    lookup = dict(scope.area_organisation)
+    for code in area_codes:
+        if code and code in lookup:
+            return lookup[code]
+    return min(scope.organisation_ids) if scope.organisation_ids else None

@@ -1,0 +1,57 @@
+"""The access log: one row per view of a child's record, change, export or sign-in.
+
+Views and services call `record`; nothing updates or deletes a row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from . import access
+from .models import AccessAction, AccessLog
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The caller's address; behind a proxy, the first X-Forwarded-For hop it added."""
+    if request is None:
+        return None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+    return ip or None
+
+
+def record(
+    request: HttpRequest | None,
+    action: AccessAction | str,
+    *,
+    user: Any = None,
+    child: Any = None,
+    detail: str = "",
+) -> AccessLog:
+    """Write one access-log row. `child` is any object with `pk` and `reference`."""
+    user = user if user is not None else getattr(request, "user", None)
+    authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
+    organisation_id = None
+    if authenticated:
+        areas = (
+            (
+                getattr(child, "responsible_area_id", None),
+                getattr(child, "current_placement_area_id", None),
+            )
+            if child is not None
+            else ()
+        )
+        organisation_id = access.organisation_for(user, *areas)
+    return AccessLog.objects.create(
+        user=user if authenticated else None,
+        username=(user.get_username() if authenticated else detail[:150]) if user else "",
+        organisation_id=organisation_id,
+        action=action,
+        child_id=getattr(child, "pk", None),
+        child_ref=getattr(child, "reference", "") if child is not None else "",
+        detail=detail[:300],
+        path=(request.get_full_path()[:300] if request is not None else ""),
+        ip_address=client_ip(request),
+    )

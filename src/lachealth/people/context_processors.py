@@ -1,0 +1,50 @@
+"""What every page's header needs: the account menu and the navigation the user's roles allow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from . import access
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    items: list[dict[str, Any]] = []
+    if user is not None and user.is_authenticated and user.is_verified():  # type: ignore[union-attr]
+        match = getattr(request, "resolver_match", None)
+        namespace = match.namespace if match else ""
+        url_name = (match.url_name or "") if match else ""
+        if access.can_see_children(user):
+            items.append(
+                {
+                    "href": reverse("care:child_list"),
+                    "text": "Children",
+                    "current": namespace == "care",
+                }
+            )
+        if access.is_system_admin(user):
+            items.append(
+                {
+                    "href": reverse("people:user_list"),
+                    "text": "Users",
+                    "current": namespace == "people" and "user" in url_name,
+                }
+            )
+            items.append(
+                {
+                    "href": reverse("people:organisation_list"),
+                    "text": "Organisations",
+                    "current": namespace == "people" and "organisation" in url_name,
+                }
+            )
+            items.append(
+                {
+                    "href": reverse("people:access_log"),
+                    "text": "Access log",
+                    "current": namespace == "people" and url_name == "access_log",
+                }
+            )
+    return {"nav_items": items, "csp_nonce": getattr(request, "csp_nonce", "")}

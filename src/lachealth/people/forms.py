@@ -1,0 +1,122 @@
+"""Forms for signing in and for administering organisations, users and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from lachealth.forms import NhsForm, SplitDateField
+
+from .models import Area, Organisation, OrganisationKind, Role, User
+
+
+class SignInForm(NhsForm):
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": False}),
+    )
+    password = forms.CharField(label="Password", widget=forms.PasswordInput)
+
+
+class CodeForm(NhsForm):
+    code = forms.RegexField(
+        label="Security code",
+        regex=r"^\s*\d{6}\s*$",
+        help_text="The 6-digit code from your authenticator app",
+        error_messages={
+            "invalid": "Enter the 6-digit code from your authenticator app",
+            "required": "Enter the 6-digit code from your authenticator app",
+        },
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "classes": "nhsuk-input--width-5",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()
+
+
+class OrganisationForm(NhsForm):
+    name = forms.CharField(label="Name", max_length=150)
+    kind = forms.ChoiceField(
+        label="Type of organisation", choices=OrganisationKind.choices, widget=forms.RadioSelect
+    )
+    ods_code = forms.CharField(label="ODS code (optional)", max_length=10, required=False)
+    areas = forms.ModelMultipleChoiceField(
+        label="Areas covered",
+        queryset=Area.objects.order_by("name"),
+        help_text="Select every local authority area the organisation covers",
+        error_messages={"required": "Choose at least one area the organisation covers"},
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+
+
+class UserForm(NhsForm):
+    username = forms.CharField(
+        label="Username", max_length=150, help_text="Usually the person's work email address"
+    )
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(label="Email address")
+    password = forms.CharField(
+        label="Temporary password",
+        widget=forms.PasswordInput,
+        help_text="At least 12 characters. Give it to the person securely; "
+        "they set up their authenticator app when they first sign in.",
+    )
+
+
+class UserEditForm(NhsForm):
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(label="Email address")
+    is_active = forms.BooleanField(label="Account active", required=False)
+
+
+class GrantRoleForm(NhsForm):
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.filter(is_active=True),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Choose an organisation"},
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[("", "Choose a role"), *Role.choices],
+        error_messages={"required": "Choose a role"},
+    )
+
+
+class AccessLogFilterForm(NhsForm):
+    user = forms.CharField(label="User", required=False, help_text="Username or part of it")
+    child = forms.CharField(
+        label="Child", required=False, help_text="The child's LA reference or record number"
+    )
+    date_from = SplitDateField(label="From", required=False)
+    date_to = SplitDateField(label="To", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The ‘to’ date must be on or after the ‘from’ date")
+        return data
+
+
+__all__ = [
+    "SignInForm",
+    "CodeForm",
+    "OrganisationForm",
+    "UserForm",
+    "UserEditForm",
+    "GrantRoleForm",
+    "AccessLogFilterForm",
+    "User",
+]

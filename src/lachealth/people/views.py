@@ -1,0 +1,380 @@
+"""Signing in (password, then a one-time code), the home page, and the administrator's pages."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from markupsafe import Markup
+
+from . import access, audit, selectors, services
+from .forms import (
+    AccessLogFilterForm,
+    CodeForm,
+    GrantRoleForm,
+    OrganisationForm,
+    SignInForm,
+    UserEditForm,
+    UserForm,
+)
+from .middleware import otp_not_required
+from .models import AccessAction, Membership, Organisation, User
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+@login_not_required
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr,attr-defined]
+        return redirect("home")
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        if getattr(request, "axes_locked_out", False):
+            return locked_out(request)
+        if user is None:
+            audit.record(request, AccessAction.SIGN_IN_FAILED, detail=form.cleaned_data["username"])
+            form.add_error("username", "The username or password is not right")
+        else:
+            login(request, user)
+            request.session["sign_in_next"] = _next_url(request)
+            return redirect("people:sign_in_code")
+    return render(
+        request,
+        "people/sign_in.jinja",
+        {"form": form, "page_title": "Sign in", "next": request.GET.get("next", "")},
+    )
+
+
+def locked_out(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes calls this once an account has had 5 failed sign-ins in a row."""
+    return render(
+        request,
+        "people/locked_out.jinja",
+        {"page_title": "Account locked", "minutes": 15},
+        status=429,
+    )
+
+
+def _demo_hint(user: User, device: TOTPDevice) -> str | None:
+    """In DEBUG only, a demo account is shown its current code (documented in the README)."""
+    if settings.DEBUG and settings.DEMO_OTP_HINT and user.is_demo:
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        return f"{totp.token():0{device.digits}d}"
+    return None
+
+
+@otp_not_required
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_verified():  # type: ignore[union-attr]
+        return redirect("home")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect("people:enrol")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        verified, _ = device.verify_is_allowed()
+        if verified and device.verify_token(form.cleaned_data["code"]):
+            otp_login(request, device)
+            audit.record(request, AccessAction.SIGN_IN)
+            return redirect(request.session.pop("sign_in_next", settings.LOGIN_REDIRECT_URL))
+        audit.record(request, AccessAction.SIGN_IN_FAILED, detail="wrong security code")
+        form.add_error(
+            "code",
+            "The security code is not right, or has expired. Enter the code your app shows now",
+        )
+    return render(
+        request,
+        "people/sign_in_code.jinja",
+        {
+            "form": form,
+            "page_title": "Enter your security code",
+            "demo_code": _demo_hint(user, device),  # type: ignore[arg-type]
+        },
+    )
+
+
+@otp_not_required
+def enrol(request: HttpRequest) -> HttpResponse:
+    """First sign-in: scan a QR code into an authenticator app and prove it with a code."""
+    user = request.user
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("people:sign_in_code")
+    device = services.enrolment_device(user)  # type: ignore[arg-type]
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.confirm_device(device, form.cleaned_data["code"]):
+            otp_login(request, device)
+            audit.record(request, AccessAction.SIGN_IN, detail="enrolled authenticator app")
+            messages.success(request, "Your authenticator app is set up")
+            return redirect(request.session.pop("sign_in_next", settings.LOGIN_REDIRECT_URL))
+        form.add_error("code", "The security code is not right. Enter the code your app shows now")
+    qr = segno.make(device.config_url, error="m")
+    secret = device.config_url.split("secret=")[1].split("&")[0]
+    return render(
+        request,
+        "people/enrol.jinja",
+        {
+            "form": form,
+            "page_title": "Set up your authenticator app",
+            "qr_svg": Markup(qr.svg_inline(scale=4, title="QR code for your authenticator app")),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        },
+    )
+
+
+@require_POST
+@login_not_required
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit.record(request, AccessAction.SIGN_OUT)
+    logout(request)
+    messages.success(request, "You have signed out")
+    return redirect("people:sign_in")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "people/home.jinja",
+        {
+            "page_title": "Home",
+            "sees_children": access.can_see_children(user),
+            "can_record": access.can_record_care(user),
+            "is_admin": access.is_system_admin(user),
+            "is_commissioner": access.is_commissioner(user),
+            "memberships": Membership.objects.filter(user=user, is_active=True).select_related(  # type: ignore[misc]
+                "organisation"
+            ),
+        },
+    )
+
+
+# ---- system administration -------------------------------------------------------------
+
+
+def _require_admin(request: HttpRequest) -> User:
+    """The signed-in system administrator, or 403 for anyone else."""
+    if not access.is_system_admin(request.user):
+        raise PermissionDenied("Only system administrators can manage users and organisations")
+    return request.user  # type: ignore[return-value]
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    return render(
+        request,
+        "people/organisation_list.jinja",
+        {
+            "page_title": "Organisations",
+            "organisations": selectors.organisations_with_areas(),
+        },
+    )
+
+
+def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    admin = _require_admin(request)
+    organisation = get_object_or_404(Organisation, pk=pk) if pk else None
+    initial = {}
+    if organisation:
+        initial = {
+            "name": organisation.name,
+            "kind": organisation.kind,
+            "ods_code": organisation.ods_code,
+            "is_active": organisation.is_active,
+            "areas": list(organisation.areas.all()),
+        }
+    form = OrganisationForm(request.POST or None, initial=initial or {"is_active": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.save_organisation(
+                by=admin,
+                organisation=organisation,  # type: ignore[arg-type]
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"{org.name} saved")
+            return redirect("people:organisation_list")
+    return render(
+        request,
+        "people/organisation_form.jinja",
+        {
+            "form": form,
+            "organisation": organisation,
+            "page_title": f"Change {organisation.name}" if organisation else "Add an organisation",
+        },
+    )
+
+
+def user_list(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    query = request.GET.get("q", "").strip()
+    users = selectors.users_with_roles()
+    if query:
+        users = users.filter(username__icontains=query) | users.filter(last_name__icontains=query)
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "people/user_list.jinja", {"page_title": "Users", "page": page, "q": query}
+    )
+
+
+def user_create(request: HttpRequest) -> HttpResponse:
+    admin = _require_admin(request)
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.create_user(by=admin, request=request, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"{user} added. Now give them a role.")
+            return redirect("people:user_detail", pk=user.pk)
+    return render(request, "people/user_form.jinja", {"form": form, "page_title": "Add a user"})
+
+
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = _require_admin(request)
+    person = get_object_or_404(User, pk=pk)
+    edit_form = UserEditForm(
+        request.POST if request.POST.get("form") == "details" else None,
+        initial={
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": person.email,
+            "is_active": person.is_active,
+        },
+    )
+    role_form = GrantRoleForm(request.POST if request.POST.get("form") == "role" else None)
+    if request.method == "POST":
+        action = request.POST.get("form")
+        try:
+            if action == "details" and edit_form.is_valid():
+                services.update_user(
+                    person,
+                    by=admin,
+                    request=request,  # type: ignore[arg-type]
+                    **edit_form.cleaned_data,
+                )
+                messages.success(request, "Details saved")
+                return redirect("people:user_detail", pk=pk)
+            if action == "role" and role_form.is_valid():
+                services.grant_role(
+                    by=admin,
+                    user=person,
+                    request=request,  # type: ignore[arg-type]
+                    **role_form.cleaned_data,
+                )
+                messages.success(request, "Role added")
+                return redirect("people:user_detail", pk=pk)
+            if action == "revoke":
+                membership = get_object_or_404(
+                    Membership, pk=request.POST.get("membership"), user=person
+                )
+                services.revoke_role(by=admin, membership=membership, request=request)  # type: ignore[arg-type]
+                messages.success(request, "Role removed")
+                return redirect("people:user_detail", pk=pk)
+            if action == "reset_2fa":
+                services.reset_two_factor(by=admin, user=person, request=request)  # type: ignore[arg-type]
+                messages.success(
+                    request, "They will set up their authenticator app again at their next sign-in"
+                )
+                return redirect("people:user_detail", pk=pk)
+        except ValidationError as exc:
+            (edit_form if action == "details" else role_form).add_service_errors(exc)
+    form = edit_form if edit_form.is_bound else role_form
+    return render(
+        request,
+        "people/user_detail.jinja",
+        {
+            "page_title": str(person),
+            "person": person,
+            "form": form,
+            "edit_form": edit_form,
+            "role_form": role_form,
+            "memberships": person.memberships.filter(is_active=True).select_related("organisation"),
+            "has_device": TOTPDevice.objects.filter(user=person, confirmed=True).exists(),
+        },
+    )
+
+
+def access_log(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = AccessLogFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    rows = selectors.access_log(**filters)
+    if request.GET.get("format") == "csv" and (not form.is_bound or form.is_valid()):
+        audit.record(request, AccessAction.EXPORT, detail="access log CSV")
+        response = HttpResponse(content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "when",
+                "user",
+                "organisation",
+                "action",
+                "child",
+                "child record",
+                "detail",
+                "path",
+                "ip",
+            ]
+        )
+        for r in rows.iterator():
+            writer.writerow(
+                [
+                    r.at.isoformat(),
+                    r.username,
+                    r.organisation or "",
+                    r.action,
+                    r.child_ref,
+                    r.child_id or "",
+                    r.detail,
+                    r.path,
+                    r.ip_address or "",
+                ]
+            )
+        return response
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "people/access_log.jinja",
+        {
+            "page_title": "Access log",
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )

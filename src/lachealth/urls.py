@@ -1,0 +1,17 @@
+"""URL map: people (sign-in, administration), care (children), the health check."""
+
+from django.urls import include, path
+
+from lachealth import views
+from lachealth.people import views as people_views
+
+urlpatterns = [
+    path("", people_views.home, name="home"),
+    path("health", views.health, name="health"),
+    path("", include("lachealth.people.urls")),
+    path("children/", include("lachealth.care.urls")),
+]
+
+handler403 = "lachealth.views.permission_denied"
+handler404 = "lachealth.views.page_not_found"
+handler500 = "lachealth.views.server_error"

@@ -1,0 +1,88 @@
+"""Shared fixtures: a small world of areas, organisations, users in every role, and children."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from lachealth.care.models import Child
+from lachealth.people.models import OrganisationKind, Role, User
+
+from .factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+    area,
+    child_in_care,
+)
+
+BRADFORD, LEEDS, CALDERDALE = "E08000032", "E08000035", "E08000033"
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    children: dict[str, Child]
+    orgs: dict
+
+
+@pytest.fixture
+def world(db) -> World:  # type: ignore[no-untyped-def]
+    a, b, c = area(BRADFORD), area(LEEDS), area(CALDERDALE)
+    orgs = {
+        "la_a": OrganisationFactory(name="LA A", kind=OrganisationKind.LOCAL_AUTHORITY, areas=[a]),
+        "la_b": OrganisationFactory(name="LA B", kind=OrganisationKind.LOCAL_AUTHORITY, areas=[b]),
+        "prov_a": OrganisationFactory(
+            name="Provider A", kind=OrganisationKind.HEALTH_PROVIDER, areas=[a]
+        ),
+        "prov_c": OrganisationFactory(
+            name="Provider C", kind=OrganisationKind.HEALTH_PROVIDER, areas=[c]
+        ),
+        "icb": OrganisationFactory(name="ICB", kind=OrganisationKind.ICB, areas=[a, b, c]),
+    }
+    roles = {
+        "la_a_sw": ("la_a", Role.SOCIAL_WORKER),
+        "la_a_data": ("la_a", Role.DATA_OFFICER),
+        "la_b_sw": ("la_b", Role.SOCIAL_WORKER),
+        "prov_a_nurse": ("prov_a", Role.HEALTH_PRACTITIONER),
+        "prov_a_admin": ("prov_a", Role.HEALTH_ADMIN),
+        "prov_c_nurse": ("prov_c", Role.HEALTH_PRACTITIONER),
+        "icb_designated": ("icb", Role.DESIGNATED_PROFESSIONAL),
+        "commissioner": ("icb", Role.COMMISSIONER),
+        "sysadmin": ("la_a", Role.SYSTEM_ADMIN),
+    }
+    users = {}
+    for name, (org, role) in roles.items():
+        users[name] = MembershipFactory(user__username=name, organisation=orgs[org], role=role).user
+    users["norole"] = UserFactory(username="norole")
+    children = {
+        "child_a": child_in_care(a, la_child_id="A1", last_name="Ashby"),
+        "child_a_out": child_in_care(a, c, la_child_id="A2", last_name="Outram"),
+        "child_b": child_in_care(b, la_child_id="B1", last_name="Bexley"),
+        "child_c": child_in_care(c, la_child_id="C1", last_name="Calder"),
+    }
+    return World(users=users, children=children, orgs=orgs)
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign a test client in as `user`, past both the password and the one-time-code step."""
+    client.force_login(user)
+    device = TOTPDeviceFactory(user=user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def as_user(client, world):  # type: ignore[no-untyped-def]
+    """`as_user("la_a_sw")` gives a client signed in as that world user."""
+
+    def _as(name: str) -> Client:
+        return sign_in(Client(), world.users[name])
+
+    return _as

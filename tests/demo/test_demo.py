@@ -1,0 +1,77 @@
+"""The demo data: four areas, repeatable by seed, sound episodes, only test-range NHS numbers."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from io import StringIO
+
+import nhs_number
+from django.core.management import call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lachealth.care import episodes as rules
+from lachealth.care.models import Child
+from lachealth.demo import histories
+from lachealth.demo.identities import demo_nhs_numbers
+from lachealth.people.models import Organisation, User
+
+AS_OF = date(2026, 11, 23)
+
+
+def test_demo_builds_four_areas_with_logins_and_sound_histories(db):
+    out = StringIO()
+    call_command(
+        "demo",
+        "--scale",
+        "0.05",
+        "--seed",
+        "7",
+        "--as-of",
+        "2026-11-23",
+        stdout=out,
+        stderr=StringIO(),
+    )
+    assert Organisation.objects.filter(kind="LA").count() == 4
+    assert Organisation.objects.filter(kind="PROVIDER").count() == 4
+    assert Organisation.objects.filter(kind="ICB").count() == 1
+    assert "bradford.nurse" in out.getvalue() and User.objects.filter(is_demo=True).count() >= 19
+    children = Child.objects.prefetch_related("episodes")
+    assert children.count() == sum(round(n * 0.05) for n in (420, 400, 160, 520))
+    for child in children:
+        facts = [
+            rules.EpisodeFacts(
+                decom=e.decom, dec=e.dec, rne=e.rne, ls=e.ls, place=e.place, rec=e.rec or None
+            )
+            for e in child.episodes.all()
+        ]
+        assert rules.sequence_problems(facts) == []
+        assert child.looked_after == (facts[-1].dec is None)
+        if child.nhs_number:
+            assert child.nhs_number.startswith("999") and nhs_number.is_valid(child.nhs_number)
+    # Run again without --reset: nothing is duplicated.
+    call_command("demo", "--scale", "0.05", stdout=StringIO(), stderr=StringIO())
+    assert Organisation.objects.filter(kind="LA").count() == 4
+
+
+def test_same_seed_same_histories():
+    a = [histories.plan_child(random.Random(5), as_of=AS_OF) for _ in range(3)]
+    b = [histories.plan_child(random.Random(5), as_of=AS_OF) for _ in range(3)]
+    assert a == b
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=10**9))
+def test_planned_histories_obey_the_episode_rules(seed):
+    child = histories.plan_child(random.Random(seed), as_of=AS_OF)
+    assert rules.sequence_problems(child.facts()) == []
+    assert child.episodes[0].decom >= child.date_of_birth
+    assert all(e.decom <= AS_OF for e in child.episodes)
+
+
+def test_demo_nhs_numbers_are_valid_unique_and_in_the_test_range():
+    numbers = demo_nhs_numbers(random.Random(1))
+    drawn = [next(numbers) for _ in range(500)]
+    assert len(set(drawn)) == 500
+    assert all(n.startswith("999") and nhs_number.is_valid(n) for n in drawn)

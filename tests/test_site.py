@@ -1,0 +1,56 @@
+"""The health check, the error pages, the security headers."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from django.test import Client
+from django.urls import reverse
+
+from .conftest import sign_in
+
+
+def test_health_says_the_database_answers(db):
+    response = Client().get("/health")
+    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_is_503_when_the_database_does_not_answer(db):
+    with mock.patch("lachealth.views.connection.cursor", side_effect=Exception("down")):
+        response = Client().get("/health")
+    assert response.status_code == 503 and response.json()["status"] == "unavailable"
+
+
+def test_404_page_is_styled_and_leaks_nothing(world):
+    client = sign_in(Client(), world.users["la_a_sw"])
+    response = client.get("/children/999999/")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "nhsuk-header" in page and "Page not found" in page and "Traceback" not in page
+
+
+def test_csrf_failure_shows_a_styled_page_and_saves_nothing(world):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("people:sign_in"), {"username": "la_a_sw", "password": "correct-horse-battery"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Your form could not be sent" in page and "nhsuk-header" in page
+
+
+def test_pages_carry_a_strict_content_security_policy(db):
+    response = Client().get(reverse("people:sign_in"))
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    nonce = csp.split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in response.content.decode()
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_migrations_match_the_models(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
