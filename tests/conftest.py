@@ -9,7 +9,8 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from lachealth.care.models import Child
-from lachealth.people.models import OrganisationKind, Role, User
+from lachealth.people.areas import load_areas
+from lachealth.people.models import Area, OrganisationKind, Role, User
 
 from .factories import (
     MembershipFactory,
@@ -31,7 +32,15 @@ class World:
 
 
 @pytest.fixture
-def world(db) -> World:  # type: ignore[no-untyped-def]
+def areas(db) -> None:  # type: ignore[no-untyped-def]
+    """The shipped areas. Migrations load them, but browser tests (transactional) empty every
+    table when they finish, so tests that need areas ask for them here."""
+    if not Area.objects.exists():
+        load_areas(Area)
+
+
+@pytest.fixture
+def world(areas) -> World:  # type: ignore[no-untyped-def]
     a, b, c = area(BRADFORD), area(LEEDS), area(CALDERDALE)
     orgs = {
         "la_a": OrganisationFactory(name="LA A", kind=OrganisationKind.LOCAL_AUTHORITY, areas=[a]),

@@ -20,7 +20,7 @@ from lachealth.people.models import Organisation, User
 AS_OF = date(2026, 11, 23)
 
 
-def test_demo_builds_four_areas_with_logins_and_sound_histories(db):
+def test_demo_builds_four_areas_with_logins_and_sound_histories(areas):
     out = StringIO()
     call_command(
         "demo",
@@ -40,6 +40,9 @@ def test_demo_builds_four_areas_with_logins_and_sound_histories(db):
     children = Child.objects.prefetch_related("episodes")
     assert children.count() == sum(round(n * 0.05) for n in (420, 400, 160, 520))
     for child in children:
+        child.full_clean()  # every demo child passes the same validation as a typed-in one
+        for episode in child.episodes.all():
+            episode.full_clean()
         facts = [
             rules.EpisodeFacts(
                 decom=e.decom, dec=e.dec, rne=e.rne, ls=e.ls, place=e.place, rec=e.rec or None

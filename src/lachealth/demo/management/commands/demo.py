@@ -228,7 +228,7 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                     sex=plan.sex,
                     ethnicity=_ethnicity(rng, area.code),
                     nhs_number=next(nhs_numbers) if rng.random() < 0.9 else "",
-                    upn=f"{rng.choice('ABCDEFGHJKLMNPQRTUVWXYZ')}{rng.randrange(10**11, 10**12)}"
+                    upn=f"{rng.choice('ABCDEFGHJKLMNPQRTUVWXYZ')}{rng.randrange(10**10, 10**11)}"
                     f"{rng.choice('0123456789ABCDEFGHJKLMNPQRTUVWXYZ')}"
                     if rng.random() < 0.7
                     else "",
