@@ -1,0 +1,39 @@
+"""`make bench`: run every benchmark and print its figures (nothing here asserts on time)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from run_tests import postgres_url  # noqa: E402
+
+
+def run(script: str, **env: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "bench" / script)], cwd=ROOT,
+                   env={**os.environ, **env}, check=True)
+
+
+def main() -> None:
+    print("== child list (issue: < 150 ms server time, constant query count)")
+    run("child_list.py", BENCH_DB_LABEL="SQLite")
+    url = postgres_url()
+    if url:
+        import psycopg
+
+        server = url.rsplit("/", 1)[0]
+        with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS lachealth_bench")
+            conn.execute("CREATE DATABASE lachealth_bench")
+        run("child_list.py", BENCH_DB_LABEL="PostgreSQL", DATABASE_URL=server + "/lachealth_bench")
+    else:
+        print("[PostgreSQL] skipped: no server on 127.0.0.1:5432")
+    print("== make demo from a fresh clone (target < 3 minutes)")
+    run("fresh_clone.py")
+
+
+if __name__ == "__main__":
+    main()
