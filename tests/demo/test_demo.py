@@ -43,12 +43,7 @@ def test_demo_builds_four_areas_with_logins_and_sound_histories(areas):
         child.full_clean()  # every demo child passes the same validation as a typed-in one
         for episode in child.episodes.all():
             episode.full_clean()
-        facts = [
-            rules.EpisodeFacts(
-                decom=e.decom, dec=e.dec, rne=e.rne, ls=e.ls, place=e.place, rec=e.rec or None
-            )
-            for e in child.episodes.all()
-        ]
+        facts = [e.facts() for e in child.episodes.all()]
         assert rules.sequence_problems(facts) == []
         assert child.looked_after == (facts[-1].dec is None)
         if child.nhs_number:

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from lachealth.people import access
 from lachealth.people.models import Area
 
+from . import episodes as rules
 from .codes import (
     CategoryOfNeed,
     Ethnicity,
@@ -168,3 +169,14 @@ class Episode(models.Model):
     @property
     def is_out_of_area(self) -> bool:
         return self.placement_area_id != self.child.responsible_area_id
+
+    def facts(self) -> rules.EpisodeFacts:
+        """This episode as the pure episode rules see it."""
+        return rules.EpisodeFacts(
+            decom=self.decom,
+            dec=self.dec,
+            rne=self.rne,
+            ls=self.ls,
+            place=self.place,
+            rec=self.rec or None,
+        )

@@ -70,14 +70,7 @@ def timeline(child: Child) -> list[TimelinePeriod]:
     """The child's periods of care, newest first, each with its episodes in order."""
     episodes = list(child.episodes.select_related("placement_area").order_by("decom"))
     by_start = {e.decom: e for e in episodes}
-    periods = rules.periods_of_care(
-        [
-            rules.EpisodeFacts(
-                decom=e.decom, dec=e.dec, rne=e.rne, ls=e.ls, place=e.place, rec=e.rec or None
-            )
-            for e in episodes
-        ]
-    )
+    periods = rules.periods_of_care([e.facts() for e in episodes])
     return [
         TimelinePeriod(p.start, p.end, p.reason_ended, [by_start[f.decom] for f in p.episodes])
         for p in reversed(periods)

@@ -36,12 +36,7 @@ class PlacementDetails:
 
 
 def _facts(episodes: list[Episode]) -> list[rules.EpisodeFacts]:
-    return [
-        rules.EpisodeFacts(
-            decom=e.decom, dec=e.dec, rne=e.rne, ls=e.ls, place=e.place, rec=e.rec or None
-        )
-        for e in episodes
-    ]
+    return [e.facts() for e in episodes]
 
 
 def _apply(call: Any, **kwargs: Any) -> list[rules.EpisodeFacts]:
@@ -59,6 +54,13 @@ def _check_placement(placement: PlacementDetails) -> None:
                 "the SSDA903 return: choose a current one"
             }
         )
+
+
+def _save_versioned(instance: Any, by: Any, **save_kwargs: Any) -> None:
+    """Validate and save a model instance, its history version credited to `by`."""
+    instance._history_user = by
+    instance.full_clean(exclude=save_kwargs.pop("exclude", None))
+    instance.save(**save_kwargs)
 
 
 def _require_recorder(by: Any, child_area: str) -> None:
@@ -99,9 +101,7 @@ def _new_episode(
         home_post=home_post,
         reason_place_change=reason_place_change,
     )
-    episode._history_user = by  # type: ignore[attr-defined]
-    episode.full_clean(exclude=["child"])
-    episode.save()
+    _save_versioned(episode, by, exclude=["child"])
     return episode
 
 
@@ -153,10 +153,8 @@ def record_entry_to_care(
         as_of=as_of,
     )
     child = Child(responsible_area=responsible_area, **child_details)
-    child._history_user = by  # type: ignore[attr-defined]
-    child.full_clean()
     try:
-        child.save()
+        _save_versioned(child, by)
     except IntegrityError as exc:  # a concurrent save of the same child
         raise ValidationError({"la_child_id": "This child was recorded a moment ago"}) from exc
     _new_episode(child, planned[-1], cin=cin, placement=placement, by=by, home_post=home_post)
@@ -342,8 +340,6 @@ def update_child_details(
         )
     for name, value in details.items():
         setattr(child, name, value)
-    child._history_user = by  # type: ignore[attr-defined]
-    child.full_clean()
-    child.save()
+    _save_versioned(child, by)
     audit.record(request, AccessAction.CHANGE, user=by, child=child, detail="changed details")
     return child

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -11,6 +12,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
 from .models import AccessAction, Area, Membership, Organisation, User
+
+
+def _save_versioned(instance: Any, by: Any, **save_kwargs: Any) -> None:
+    """Validate and save a model instance, its history version credited to `by`."""
+    instance._history_user = by
+    instance.full_clean(exclude=save_kwargs.pop("exclude", None))
+    instance.save(**save_kwargs)
 
 
 @transaction.atomic
@@ -35,9 +43,7 @@ def save_organisation(
         )
     org = organisation or Organisation()
     org.name, org.kind, org.ods_code, org.is_active = name, kind, ods_code, is_active
-    org._history_user = by  # type: ignore[attr-defined]
-    org.full_clean()
-    org.save()
+    _save_versioned(org, by)
     org.areas.set(area_list)
     audit.record(
         request,
@@ -68,9 +74,7 @@ def create_user(
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
-    user._history_user = by  # type: ignore[attr-defined]
-    user.full_clean()
-    user.save()
+    _save_versioned(user, by)
     audit.record(request, AccessAction.ADMIN, user=by, detail=f"created user {user.username}")
     return user
 
@@ -94,9 +98,7 @@ def update_user(
         email,
         is_active,
     )
-    user._history_user = by  # type: ignore[attr-defined]
-    user.full_clean()
-    user.save()
+    _save_versioned(user, by)
     audit.record(request, AccessAction.ADMIN, user=by, detail=f"updated user {user.username}")
     return user
 
@@ -116,9 +118,7 @@ def grant_role(
         raise ValidationError({"role": f"{user} already has this role at {organisation}"})
     membership = membership or Membership(user=user, organisation=organisation, role=role)
     membership.is_active = True
-    membership.full_clean()
-    membership._history_user = by  # type: ignore[attr-defined]
-    membership.save()
+    _save_versioned(membership, by)
     audit.record(
         request,
         AccessAction.ADMIN,
