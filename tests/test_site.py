@@ -54,3 +54,25 @@ def test_migrations_match_the_models(db):
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+def test_production_settings_pass_djangos_deployment_checks():
+    """Run `check --deploy` against the settings as production loads them (no DEBUG)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LACHEALTH_")}
+    env |= {
+        "SECRET_KEY": "x" * 60 + "production-like-key-for-the-check",
+        "ALLOWED_HOSTS": "lachealth.example.nhs.uk",
+        "DJANGO_SETTINGS_MODULE": "lachealth.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "lachealth.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -156,6 +156,7 @@ if not (DEBUG or TESTING):
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # django-axes: five failed sign-ins lock the account for 15 minutes.
@@ -165,6 +166,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 # per-address lock would let one mistyped password lock out a whole office.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Submitting a domain to browsers' HSTS preload lists is the domain owner's decision.
+SILENCED_SYSTEM_CHECKS.append("security.W021")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "lachealth.people.views.locked_out"
 AXES_VERBOSE = False

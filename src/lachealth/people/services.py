@@ -24,7 +24,7 @@ def _save_versioned(instance: Any, by: Any, **save_kwargs: Any) -> None:
 @transaction.atomic
 def save_organisation(
     *,
-    by: User,
+    by: User | None,
     name: str,
     kind: str,
     areas: Iterable[Area],
@@ -57,7 +57,7 @@ def save_organisation(
 @transaction.atomic
 def create_user(
     *,
-    by: User,
+    by: User | None,
     username: str,
     first_name: str,
     last_name: str,
@@ -106,7 +106,7 @@ def update_user(
 @transaction.atomic
 def grant_role(
     *,
-    by: User,
+    by: User | None,
     user: User,
     organisation: Organisation,
     role: str,
