@@ -253,3 +253,26 @@ def test_child_list_query_count_does_not_grow_with_children(world, as_user):
 def test_search_is_logged(world, as_user):
     as_user("la_a_sw").get(reverse("care:child_list"), {"q": "Ashby"})
     assert AccessLog.objects.filter(action="search", detail__contains="Ashby").exists()
+
+
+def test_error_summary_lists_problems_in_the_order_of_the_page(world, as_user):
+    page = as_user("la_a_sw").post(reverse("care:child_create"), {}).content.decode()
+    summary = page[page.index("nhsuk-error-summary__list") :]
+    order = [
+        summary.index(text)
+        for text in (
+            "Enter the LA child ID",
+            "Enter the date of birth",
+            "Enter the date the child started",
+            "Choose the placement type",
+        )
+    ]
+    assert order == sorted(order)
+
+
+def test_opening_a_recording_form_is_logged_as_a_view(world, as_user):
+    child = world.children["child_a"]
+    as_user("la_a_sw").get(reverse("care:change_create", args=[child.pk]))
+    assert AccessLog.objects.filter(
+        child_id=child.pk, action="view", detail="change_create"
+    ).exists()

@@ -204,7 +204,23 @@ class FirstEpisodeMixin(PlacementFieldsMixin):
         return data
 
 
+FIRST_EPISODE_FIELDS = [
+    "decom",
+    "ls",
+    "cin",
+    "home_post",
+    "place",
+    "place_provider",
+    "placement_area",
+    "pl_post",
+    "urn",
+]
+
+
 class EntryToCareForm(ChildDetailsForm, FirstEpisodeMixin):
+    # The order the page shows them, so the error summary lists problems in the same order.
+    field_order = ["responsible_area", *ChildDetailsForm.DETAIL_FIELDS, *FIRST_EPISODE_FIELDS]
+
     responsible_area = forms.ModelChoiceField(
         label="Responsible local authority",
         queryset=Area.objects.none(),
@@ -223,7 +239,7 @@ class EntryToCareForm(ChildDetailsForm, FirstEpisodeMixin):
 
 
 class NewPeriodForm(FirstEpisodeMixin, NhsForm):
-    pass
+    field_order = FIRST_EPISODE_FIELDS
 
 
 CHANGE_KINDS = [
@@ -234,6 +250,19 @@ CHANGE_KINDS = [
 
 
 class ChangeForm(PlacementFieldsMixin, NhsForm):
+    field_order = [
+        "what",
+        "decom",
+        "ls",
+        "place",
+        "place_provider",
+        "placement_area",
+        "pl_post",
+        "urn",
+        "same_carer",
+        "reason_place_change",
+    ]
+
     what = forms.ChoiceField(
         label="What is changing?",
         choices=CHANGE_KINDS,

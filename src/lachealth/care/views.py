@@ -31,6 +31,9 @@ def _recordable_child(request: HttpRequest, pk: int) -> Child:
     child = selectors.visible_child(request.user, pk)
     if not access.can_record_care(request.user, child.responsible_area_id):
         raise PermissionDenied("Only staff of the child's local authority can record this")
+    if request.method == "GET":  # the form shows who the child is and where they live
+        page = request.resolver_match.url_name if request.resolver_match else ""
+        audit.record(request, AccessAction.VIEW, child=child, detail=page or "")
     return child
 
 
@@ -97,7 +100,9 @@ def child_create(request: HttpRequest) -> HttpResponse:
     areas = access.recording_areas(request.user)
     if not areas:
         raise PermissionDenied("Only local authority staff record a child entering care")
-    form = EntryToCareForm(request.POST or None, recording_areas=areas)
+    form = EntryToCareForm(
+        request.POST if request.method == "POST" else None, recording_areas=areas
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         child = _save(
@@ -125,7 +130,7 @@ def child_create(request: HttpRequest) -> HttpResponse:
 def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     child = _recordable_child(request, pk)
     initial = {name: getattr(child, name) for name in ChildDetailsForm.DETAIL_FIELDS}
-    form = ChildDetailsForm(request.POST or None, initial=initial)
+    form = ChildDetailsForm(request.POST if request.method == "POST" else None, initial=initial)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -152,7 +157,7 @@ def change_create(request: HttpRequest, pk: int) -> HttpResponse:
     if current is None:
         messages.info(request, f"{child} is not looked after now: record a new period of care")
         return redirect("care:child_detail", pk=child.pk)
-    form = ChangeForm(request.POST or None, current_ls=current.ls)
+    form = ChangeForm(request.POST if request.method == "POST" else None, current_ls=current.ls)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         episode = _save(
@@ -183,7 +188,7 @@ def change_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def leaving_create(request: HttpRequest, pk: int) -> HttpResponse:
     child = _recordable_child(request, pk)
-    form = LeavingCareForm(request.POST or None)
+    form = LeavingCareForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         if _save(
@@ -205,7 +210,7 @@ def leaving_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def period_create(request: HttpRequest, pk: int) -> HttpResponse:
     child = _recordable_child(request, pk)
-    form = NewPeriodForm(request.POST or None)
+    form = NewPeriodForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         if _save(

@@ -46,7 +46,7 @@ def _next_url(request: HttpRequest) -> str:
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr,attr-defined]
         return redirect("home")
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = authenticate(
             request,
@@ -95,7 +95,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         return redirect("people:enrol")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         verified, _ = device.verify_is_allowed()
         if verified and device.verify_token(form.cleaned_data["code"]):
@@ -125,7 +125,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("people:sign_in_code")
     device = services.enrolment_device(user)  # type: ignore[arg-type]
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if services.confirm_device(device, form.cleaned_data["code"]):
             otp_login(request, device)
@@ -209,7 +209,9 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
             "is_active": organisation.is_active,
             "areas": list(organisation.areas.all()),
         }
-    form = OrganisationForm(request.POST or None, initial=initial or {"is_active": True})
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None, initial=initial or {"is_active": True}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             org = services.save_organisation(
@@ -248,7 +250,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 def user_create(request: HttpRequest) -> HttpResponse:
     admin = _require_admin(request)
-    form = UserForm(request.POST or None)
+    form = UserForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.create_user(by=admin, request=request, **form.cleaned_data)  # type: ignore[arg-type]
