@@ -45,6 +45,7 @@ def world(areas) -> World:  # type: ignore[no-untyped-def]
     orgs = {
         "la_a": OrganisationFactory(name="LA A", kind=OrganisationKind.LOCAL_AUTHORITY, areas=[a]),
         "la_b": OrganisationFactory(name="LA B", kind=OrganisationKind.LOCAL_AUTHORITY, areas=[b]),
+        "la_c": OrganisationFactory(name="LA C", kind=OrganisationKind.LOCAL_AUTHORITY, areas=[c]),
         "prov_a": OrganisationFactory(
             name="Provider A", kind=OrganisationKind.HEALTH_PROVIDER, areas=[a]
         ),
@@ -57,6 +58,8 @@ def world(areas) -> World:  # type: ignore[no-untyped-def]
         "la_a_sw": ("la_a", Role.SOCIAL_WORKER),
         "la_a_data": ("la_a", Role.DATA_OFFICER),
         "la_b_sw": ("la_b", Role.SOCIAL_WORKER),
+        # the LA of the area that receives child_a_out: it must not see that child
+        "la_c_sw": ("la_c", Role.SOCIAL_WORKER),
         "prov_a_nurse": ("prov_a", Role.HEALTH_PRACTITIONER),
         "prov_a_admin": ("prov_a", Role.HEALTH_ADMIN),
         "prov_c_nurse": ("prov_c", Role.HEALTH_PRACTITIONER),

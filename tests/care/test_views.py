@@ -21,6 +21,7 @@ VISIBLE = {
     "la_a_sw": {"child_a", "child_a_out"},
     "la_a_data": {"child_a", "child_a_out"},
     "la_b_sw": {"child_b"},
+    "la_c_sw": {"child_c"},
     "prov_a_nurse": {"child_a", "child_a_out"},
     "prov_a_admin": {"child_a", "child_a_out"},
     "prov_c_nurse": {"child_a_out", "child_c"},
@@ -34,7 +35,6 @@ CHILD_PAGES = [
     "care:leaving_create",
     "care:period_create",
 ]
-RECORDERS = {"la_a_sw", "la_a_data", "la_b_sw"}
 
 
 @pytest.mark.parametrize("page", ["care:child_list", "care:child_create", *CHILD_PAGES])

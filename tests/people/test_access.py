@@ -22,6 +22,10 @@ def test_la_reaches_its_own_children_wherever_placed(world):
     assert names(world, "la_a_sw") == {"child_a", "child_a_out"}
 
 
+def test_la_does_not_reach_children_other_las_place_into_its_area(world):
+    assert names(world, "la_c_sw") == {"child_c"}
+
+
 def test_commissioner_admin_and_roleless_users_reach_no_child(world):
     for key in ("commissioner", "sysadmin", "norole"):
         assert names(world, key) == set()
