@@ -1,0 +1,1 @@
+"""Health: statutory clocks, health assessments, SDQ, health plans and the worklists."""

@@ -1,0 +1,224 @@
+"""Statutory health clocks for looked-after children, as pure functions.
+
+Dates in, dates out: nothing here reads the clock, the database or settings; the caller
+passes `as_of`. Working days exclude Saturdays, Sundays and England's bank holidays (the
+`holidays` package, country GB, subdivision ENG). Sources: *Promoting the health and
+wellbeing of looked-after children* (DfE/DHSC 2015) and DOMAIN.md.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import lru_cache
+
+import holidays
+
+IHA_WORKING_DAYS = 20
+UNDER_FIVE_REVIEW_MONTHS = 6
+REVIEW_MONTHS = 12
+SDQ_FIRST_AGE, SDQ_LAST_AGE = 4, 16
+DEFAULT_DUE_SOON_WORKING_DAYS = 10
+
+
+@lru_cache(maxsize=256)
+def _bank_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The day that is `n` working days after `start` (before it, for negative `n`).
+
+    `start` itself is not counted, so `add_working_days(friday, 1)` is the next Monday
+    (or Tuesday after a bank holiday), and `add_working_days(d, 0)` is `d`.
+    """
+    step = 1 if n >= 0 else -1
+    day, remaining = start, abs(n)
+    while remaining:
+        day += timedelta(days=step)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(a: date, b: date) -> int:
+    """Working days after `a` up to and including `b`; when `b` is before `a`, minus the
+    working days from `b` up to but not including `a` (time counted backwards).
+
+    The inverse of `add_working_days`: `working_days_between(d, add_working_days(d, n)) == n`.
+    """
+    if b < a:
+        one = timedelta(days=1)
+        return -working_days_between(b - one, a - one)
+    full_weeks, extra = divmod((b - a).days, 7)
+    count = full_weeks * 5
+    day = a + timedelta(days=full_weeks * 7)
+    for _ in range(extra):
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count += 1
+    count -= sum(
+        1
+        for year in range(a.year, b.year + 1)
+        for holiday in _bank_holidays(year)
+        if a < holiday <= b and holiday.weekday() < 5
+    )
+    return count
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months later; the 31st becomes the last day of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def birthday(date_of_birth: date, years: int) -> date:
+    """The `years`th birthday; a 29 February birthday falls on 28 February in other years."""
+    return add_months(date_of_birth, 12 * years)
+
+
+def age_in_years(date_of_birth: date, on: date) -> int:
+    _not_before_birth(date_of_birth, on, "on")
+    years = on.year - date_of_birth.year
+    return years - (birthday(date_of_birth, years) > on)
+
+
+def _not_before_birth(date_of_birth: date, value: date, name: str) -> None:
+    if value < date_of_birth:
+        raise ValueError(
+            f"{name} ({value.isoformat()}) is before the date of birth "
+            f"({date_of_birth.isoformat()})"
+        )
+
+
+def initial_health_assessment_due(entered_care: date) -> date:
+    """20 working days after the day the child started to be looked after.
+
+    That is in time for the first statutory review of the care plan (20 working days).
+    """
+    return add_working_days(entered_care, IHA_WORKING_DAYS)
+
+
+def review_health_assessment_due(date_of_birth: date, last_assessment: date) -> date:
+    """6 months after the last assessment if the child was under 5 on that date, else 12.
+
+    Around the 5th birthday the child's age *on the day of the last assessment* decides: a
+    child assessed the day before turning 5 is next due 6 months later (when already 5), and a
+    child assessed on their 5th birthday or after is next due 12 months later. This follows the
+    guidance's "every six months before the fifth birthday" and never lets a review of an
+    under-5 wait 12 months.
+    """
+    _not_before_birth(date_of_birth, last_assessment, "last_assessment")
+    under_five = last_assessment < birthday(date_of_birth, 5)
+    return add_months(last_assessment, UNDER_FIVE_REVIEW_MONTHS if under_five else REVIEW_MONTHS)
+
+
+def sdq_due(
+    date_of_birth: date,
+    last_sdq: date | None,
+    as_of: date,
+    *,
+    entered_care: date | None = None,
+) -> date | None:
+    """When the next carer SDQ is due: yearly from the 4th birthday until the 17th.
+
+    `None` when the child is outside ages 4–16 on `as_of`, or the next one would fall after
+    the 17th birthday. With no SDQ yet, the first is due at the 4th birthday, or with the
+    initial health assessment (20 working days after entering care, if given) if later.
+    """
+    _not_before_birth(date_of_birth, as_of, "as_of")
+    if last_sdq is not None:
+        _not_before_birth(date_of_birth, last_sdq, "last_sdq")
+    fourth, seventeenth = birthday(date_of_birth, SDQ_FIRST_AGE), birthday(date_of_birth, 17)
+    if as_of < fourth or as_of >= seventeenth:
+        return None
+    if last_sdq is None:
+        due = fourth
+        if entered_care is not None:
+            due = max(due, initial_health_assessment_due(entered_care))
+    else:
+        due = max(add_months(last_sdq, 12), fourth)
+    return due if due < seventeenth else None
+
+
+def dental_check_due(
+    date_of_birth: date, last_check: date | None, entered_care: date, *, under_five_months: int = 6
+) -> date:
+    """Next dental check: 12 months after the last (under 5s: `under_five_months`, a local
+    default of 6). With none recorded, one interval after entering care."""
+    reference = last_check or entered_care
+    _not_before_birth(date_of_birth, reference, "last_check" if last_check else "entered_care")
+    under_five = reference < birthday(date_of_birth, 5)
+    return add_months(reference, under_five_months if under_five else REVIEW_MONTHS)
+
+
+class ClockState(StrEnum):
+    DUE_LATER = "due_later"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+
+
+STATE_LABELS = {
+    ClockState.DUE_LATER: "Due later",
+    ClockState.DUE_SOON: "Due soon",
+    ClockState.OVERDUE: "Overdue",
+    ClockState.DONE_ON_TIME: "Done on time",
+    ClockState.DONE_LATE: "Done late",
+}
+
+
+@dataclass(frozen=True)
+class ClockStatus:
+    state: ClockState
+    due: date
+    done: date | None = None
+    working_days_late: int = 0  # overdue by, or done late by
+    working_days_left: int = 0  # until due, while not done
+
+    @property
+    def label(self) -> str:
+        """The status in words (never colour alone)."""
+        if self.state == ClockState.OVERDUE:
+            return f"Overdue by {_days(self.working_days_late)}"
+        if self.state == ClockState.DONE_LATE:
+            return f"Done {_days(self.working_days_late)} late"
+        if self.state == ClockState.DUE_SOON:
+            return (
+                "Due today"
+                if self.working_days_left == 0
+                else (f"Due in {_days(self.working_days_left)}")
+            )
+        return STATE_LABELS[self.state]
+
+
+def _days(n: int) -> str:
+    return f"{n} working day{'s' if n != 1 else ''}"
+
+
+def clock_status(
+    due: date,
+    done: date | None,
+    as_of: date,
+    *,
+    due_soon_working_days: int = DEFAULT_DUE_SOON_WORKING_DAYS,
+) -> ClockStatus:
+    """Where a clock stands on `as_of`. A late event still counts as done, with its lateness."""
+    if done is not None:
+        if done <= due:
+            return ClockStatus(ClockState.DONE_ON_TIME, due, done)
+        return ClockStatus(ClockState.DONE_LATE, due, done, working_days_between(due, done))
+    if as_of > due:
+        return ClockStatus(ClockState.OVERDUE, due, None, working_days_between(due, as_of))
+    left = working_days_between(as_of, due)
+    if left <= due_soon_working_days:
+        return ClockStatus(ClockState.DUE_SOON, due, None, working_days_left=left)
+    return ClockStatus(ClockState.DUE_LATER, due, None, working_days_left=left)

@@ -1,0 +1,151 @@
+"""Statutory clocks (pure): worked examples across bank holidays and hypothesis properties."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from lachealth.health import clocks
+from lachealth.health.clocks import ClockState
+
+days = st.dates(min_value=date(2015, 1, 1), max_value=date(2035, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("entered", "due"),
+    [
+        (date(2026, 12, 1), date(2026, 12, 31)),  # Christmas Day and the Boxing Day substitute
+        (date(2027, 12, 20), date(2028, 1, 20)),  # Christmas and New Year substitutes, 2027
+        (date(2027, 3, 19), date(2027, 4, 20)),  # Good Friday and Easter Monday 2027
+        (date(2026, 3, 27), date(2026, 4, 28)),  # Good Friday and Easter Monday 2026
+        (date(2026, 5, 14), date(2026, 6, 12)),  # late May bank holiday 2026 (25 May)
+        (date(2027, 5, 21), date(2027, 6, 21)),  # late May bank holiday 2027 (31 May)
+    ],
+)
+def test_initial_health_assessment_worked_examples(entered, due):
+    assert clocks.initial_health_assessment_due(entered) == due
+
+
+def test_working_days_skip_england_bank_holidays():
+    assert clocks.add_working_days(date(2026, 4, 2), 1) == date(2026, 4, 7)  # Easter 2026
+    assert clocks.working_days_between(date(2026, 12, 24), date(2026, 12, 29)) == 1
+    assert not clocks.is_working_day(date(2026, 8, 31))  # summer bank holiday (England)
+    assert clocks.is_working_day(date(2026, 8, 3))  # Scotland's summer holiday: not England's
+
+
+@given(entered=days)
+def test_iha_due_is_a_working_day_exactly_20_working_days_and_26_plus_days_later(entered):
+    due = clocks.initial_health_assessment_due(entered)
+    assert clocks.is_working_day(due)
+    assert clocks.working_days_between(entered, due) == 20
+    assert clocks.working_days_between(entered, due - timedelta(days=1)) == 19
+    assert (due - entered).days >= 26
+
+
+@given(start=days, n=st.integers(min_value=-400, max_value=400))
+def test_add_then_count_working_days_round_trips(start, n):
+    end = clocks.add_working_days(start, n)
+    assert clocks.working_days_between(start, end) == n
+    if n:
+        assert clocks.is_working_day(end)
+
+
+@given(a=days, b=days)
+def test_working_days_between_has_the_sign_of_the_interval_and_is_bounded(a, b):
+    n = clocks.working_days_between(a, b)
+    assert (n > 0 and b > a) or (n < 0 and b < a) or n == 0
+    assert abs(n) <= abs((b - a).days)
+    if b > a:
+        assert n == sum(
+            clocks.is_working_day(a + timedelta(days=i)) for i in range(1, (b - a).days + 1)
+        )
+
+
+@given(
+    dob=st.dates(min_value=date(2005, 1, 1), max_value=date(2025, 1, 1)),
+    offset=st.integers(min_value=-400, max_value=400),
+)
+def test_review_interval_switches_exactly_at_the_fifth_birthday(dob, offset):
+    fifth = clocks.birthday(dob, 5)
+    last = fifth + timedelta(days=offset)
+    due = clocks.review_health_assessment_due(dob, last)
+    months = 6 if last < fifth else 12
+    assert due == clocks.add_months(last, months)
+
+
+def test_review_around_the_fifth_birthday_examples():
+    dob = date(2021, 3, 15)
+    assert clocks.review_health_assessment_due(dob, date(2026, 3, 14)) == date(2026, 9, 14)
+    assert clocks.review_health_assessment_due(dob, date(2026, 3, 15)) == date(2027, 3, 15)
+    assert clocks.review_health_assessment_due(date(2020, 2, 29), date(2024, 8, 31)) == date(
+        2025, 2, 28
+    )
+
+
+def test_dates_before_birth_raise_a_clear_value_error():
+    with pytest.raises(ValueError, match="before the date of birth"):
+        clocks.review_health_assessment_due(date(2020, 1, 1), date(2019, 12, 31))
+    with pytest.raises(ValueError, match="as_of"):
+        clocks.sdq_due(date(2020, 1, 1), None, date(2019, 1, 1))
+    with pytest.raises(ValueError, match="last_sdq"):
+        clocks.sdq_due(date(2020, 1, 1), date(2019, 1, 1), date(2026, 1, 1))
+
+
+def test_sdq_due_is_yearly_between_4_and_16():
+    dob = date(2015, 6, 1)
+    assert clocks.sdq_due(dob, date(2025, 9, 1), date(2026, 1, 1)) == date(2026, 9, 1)
+    assert clocks.sdq_due(date(2023, 6, 1), None, date(2026, 11, 23)) is None  # aged 3
+    assert clocks.sdq_due(date(2009, 6, 1), None, date(2026, 11, 23)) is None  # aged 17
+    # A 16-year-old whose next SDQ would fall after the 17th birthday needs none.
+    assert clocks.sdq_due(date(2010, 3, 1), date(2026, 4, 1), date(2026, 11, 23)) is None
+    # First SDQ: with the initial health assessment.
+    assert clocks.sdq_due(dob, None, date(2026, 12, 1), entered_care=date(2026, 12, 1)) == date(
+        2026, 12, 31
+    )
+
+
+@given(
+    dob=st.dates(min_value=date(2005, 1, 1), max_value=date(2024, 1, 1)),
+    as_of=days,
+    last=st.none() | days,
+)
+def test_sdq_due_is_none_outside_4_to_16_and_within_it_otherwise(dob, as_of, last):
+    assume(as_of >= dob and (last is None or dob <= last <= as_of))
+    due = clocks.sdq_due(dob, last, as_of)
+    age = clocks.age_in_years(dob, as_of)
+    if not 4 <= age <= 16:
+        assert due is None
+    if due is not None:
+        assert clocks.birthday(dob, 4) <= due < clocks.birthday(dob, 17)
+
+
+def test_clock_status_in_words():
+    as_of = date(2026, 11, 23)  # a Monday
+    overdue = clocks.clock_status(date(2026, 11, 16), None, as_of)
+    assert overdue.state == ClockState.OVERDUE and overdue.label == "Overdue by 5 working days"
+    soon = clocks.clock_status(date(2026, 11, 25), None, as_of)
+    assert soon.state == ClockState.DUE_SOON and soon.label == "Due in 2 working days"
+    assert clocks.clock_status(date(2027, 1, 25), None, as_of).state == ClockState.DUE_LATER
+    late = clocks.clock_status(date(2026, 11, 16), date(2026, 11, 18), as_of)
+    assert late.state == ClockState.DONE_LATE and late.label == "Done 2 working days late"
+    assert clocks.clock_status(date(2026, 11, 16), date(2026, 11, 16), as_of).state == (
+        ClockState.DONE_ON_TIME
+    )
+    assert (
+        clocks.clock_status(date(2026, 12, 4), None, as_of, due_soon_working_days=5).state
+        == ClockState.DUE_LATER
+    )
+
+
+@given(due=days, as_of=days, done=st.none() | days)
+def test_clock_status_is_consistent(due, as_of, done):
+    status = clocks.clock_status(due, done, as_of)
+    if done is None:
+        assert status.state in (ClockState.OVERDUE, ClockState.DUE_SOON, ClockState.DUE_LATER)
+        assert (status.state == ClockState.OVERDUE) == (as_of > due)
+    else:
+        assert (status.state == ClockState.DONE_LATE) == (done > due)
+    assert status.working_days_late >= 0 and status.label
