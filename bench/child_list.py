@@ -40,11 +40,20 @@ def main() -> None:
     from lachealth.people.models import Area, Membership, Organisation, Role, User
 
     call_command("migrate", verbosity=0)
-    call_command("demo", "--reset", "--seed", "1", "--as-of", "2026-11-23", stdout=StringIO(),
-                 stderr=StringIO())
+    call_command(
+        "demo",
+        "--reset",
+        "--seed",
+        "1",
+        "--as-of",
+        "2026-11-23",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
     provider = Organisation.objects.create(name="Bench provider", kind="PROVIDER")
-    provider.areas.set(Area.objects.filter(code__in=["E08000032", "E08000035", "E08000033",
-                                                      "E08000034"]))
+    provider.areas.set(
+        Area.objects.filter(code__in=["E08000032", "E08000035", "E08000033", "E08000034"])
+    )
     user = User.objects.create_user("bench.admin", password="bench-password-123")
     Membership.objects.create(user=user, organisation=provider, role=Role.HEALTH_ADMIN)
     device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
@@ -64,18 +73,24 @@ def main() -> None:
         return elapsed * 1000, len(ctx)
 
     render("/children/")  # warm caches and the session
-    for path, name in [("/children/", "child list, page 1"),
-                       ("/children/?page=20", "child list, page 20"),
-                       ("/children/?q=smith", "child list, search")]:
+    for path, name in [
+        ("/children/", "child list, page 1"),
+        ("/children/?page=20", "child list, page 20"),
+        ("/children/?q=smith", "child list, search"),
+    ]:
         runs = [render(path) for _ in range(30)]
         times = sorted(t for t, _ in runs)
-        print(f"[{label}] {name}: {visible} visible children, median "
-              f"{statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, "
-              f"{runs[0][1]} SQL queries (target < 150 ms)")
+        print(
+            f"[{label}] {name}: {visible} visible children, median "
+            f"{statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, "
+            f"{runs[0][1]} SQL queries (target < 150 ms)"
+        )
     child = Child.objects.visible_to(user).order_by("pk").first()
     runs = [render(f"/children/{child.pk}/") for _ in range(30)]
-    print(f"[{label}] child page: median {statistics.median(t for t, _ in runs):.1f} ms, "
-          f"{runs[0][1]} SQL queries")
+    print(
+        f"[{label}] child page: median {statistics.median(t for t, _ in runs):.1f} ms, "
+        f"{runs[0][1]} SQL queries"
+    )
 
 
 if __name__ == "__main__":

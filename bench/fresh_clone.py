@@ -28,16 +28,25 @@ def free_port() -> int:
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="lachealth-clone-"))
     clone = work / "lachealth"
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("UV_PROJECT_ENVIRONMENT", "LACHEALTH_HOME", "VIRTUAL_ENV")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("UV_PROJECT_ENVIRONMENT", "LACHEALTH_HOME", "VIRTUAL_ENV")
+    }
     env["LACHEALTH_DEBUG"] = "1"
     steps: list[tuple[str, float]] = []
     start = time.perf_counter()
 
     def step(name: str, cmd: list[str]) -> None:
         t = time.perf_counter()
-        subprocess.run(cmd, cwd=clone if clone.exists() else work, env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            cmd,
+            cwd=clone if clone.exists() else work,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         steps.append((name, time.perf_counter() - t))
 
     step("git clone", ["git", "clone", "-q", str(ROOT), str(clone)])
@@ -46,9 +55,14 @@ def main() -> None:
     step("demo data", [".venv/bin/lachealth", "demo"])
     port = free_port()
     t = time.perf_counter()
-    server = subprocess.Popen([".venv/bin/lachealth", "serve", "--bind", f"127.0.0.1:{port}"],
-                              cwd=clone, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [".venv/bin/lachealth", "serve", "--bind", f"127.0.0.1:{port}"],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         while True:
             try:

@@ -13,8 +13,12 @@ from run_tests import postgres_url  # noqa: E402
 
 
 def run(script: str, **env: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "bench" / script)], cwd=ROOT,
-                   env={**os.environ, **env}, check=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+    )
 
 
 def main() -> None:

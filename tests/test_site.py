@@ -62,7 +62,11 @@ def test_production_settings_pass_djangos_deployment_checks():
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LACHEALTH_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("LACHEALTH_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env |= {
         "SECRET_KEY": "x" * 60 + "production-like-key-for-the-check",
         "ALLOWED_HOSTS": "lachealth.example.nhs.uk",

@@ -7,7 +7,6 @@ Templates import components as `nhsuk/components/<name>/macro.jinja`; forms rend
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
@@ -72,7 +71,6 @@ def environment(**options: Any) -> Environment:
             "static": static,
             "url": url,
             "get_messages": get_messages,
-            "settings": settings,
         }
     )
     env.globals["form_field"] = lambda bf, **overrides: render_field(env, bf, **overrides)

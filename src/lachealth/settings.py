@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "simple_history",
     "lachealth.people",
     "lachealth.care",
+    "lachealth.health",
     "lachealth.demo",
 ]
 
@@ -214,4 +215,6 @@ LOGGING = {
 
 # Local defaults (DOMAIN.md): below this many children a count is suppressed for aggregate users.
 SMALL_NUMBER_THRESHOLD = 6
+# How many reverse proxies in front of gunicorn add to X-Forwarded-For (0: none trusted).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 CHILD_LIST_PAGE_SIZE = 50

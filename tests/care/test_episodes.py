@@ -202,3 +202,25 @@ def test_any_sequence_of_accepted_events_gives_contiguous_non_overlapping_episod
     assert sum(len(p.episodes) for p in periods) == len(episodes)
     for earlier, later in zip(periods, periods[1:], strict=False):
         assert earlier.end is not None and later.start >= earlier.end
+
+
+def test_sequence_problems_finds_missing_endings_and_duplicate_starts():
+    dangling = [
+        rules.EpisodeFacts(
+            decom=date(2024, 1, 1), rne="S", ls="C1", place="U4", dec=date(2024, 3, 1), rec="X1"
+        )
+    ]
+    assert any("no episode follows" in p for p in rules.sequence_problems(dangling))
+    no_reason = [
+        rules.EpisodeFacts(
+            decom=date(2024, 1, 1), rne="S", ls="C1", place="U4", dec=date(2024, 3, 1)
+        )
+    ]
+    assert any("no reason" in p for p in rules.sequence_problems(no_reason))
+    twice = [
+        rules.EpisodeFacts(
+            decom=date(2024, 1, 1), rne="S", ls="C1", place="U4", dec=date(2024, 1, 1), rec="E4A"
+        ),
+        rules.EpisodeFacts(decom=date(2024, 1, 1), rne="S", ls="C1", place="U4"),
+    ]
+    assert any("same day" in p for p in rules.sequence_problems(twice))

@@ -173,3 +173,116 @@ def test_detail_correction_refuses_birth_after_care_started(world):
     assert "date_of_birth" in exc.value.message_dict
     child.refresh_from_db()
     assert child.date_of_birth == date(2016, 5, 4)
+
+
+def test_reentering_on_the_day_a_one_day_episode_started_is_refused_not_crashed(world):
+    child = enter(world, decom=date(2026, 5, 1))
+    services.record_leaving_care(
+        by=world.users["la_a_sw"], child=child, on=date(2026, 5, 1), rec="E4A", as_of=AS_OF
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.record_new_period_of_care(
+            by=world.users["la_a_sw"],
+            child=child,
+            decom=date(2026, 5, 1),
+            ls="V2",
+            cin="N1",
+            placement=placement(),
+            as_of=AS_OF,
+        )
+    assert "already starts on 1 May 2026" in exc.value.message_dict["decom"][0]
+    assert child.episodes.count() == 1
+
+
+def test_a_placement_change_that_changes_nothing_is_refused(world):
+    child = enter(world)
+    with pytest.raises(ValidationError) as exc:
+        services.record_change(
+            by=world.users["la_a_sw"],
+            child=child,
+            on=date(2026, 6, 1),
+            ls="C1",
+            placement=placement(),
+            reason_place_change="CARPL",
+            as_of=AS_OF,
+        )
+    assert "same as now" in exc.value.message_dict["place"][0]
+    assert child.episodes.count() == 1
+
+
+def test_services_refuse_unknown_codes(world):
+    child = enter(world)
+    with pytest.raises(ValidationError) as exc:
+        services.record_leaving_care(
+            by=world.users["la_a_sw"], child=child, on=date(2026, 6, 1), rec="EZZ", as_of=AS_OF
+        )
+    assert "rec" in exc.value.message_dict
+    child.refresh_from_db()
+    assert child.looked_after and child.episodes.get().dec is None
+
+
+def test_a_stale_details_edit_does_not_undo_a_move(world):
+    child = enter(world)
+    stale = Child.objects.get(pk=child.pk)  # loaded before the move
+    services.record_change(
+        by=world.users["la_a_sw"],
+        child=child,
+        on=date(2026, 6, 1),
+        ls="C1",
+        placement=placement(CALDERDALE, "U6"),
+        same_carer=False,
+        reason_place_change="CARPL",
+        as_of=AS_OF,
+    )
+    services.update_child_details(
+        by=world.users["la_a_sw"],
+        child=stale,
+        details=DETAILS | {"first_name": "Adaline"},
+        as_of=AS_OF,
+    )
+    child.refresh_from_db()
+    assert child.first_name == "Adaline" and child.current_placement_area_id == CALDERDALE
+
+
+@pytest.mark.parametrize("event", ["change", "leave", "details", "return"])
+def test_every_change_is_versioned_and_logged_with_who_did_it(world, event):
+    user = world.users["la_a_data"]
+    child = enter(world)
+    if event == "change":
+        services.record_change(
+            by=user, child=child, on=date(2026, 3, 1), ls="C2", placement=None, as_of=AS_OF
+        )
+    elif event == "leave":
+        services.record_leaving_care(
+            by=user, child=child, on=date(2026, 3, 1), rec="E4A", as_of=AS_OF
+        )
+    elif event == "details":
+        services.update_child_details(
+            by=user, child=child, details=DETAILS | {"upn": ""}, as_of=AS_OF
+        )
+    else:
+        services.record_leaving_care(
+            by=user, child=child, on=date(2026, 3, 1), rec="E4A", as_of=AS_OF
+        )
+        services.record_new_period_of_care(
+            by=user,
+            child=child,
+            decom=date(2026, 6, 1),
+            ls="V2",
+            cin="N1",
+            placement=placement(),
+            as_of=AS_OF,
+        )
+    assert AccessLog.objects.filter(child_id=child.pk, action="change", user=user).exists()
+    latest = [*Child.history.filter(id=child.pk), *Episode.history.filter(child_id=child.pk)]
+    assert max(latest, key=lambda h: h.history_date).history_user == user
+
+
+def test_leaving_care_takes_the_child_off_the_receiving_providers_view(world):
+    child = enter(world, placement=placement(CALDERDALE))
+    nurse = world.users["prov_c_nurse"]
+    assert Child.objects.visible_to(nurse).filter(pk=child.pk).exists()
+    services.record_leaving_care(
+        by=world.users["la_a_sw"], child=child, on=date(2026, 3, 1), rec="E4A", as_of=AS_OF
+    )
+    assert not Child.objects.visible_to(nurse).filter(pk=child.pk).exists()

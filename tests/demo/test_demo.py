@@ -43,7 +43,18 @@ def test_demo_builds_four_areas_with_logins_and_sound_histories(areas):
         child.full_clean()  # every demo child passes the same validation as a typed-in one
         for episode in child.episodes.all():
             episode.full_clean()
-        facts = [e.facts() for e in child.episodes.all()]
+        episodes = list(child.episodes.all())
+        facts = [e.facts() for e in episodes]
+        for before, after in zip(episodes, episodes[1:], strict=False):
+            if after.rne == "L":  # SSDA903 rule 434: legal status changes, placement does not
+                assert (before.place, before.placement_area_id, before.pl_post, before.urn) == (
+                    after.place,
+                    after.placement_area_id,
+                    after.pl_post,
+                    after.urn,
+                )
+        if child.looked_after:
+            assert child.current_placement_area_id == episodes[-1].placement_area_id
         assert rules.sequence_problems(facts) == []
         assert child.looked_after == (facts[-1].dec is None)
         if child.nhs_number:
@@ -73,3 +84,14 @@ def test_demo_nhs_numbers_are_valid_unique_and_in_the_test_range():
     drawn = [next(numbers) for _ in range(500)]
     assert len(set(drawn)) == 500
     assert all(n.startswith("999") and nhs_number.is_valid(n) for n in drawn)
+
+
+def test_demo_refuses_to_run_outside_debug(areas, settings):
+    import pytest
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+    settings.TESTING = False
+    with pytest.raises(CommandError, match="LACHEALTH_DEBUG=1"):
+        call_command("demo", stdout=StringIO(), stderr=StringIO())
+    assert not User.objects.filter(is_demo=True).exists()

@@ -172,7 +172,7 @@ def test_access_log_is_searchable_by_user_child_and_date(world, as_user):
     ).content.decode()
     assert "0 entries" in page
     csv = admin.get(reverse("people:access_log"), {"child": child.reference, "format": "csv"})
-    assert csv["Content-Type"] == "text/csv" and child.reference in csv.content.decode()
+    assert csv["Content-Type"].startswith("text/csv") and child.reference in csv.content.decode()
     assert AccessLog.objects.filter(action="export", detail="access log CSV").exists()
 
 
@@ -189,3 +189,24 @@ def test_access_log_refuses_a_backwards_date_range(world, as_user):
         },
     )
     assert "must be on or after" in response.content.decode()
+
+
+def test_an_administrator_cannot_give_themselves_a_role(world, as_user):
+    admin = world.users["sysadmin"]
+    response = as_user("sysadmin").post(
+        reverse("people:user_detail", args=[admin.pk]),
+        {"form": "role", "organisation": world.orgs["la_a"].pk, "role": Role.SOCIAL_WORKER},
+    )
+    assert "You cannot give yourself a role" in response.content.decode()
+    assert not Membership.objects.filter(user=admin, role=Role.SOCIAL_WORKER).exists()
+    assert as_user("sysadmin").get(reverse("care:child_list")).status_code == 403
+
+
+def test_access_log_csv_neutralises_spreadsheet_formulas(world, as_user):
+    Client().post(
+        reverse("people:sign_in"),
+        {"username": '=HYPERLINK("http://x")', "password": "wrong-password"},
+    )
+    csv = as_user("sysadmin").get(reverse("people:access_log"), {"format": "csv"})
+    body = csv.content.decode()
+    assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body

@@ -101,6 +101,11 @@ def plan_entry(
             f"The date care started must be on or after the date of birth, {_d(date_of_birth)}",
         )
     ordered = _ordered(episodes)
+    for existing in ordered:
+        if existing.decom == start:
+            raise EpisodeRuleError(
+                "decom", f"An episode already starts on {_d(start)}: {existing.describe()}"
+            )
     if ordered:
         last = ordered[-1]
         if last.is_open:
@@ -185,9 +190,18 @@ def sequence_problems(episodes: Sequence[EpisodeFacts]) -> list[str]:
     """Every break of the episode rules in a child's episodes (empty when they are sound)."""
     problems: list[str] = []
     ordered = _ordered(episodes)
+    starts = [e.decom for e in ordered]
+    if len(set(starts)) != len(starts):
+        problems.append("two episodes start on the same day")
     for i, episode in enumerate(ordered):
         if episode.dec is not None and episode.dec < episode.decom:
             problems.append(f"{episode.describe()} ends before it starts")
+        if episode.dec is not None and not episode.rec:
+            problems.append(f"{episode.describe()} has ended but has no reason it ceased")
+        if episode.dec is None and episode.rec:
+            problems.append(f"{episode.describe()} has a reason it ceased but no end date")
+        if episode.rec == "X1" and i == len(ordered) - 1:
+            problems.append(f"{episode.describe()} ends X1 but no episode follows")
         if episode.is_open and i != len(ordered) - 1:
             problems.append(f"{episode.describe()} is open but a later episode exists")
         if i == 0:

@@ -63,6 +63,17 @@ def _save_versioned(instance: Any, by: Any, **save_kwargs: Any) -> None:
     instance.save(**save_kwargs)
 
 
+def _placement_differs(episode: Episode, placement: PlacementDetails) -> bool:
+    """Whether anything SSDA903 counts as the placement (type, provider, place, URN) changes."""
+    return (
+        episode.place != placement.place
+        or episode.place_provider != placement.place_provider
+        or episode.pl_post != placement.pl_post
+        or episode.urn != placement.urn
+        or episode.placement_area_id != placement.placement_area.pk
+    )
+
+
 def _require_recorder(by: Any, child_area: str) -> None:
     if not access.can_record_care(by, child_area):
         raise PermissionDenied("Only staff of the child's local authority can record care events")
@@ -101,7 +112,7 @@ def _new_episode(
         home_post=home_post,
         reason_place_change=reason_place_change,
     )
-    _save_versioned(episode, by, exclude=["child"])
+    _save_versioned(episode, by)
     return episode
 
 
@@ -225,6 +236,13 @@ def record_change(
     open_episode = current[-1] if current and current[-1].dec is None else None
     if placement is not None:
         _check_placement(placement)
+        if open_episode is not None and not _placement_differs(open_episode, placement):
+            raise ValidationError(
+                {
+                    "place": "These placement details are the same as now: "
+                    "change them, or record a change of legal status only"
+                }
+            )
         if not reason_place_change:
             raise ValidationError({"reason_place_change": "Choose why the placement changed"})
     planned = _apply(
@@ -241,8 +259,7 @@ def record_change(
     open_episode.dec, open_episode.rec = on, "X1"
     if placement is not None:
         open_episode.reason_place_change = reason_place_change
-    open_episode._history_user = by  # type: ignore[attr-defined]
-    open_episode.save()
+    _save_versioned(open_episode, by)
     kept = placement or PlacementDetails(
         place=open_episode.place,
         place_provider=open_episode.place_provider,
@@ -291,8 +308,7 @@ def record_leaving_care(
     )
     episode = current[-1]
     episode.dec, episode.rec = on, rec
-    episode._history_user = by  # type: ignore[attr-defined]
-    episode.save()
+    _save_versioned(episode, by)
     _sync_child(child, by)
     audit.record(
         request,
@@ -313,8 +329,13 @@ def update_child_details(
     request: HttpRequest | None = None,
     as_of: date | None = None,
 ) -> Child:
-    """Correct a child's personal details (not their episodes)."""
+    """Correct a child's personal details (not their episodes).
+
+    Only the detail fields are written, on a fresh locked copy, so that an edit started before
+    a move cannot put back the old placement area.
+    """
     _require_recorder(by, child.responsible_area_id)
+    child, _ = _locked_child(child)
     as_of = as_of or timezone.localdate()
     if details["date_of_birth"] > as_of:
         raise ValidationError({"date_of_birth": "The date of birth must be today or in the past"})
@@ -340,6 +361,6 @@ def update_child_details(
         )
     for name, value in details.items():
         setattr(child, name, value)
-    _save_versioned(child, by)
+    _save_versioned(child, by, update_fields=[*details, "updated_at"])
     audit.record(request, AccessAction.CHANGE, user=by, child=child, detail="changed details")
     return child

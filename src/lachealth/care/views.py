@@ -31,10 +31,16 @@ def _recordable_child(request: HttpRequest, pk: int) -> Child:
     child = selectors.visible_child(request.user, pk)
     if not access.can_record_care(request.user, child.responsible_area_id):
         raise PermissionDenied("Only staff of the child's local authority can record this")
-    if request.method == "GET":  # the form shows who the child is and where they live
-        page = request.resolver_match.url_name if request.resolver_match else ""
-        audit.record(request, AccessAction.VIEW, child=child, detail=page or "")
     return child
+
+
+def _form_page(
+    request: HttpRequest, template: str, child: Child, context: dict[str, Any]
+) -> HttpResponse:
+    """Render a recording form; it shows who the child is, so it is logged as a view."""
+    page = request.resolver_match.url_name if request.resolver_match else ""
+    audit.record(request, AccessAction.VIEW, child=child, detail=page or "")
+    return render(request, template, {**context, "child": child})
 
 
 def child_list(request: HttpRequest) -> HttpResponse:
@@ -144,9 +150,10 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     ):
         return redirect("care:child_detail", pk=child.pk)
-    return render(
+    return _form_page(
         request,
         "care/child_edit.jinja",
+        child,
         {"page_title": f"Change details – {child}", "form": form, "child": child},
     )
 
@@ -174,9 +181,10 @@ def change_create(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if episode:
             return redirect("care:child_detail", pk=child.pk)
-    return render(
+    return _form_page(
         request,
         "care/change_form.jinja",
+        child,
         {
             "page_title": f"Record a change – {child}",
             "form": form,
@@ -201,9 +209,10 @@ def leaving_create(request: HttpRequest, pk: int) -> HttpResponse:
             rec=d["rec"],
         ):
             return redirect("care:child_detail", pk=child.pk)
-    return render(
+    return _form_page(
         request,
         "care/leaving_form.jinja",
+        child,
         {"page_title": f"Record leaving care – {child}", "form": form, "child": child},
     )
 
@@ -226,8 +235,9 @@ def period_create(request: HttpRequest, pk: int) -> HttpResponse:
             home_post=d["home_post"],
         ):
             return redirect("care:child_detail", pk=child.pk)
-    return render(
+    return _form_page(
         request,
         "care/period_form.jinja",
+        child,
         {"page_title": f"Record a new period of care – {child}", "form": form, "child": child},
     )

@@ -35,6 +35,8 @@ class Scope:
     organisation_ids: frozenset[int]
     # area code -> organisation id through which the user reaches it (for the audit log)
     area_organisation: tuple[tuple[str, int], ...]
+    # every (role, area, organisation id) the user holds, for role-specific permissions
+    grants: tuple[tuple[str, str, int], ...] = ()
 
     @property
     def sees_children(self) -> bool:
@@ -56,6 +58,7 @@ def scope_of(user) -> Scope:  # type: ignore[no-untyped-def]
     roles: set[str] = set()
     org_ids: set[int] = set()
     area_org: dict[str, int] = {}
+    grants: set[tuple[str, str, int]] = set()
     rows = (
         Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
         .values_list("role", "organisation_id", "organisation__kind", "organisation__areas")
@@ -66,6 +69,7 @@ def scope_of(user) -> Scope:  # type: ignore[no-untyped-def]
         org_ids.add(org_id)
         if area is None:
             continue
+        grants.add((role, area, org_id))
         if role in LA_CHILD_ROLES and kind == OrganisationKind.LOCAL_AUTHORITY:
             la_areas.add(area)
             area_org.setdefault(area, org_id)
@@ -81,6 +85,7 @@ def scope_of(user) -> Scope:  # type: ignore[no-untyped-def]
         frozenset(roles),
         frozenset(org_ids),
         tuple(sorted(area_org.items())),
+        tuple(sorted(grants)),
     )
     user._lachealth_scope = scope
     return scope
@@ -142,3 +147,25 @@ def organisation_for(user, *area_codes: str | None) -> int | None:  # type: igno
         if code and code in lookup:
             return lookup[code]
     return min(scope.organisation_ids) if scope.organisation_ids else None
+
+
+def areas_for(user, roles: frozenset[str] | set[str]) -> frozenset[str]:  # type: ignore[no-untyped-def]
+    """The areas in which the user holds any of `roles` (at any organisation)."""
+    return frozenset(area for role, area, _ in scope_of(user).grants if role in roles)
+
+
+def organisations_for(user, roles: frozenset[str] | set[str]) -> frozenset[int]:  # type: ignore[no-untyped-def]
+    """The organisations at which the user holds any of `roles`."""
+    return frozenset(org for role, _, org in scope_of(user).grants if role in roles)
+
+
+def acts_for_child(user, roles: frozenset[str] | set[str], child) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the user holds one of `roles` in the child's responsible or placement area."""
+    areas = areas_for(user, roles)
+    return child.responsible_area_id in areas or child.current_placement_area_id in areas
+
+
+#: Health roles that book appointments and record SDQs and outcomes.
+HEALTH_RECORD_ROLES = frozenset({Role.HEALTH_PRACTITIONER, Role.HEALTH_ADMIN})
+#: Health roles that record a completed health assessment and its plan.
+ASSESSMENT_ROLES = frozenset({Role.HEALTH_PRACTITIONER})

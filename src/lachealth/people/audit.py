@@ -5,8 +5,10 @@ Views and services call `record`; nothing updates or deletes a row.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from . import access
@@ -14,12 +16,22 @@ from .models import AccessAction, AccessLog
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The caller's address; behind a proxy, the first X-Forwarded-For hop it added."""
+    """The caller's address. Behind `TRUSTED_PROXY_COUNT` proxies, the address the outermost
+    trusted proxy saw (counted from the right of X-Forwarded-For, which the client cannot
+    forge); otherwise the socket's address. Anything that is not an IP address is dropped."""
     if request is None:
         return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return ip or None
+    candidate = request.META.get("REMOTE_ADDR", "")
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= proxies:
+            candidate = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
 
 
 def record(

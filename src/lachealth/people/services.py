@@ -112,7 +112,15 @@ def grant_role(
     role: str,
     request=None,  # type: ignore[no-untyped-def]
 ) -> Membership:
-    """Give a user a role at an organisation (reactivating a revoked one)."""
+    """Give a user a role at an organisation (reactivating a revoked one).
+
+    Nobody grants themselves a role: an administrator who also needs a clinical or LA role
+    asks another administrator, so that reaching children's records always takes two people.
+    """
+    if by is not None and by.pk == user.pk:
+        raise ValidationError(
+            {"role": "You cannot give yourself a role: ask another system administrator"}
+        )
     membership = Membership.objects.filter(user=user, organisation=organisation, role=role).first()
     if membership is not None and membership.is_active:
         raise ValidationError({"role": f"{user} already has this role at {organisation}"})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 import segno
@@ -20,6 +19,8 @@ from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from markupsafe import Markup
+
+from lachealth.exports import csv_response
 
 from . import access, audit, selectors, services
 from .forms import (
@@ -336,10 +337,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
     rows = selectors.access_log(**filters)
     if request.GET.get("format") == "csv" and (not form.is_bound or form.is_valid()):
         audit.record(request, AccessAction.EXPORT, detail="access log CSV")
-        response = HttpResponse(content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
+        return csv_response(
+            "access-log.csv",
             [
                 "when",
                 "user",
@@ -350,10 +349,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
                 "detail",
                 "path",
                 "ip",
-            ]
-        )
-        for r in rows.iterator():
-            writer.writerow(
+            ],
+            (
                 [
                     r.at.isoformat(),
                     r.username,
@@ -365,8 +362,9 @@ def access_log(request: HttpRequest) -> HttpResponse:
                     r.path,
                     r.ip_address or "",
                 ]
-            )
-        return response
+                for r in rows.iterator()
+            ),
+        )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

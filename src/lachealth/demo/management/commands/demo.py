@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -84,6 +84,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        if not (settings.DEBUG or settings.TESTING):
+            raise CommandError(
+                "The demo creates accounts with a published password and authenticator secret, "
+                "so it runs only with LACHEALTH_DEBUG=1 (never on a production database)."
+            )
         exists = Organisation.objects.filter(name__endswith=DEMO_MARK).exists()
         if exists and not options["reset"]:
             self.stdout.write("Demo data is already loaded (use --reset to rebuild it).")
@@ -249,7 +254,28 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
         episodes: list[Episode] = []
         for child, plan in zip(children, plans, strict=True):
             home = postcode_district(rng, area.code)
+            previous: Episode | None = None
             for e in plan.episodes:
+                if e.rne == "L" and previous is not None:
+                    # A change of legal status only: the child stays exactly where they are.
+                    previous = Episode(
+                        child_id=child.pk,
+                        decom=e.decom,
+                        rne=e.rne,
+                        ls=e.ls,
+                        cin=e.cin,
+                        place=previous.place,
+                        place_provider=previous.place_provider,
+                        dec=e.dec,
+                        rec=e.rec,
+                        reason_place_change="",
+                        home_post=home,
+                        pl_post=previous.pl_post,
+                        placement_area=previous.placement_area,
+                        urn=previous.urn,
+                    )
+                    episodes.append(previous)
+                    continue
                 where = (
                     rng.choice([RECEIVING_AREA] * 3 + OTHER_AREAS)
                     if e.out_of_area and area.code != RECEIVING_AREA
@@ -257,24 +283,23 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                     if e.out_of_area
                     else area.code
                 )
-                episodes.append(
-                    Episode(
-                        child_id=child.pk,
-                        decom=e.decom,
-                        rne=e.rne,
-                        ls=e.ls,
-                        cin=e.cin,
-                        place=e.place,
-                        place_provider=e.place_provider,
-                        dec=e.dec,
-                        rec=e.rec,
-                        reason_place_change=e.reason_place_change,
-                        home_post=home,
-                        pl_post=postcode_district(rng, where),
-                        placement_area=area_objs[where],
-                        urn=f"SC{rng.randrange(100000, 999999)}" if e.place in ("K1", "K2") else "",
-                    )
+                previous = Episode(
+                    child_id=child.pk,
+                    decom=e.decom,
+                    rne=e.rne,
+                    ls=e.ls,
+                    cin=e.cin,
+                    place=e.place,
+                    place_provider=e.place_provider,
+                    dec=e.dec,
+                    rec=e.rec,
+                    reason_place_change=e.reason_place_change,
+                    home_post=home,
+                    pl_post=postcode_district(rng, where),
+                    placement_area=area_objs[where],
+                    urn=f"SC{rng.randrange(100000, 999999)}" if e.place in ("K1", "K2") else "",
                 )
+                episodes.append(previous)
             last = plan.episodes[-1]
             child.looked_after = last.dec is None
             child.current_placement_area_id = (

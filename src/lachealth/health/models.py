@@ -1,0 +1,175 @@
+"""Health assessments, appointments, SDQ results and health plans with their actions.
+
+A completed assessment stops its clock and starts the next (see `clocks.py` and
+`selectors.child_clocks`); an appointment is only a booking with an outcome, so a declined
+or not-brought initial assessment leaves the clock running.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from lachealth.care.models import Child
+from lachealth.people.models import Organisation
+
+
+class AssessmentKind(models.TextChoices):
+    IHA = "IHA", "Initial health assessment"
+    RHA = "RHA", "Review health assessment"
+
+
+class Professional(models.TextChoices):
+    MEDICAL = "medical", "Registered medical practitioner"
+    NURSE = "nurse", "Registered nurse"
+    MIDWIFE = "midwife", "Registered midwife"
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Outcome(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    WAS_NOT_BROUGHT = "was_not_brought", "Was not brought"
+    DECLINED = "declined", "Declined"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+
+
+class Appointment(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="appointments")
+    kind = models.CharField(max_length=3, choices=AssessmentKind.choices)
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    venue = models.CharField(max_length=200)
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_reason = models.CharField(max_length=500, blank=True)
+    outcome_recorded_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["child", "outcome", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class HealthAssessment(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assessments")
+    kind = models.CharField(max_length=3, choices=AssessmentKind.choices)
+    completed_on = models.DateField()
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
+    )
+    professional = models.CharField(max_length=10, choices=Professional.choices)
+    due_on = models.DateField(help_text="When this assessment was due (its clock)")
+    working_days_late = models.PositiveIntegerField(default=0)
+    height_cm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    bmi = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    bmi_centile = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    immunisations = models.CharField(max_length=7, choices=YesNoUnknown.choices)
+    immunisations_checked_on = models.DateField(null=True, blank=True)
+    dental_check_on = models.DateField(null=True, blank=True)
+    development_check = models.BooleanField(
+        null=True, blank=True, help_text="Under 5s: development assessment done"
+    )
+    sdq_considered = models.BooleanField(default=False)
+    substance_misuse = models.BooleanField(default=False)
+    voice_of_child = models.TextField(blank=True)
+    consent_recorded = models.BooleanField(default=False)
+    health_needs = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-completed_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "completed_on"], name="assessment_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.completed_on}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "To do"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "No longer needed"
+
+
+class HealthPlanAction(models.Model):
+    """One action of the health plan made at an assessment, owned by health or by the LA."""
+
+    assessment = models.ForeignKey(
+        HealthAssessment, on_delete=models.CASCADE, related_name="actions"
+    )
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="health_actions")
+    need = models.CharField(max_length=300)
+    action = models.CharField(max_length=500)
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="actions")
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    done_on = models.DateField(null=True, blank=True)
+    done_note = models.CharField(max_length=500, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["owner", "status", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.action
+
+
+class Informant(models.TextChoices):
+    CARER = "carer", "Carer"
+    TEACHER = "teacher", "Teacher"
+    SELF = "self", "Young person (self-report)"
+
+
+class SdqResult(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="sdqs")
+    completed_on = models.DateField()
+    informant = models.CharField(max_length=7, choices=Informant.choices)
+    items = models.JSONField(help_text="The 25 item scores, 0–2 or null, in questionnaire order")
+    impact_items = models.JSONField(null=True, blank=True)
+    emotional = models.PositiveSmallIntegerField(null=True)
+    conduct = models.PositiveSmallIntegerField(null=True)
+    hyperactivity = models.PositiveSmallIntegerField(null=True)
+    peer = models.PositiveSmallIntegerField(null=True)
+    prosocial = models.PositiveSmallIntegerField(null=True)
+    total_difficulties = models.PositiveSmallIntegerField(null=True)
+    impact = models.PositiveSmallIntegerField(null=True)
+    band = models.CharField(max_length=10, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-completed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "completed_on", "informant"], name="sdq_unique_day_informant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"SDQ {self.completed_on} ({self.informant}): {self.total_difficulties}"

@@ -1,0 +1,354 @@
+"""Every write of the health record: one transaction each, rules checked, history, audit.
+
+A refused write raises `ValidationError` keyed by the form field at fault and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from lachealth.care.models import Child, Episode
+from lachealth.people import access, audit
+from lachealth.people.models import AccessAction, Organisation
+
+from . import clocks, growth
+from .models import (
+    ActionStatus,
+    Appointment,
+    AssessmentKind,
+    HealthAssessment,
+    HealthPlanAction,
+    Professional,
+    SdqResult,
+)
+from .sdq import score_sdq
+
+
+def _save_versioned(instance: Any, by: Any, **kwargs: Any) -> None:
+    instance._history_user = by
+    instance.full_clean(exclude=kwargs.pop("exclude", None))
+    instance.save(**kwargs)
+
+
+def _require(user: Any, roles: frozenset[str], child: Child, what: str) -> None:
+    if not access.acts_for_child(user, roles, child):
+        raise PermissionDenied(f"Your role does not let you {what} for this child")
+
+
+def provider_for(user: Any, roles: frozenset[str], child: Child) -> Organisation:
+    """The user's provider organisation that serves this child (responsible area first)."""
+    scope = access.scope_of(user)
+    for wanted in (child.responsible_area_id, child.current_placement_area_id):
+        for role, area, org_id in scope.grants:
+            if role in roles and area == wanted:
+                return Organisation.objects.get(pk=org_id)
+    raise PermissionDenied("You work for no provider that serves this child")
+
+
+def current_period_start(child: Child) -> date | None:
+    start = (
+        Episode.objects.filter(child=child, rne="S")
+        .order_by("-decom")
+        .values_list("decom", flat=True)
+        .first()
+    )
+    return start
+
+
+@transaction.atomic
+def book_appointment(
+    *,
+    by: Any,
+    child: Child,
+    kind: str,
+    starts_at: datetime,
+    venue: str,
+    practitioner: Any,
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> Appointment:
+    _require(by, access.HEALTH_RECORD_ROLES, child, "book appointments")
+    provider = provider_for(by, access.HEALTH_RECORD_ROLES, child)
+    if not child.looked_after:
+        raise ValidationError({"starts_at": f"{child} is not looked after now"})
+    if timezone.localdate(starts_at) < (as_of or timezone.localdate()):
+        raise ValidationError({"starts_at": "The appointment must be today or later"})
+    if not access.acts_for_child(practitioner, access.ASSESSMENT_ROLES, child):
+        raise ValidationError(
+            {"practitioner": f"{practitioner} is not a health practitioner serving this child"}
+        )
+    appointment = Appointment(
+        child=child,
+        kind=kind,
+        provider=provider,
+        starts_at=starts_at,
+        venue=venue,
+        practitioner=practitioner,
+        booked_by=by,
+    )
+    _save_versioned(appointment, by)
+    audit.record(
+        request,
+        AccessAction.CHANGE,
+        user=by,
+        child=child,
+        detail=f"booked {kind} for {timezone.localtime(starts_at):%Y-%m-%d %H:%M}",
+    )
+    return appointment
+
+
+@transaction.atomic
+def record_outcome(
+    *,
+    by: Any,
+    appointment: Appointment,
+    outcome: str,
+    reason: str = "",
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> Appointment:
+    """Attended, was not brought, declined or rescheduled. Only attending can lead to an
+    assessment being recorded; the others leave the clock running, with the reason shown."""
+    child = appointment.child
+    _require(by, access.HEALTH_RECORD_ROLES, child, "record appointment outcomes")
+    if appointment.outcome:
+        raise ValidationError({"outcome": "This appointment's outcome is already recorded"})
+    if outcome != "attended" and not reason.strip():
+        raise ValidationError({"reason": "Say why, so that the team can follow it up"})
+    appointment.outcome, appointment.outcome_reason = outcome, reason.strip()
+    appointment.outcome_recorded_on = as_of or timezone.localdate()
+    _save_versioned(appointment, by)
+    audit.record(
+        request, AccessAction.CHANGE, user=by, child=child, detail=f"appointment outcome: {outcome}"
+    )
+    return appointment
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    need: str
+    action: str
+    owner: Organisation
+    due_on: date
+
+
+def _one_decimal(value: float | Decimal) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def record_assessment(
+    *,
+    by: Any,
+    child: Child,
+    kind: str,
+    completed_on: date,
+    practitioner: Any,
+    professional: str,
+    details: dict[str, Any],
+    actions: Sequence[PlannedAction] = (),
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> HealthAssessment:
+    """A completed initial or review health assessment and its health plan.
+
+    It stops the clock it answers (its due date and lateness are kept) and starts the next.
+    """
+    _require(by, access.ASSESSMENT_ROLES, child, "record health assessments")
+    provider = provider_for(by, access.ASSESSMENT_ROLES, child)
+    as_of = as_of or timezone.localdate()
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    if completed_on > as_of:
+        raise ValidationError(
+            {"completed_on": "The date of the assessment must be today or in the past"}
+        )
+    period_start = current_period_start(child)
+    if period_start is None or completed_on < period_start:
+        started = f"{period_start:%-d %B %Y}" if period_start else "never"
+        raise ValidationError(
+            {
+                "completed_on": "The date of the assessment must be on or after "
+                f"the day the child came into care ({started})"
+            }
+        )
+    if kind == AssessmentKind.IHA and professional != Professional.MEDICAL:
+        raise ValidationError(
+            {
+                "professional": "An initial health assessment must be done by a "
+                "registered medical practitioner"
+            }
+        )
+    if HealthAssessment.objects.filter(child=child, completed_on=completed_on).exists():
+        raise ValidationError(
+            {"completed_on": "An assessment is already recorded for this child on this date"}
+        )
+    in_period = HealthAssessment.objects.filter(child=child, completed_on__gte=period_start)
+    if kind == AssessmentKind.IHA:
+        if in_period.filter(kind=AssessmentKind.IHA).exists():
+            raise ValidationError(
+                {
+                    "kind": "An initial health assessment is already recorded for "
+                    "this period of care: record a review"
+                }
+            )
+        due = clocks.initial_health_assessment_due(period_start)
+    else:
+        last = in_period.filter(completed_on__lt=completed_on).order_by("-completed_on").first()
+        if last is None:
+            raise ValidationError(
+                {
+                    "kind": "There is no initial health assessment in this period "
+                    "of care yet: record that first"
+                }
+            )
+        due = clocks.review_health_assessment_due(child.date_of_birth, last.completed_on)
+    if not access.acts_for_child(practitioner, access.ASSESSMENT_ROLES, child):
+        raise ValidationError(
+            {"practitioner": f"{practitioner} is not a health practitioner serving this child"}
+        )
+    height, weight = details.get("height_cm"), details.get("weight_kg")
+    bmi = centile = None
+    if height and weight:
+        bmi_value = float(weight) / (float(height) / 100) ** 2
+        bmi = _one_decimal(bmi_value)
+        found = growth.bmi_centile(child.date_of_birth, completed_on, child.sex, bmi_value)
+        centile = _one_decimal(found) if found is not None else None
+    status = clocks.clock_status(due, completed_on, as_of)
+    assessment = HealthAssessment(
+        child=child,
+        kind=kind,
+        completed_on=completed_on,
+        provider=provider,
+        practitioner=practitioner,
+        professional=professional,
+        due_on=due,
+        working_days_late=status.working_days_late,
+        bmi=bmi,
+        bmi_centile=centile,
+        **details,
+    )
+    _save_versioned(assessment, by)
+    for planned in actions:
+        if planned.due_on < completed_on:
+            raise ValidationError(
+                {
+                    "actions": f"The action “{planned.action}” is due before the "
+                    "assessment: give a due date on or after it"
+                }
+            )
+        _save_versioned(
+            HealthPlanAction(
+                assessment=assessment,
+                child=child,
+                need=planned.need,
+                action=planned.action,
+                owner=planned.owner,
+                due_on=planned.due_on,
+            ),
+            by,
+        )
+    # The booked appointment it answers, if any, is attended.
+    Appointment.objects.filter(
+        child=child, kind=kind, outcome="", starts_at__date__lte=completed_on
+    ).update(outcome="attended", outcome_recorded_on=completed_on)
+    audit.record(
+        request,
+        AccessAction.CHANGE,
+        user=by,
+        child=child,
+        detail=f"recorded {kind} completed {completed_on.isoformat()}",
+    )
+    return assessment
+
+
+@transaction.atomic
+def record_sdq(
+    *,
+    by: Any,
+    child: Child,
+    completed_on: date,
+    informant: str,
+    items: Sequence[int | None],
+    impact: Sequence[int | None] | None = None,
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> SdqResult:
+    _require(by, access.HEALTH_RECORD_ROLES, child, "record SDQs")
+    as_of = as_of or timezone.localdate()
+    if completed_on > as_of:
+        raise ValidationError({"completed_on": "The SDQ date must be today or in the past"})
+    if completed_on < child.date_of_birth:
+        raise ValidationError({"completed_on": "The SDQ date must be after the date of birth"})
+    try:
+        score = score_sdq(items, impact)
+    except ValueError as exc:
+        raise ValidationError({"items": str(exc)}) from exc
+    if SdqResult.objects.filter(
+        child=child, completed_on=completed_on, informant=informant
+    ).exists():
+        raise ValidationError(
+            {"completed_on": "An SDQ from this informant is already recorded on this date"}
+        )
+    result = SdqResult(
+        child=child,
+        completed_on=completed_on,
+        informant=informant,
+        items=list(items),
+        impact_items=list(impact) if impact is not None else None,
+        emotional=score.emotional,
+        conduct=score.conduct,
+        hyperactivity=score.hyperactivity,
+        peer=score.peer,
+        prosocial=score.prosocial,
+        total_difficulties=score.total_difficulties,
+        impact=score.impact,
+        band=score.band or "",
+        recorded_by=by,
+    )
+    _save_versioned(result, by)
+    audit.record(
+        request,
+        AccessAction.CHANGE,
+        user=by,
+        child=child,
+        detail=f"recorded SDQ ({informant}) {completed_on.isoformat()}",
+    )
+    return result
+
+
+@transaction.atomic
+def complete_action(
+    *,
+    by: Any,
+    action: HealthPlanAction,
+    note: str,
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> HealthPlanAction:
+    """The owning organisation marks a health plan action done, with a note."""
+    if action.owner_id not in access.scope_of(by).organisation_ids:
+        raise PermissionDenied("Only the organisation that owns an action can mark it done")
+    if action.status != ActionStatus.OPEN:
+        raise ValidationError({"note": "This action is already closed"})
+    if not note.strip():
+        raise ValidationError({"note": "Say what was done"})
+    action.status, action.done_note = ActionStatus.DONE, note.strip()
+    action.done_on, action.done_by = as_of or timezone.localdate(), by
+    _save_versioned(action, by)
+    audit.record(
+        request,
+        AccessAction.CHANGE,
+        user=by,
+        child=action.child,
+        detail=f"health plan action {action.pk} done",
+    )
+    return action
