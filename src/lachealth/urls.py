@@ -10,6 +10,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("", include("lachealth.people.urls")),
     path("children/", include("lachealth.care.urls")),
+    path("", include("lachealth.health.urls")),
 ]
 
 handler403 = "lachealth.views.permission_denied"

@@ -9,6 +9,9 @@ from typing import Any
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
+from lachealth.people import access
+from lachealth.people.models import Area
+
 from . import episodes as rules
 from .models import Child, Episode
 
@@ -48,6 +51,12 @@ def child_list(user: Any, *, search: str = "", status: str = "", area: str = "")
     if area:
         children = children.filter(Q(responsible_area=area) | Q(current_placement_area=area))
     return children
+
+
+def areas_in_scope(user: Any) -> QuerySet[Area]:
+    """The areas whose children the user works with (for filter lists)."""
+    scope = access.scope_of(user)
+    return Area.objects.filter(code__in=scope.la_areas | scope.health_areas).order_by("name")
 
 
 def visible_child(user: Any, pk: int) -> Child:

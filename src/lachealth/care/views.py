@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area
 
-from . import selectors, services
+from . import panels, selectors, services
 from .forms import ChangeForm, ChildDetailsForm, EntryToCareForm, LeavingCareForm, NewPeriodForm
 from .models import Child
 
@@ -87,6 +87,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "last_change": history[0] if history else None,
             "can_record": access.can_record_care(request.user, child.responsible_area_id),
+            "panels": panels.for_child(request, child),
         },
     )
 

@@ -17,12 +17,27 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         match = getattr(request, "resolver_match", None)
         namespace = match.namespace if match else ""
         url_name = (match.url_name or "") if match else ""
+        if access.areas_for(user, access.HEALTH_CHILD_ROLES):
+            items.append(
+                {
+                    "href": reverse("health:worklist"),
+                    "text": "Worklist",
+                    "current": namespace == "health" and url_name == "worklist",
+                }
+            )
         if access.can_see_children(user):
             items.append(
                 {
                     "href": reverse("care:child_list"),
                     "text": "Children",
                     "current": namespace == "care",
+                }
+            )
+            items.append(
+                {
+                    "href": reverse("health:actions"),
+                    "text": "Health plan actions",
+                    "current": namespace == "health" and "action" in url_name,
                 }
             )
         if access.is_system_admin(user):

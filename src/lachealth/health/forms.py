@@ -1,0 +1,278 @@
+"""Forms for booking, outcomes, assessments with their health plan, SDQs and actions."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from lachealth.forms import NhsForm, SplitDateField
+from lachealth.people.models import Organisation, User
+
+from .models import AssessmentKind, Informant, Outcome, Professional, YesNoUnknown
+
+TIME_PATTERN = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
+
+
+class BookingForm(NhsForm):
+    kind = forms.ChoiceField(
+        label="Which assessment?",
+        choices=AssessmentKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which assessment"},
+    )
+    day = SplitDateField(label="Date of the appointment")
+    start_time = forms.CharField(
+        label="Time",
+        max_length=5,
+        help_text="For example, 14:30",
+        widget=forms.TextInput(attrs={"classes": "nhsuk-input--width-5"}),
+        error_messages={"required": "Enter the time"},
+    )
+    venue = forms.CharField(
+        label="Where", max_length=200, error_messages={"required": "Enter where the appointment is"}
+    )
+    practitioner = forms.ModelChoiceField(
+        label="Practitioner",
+        queryset=User.objects.none(),
+        empty_label="Choose a practitioner",
+        error_messages={"required": "Choose a practitioner"},
+    )
+
+    def __init__(self, *args: Any, practitioners: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["practitioner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = practitioners
+
+    def clean_start_time(self) -> time:
+        match = TIME_PATTERN.match(self.cleaned_data["start_time"])
+        if not match:
+            raise forms.ValidationError("Enter the time as hours and minutes, like 09:30")
+        return time(int(match.group(1)), int(match.group(2)))
+
+    def starts_at(self) -> datetime:
+        d = self.cleaned_data
+        return timezone.make_aware(datetime.combine(d["day"], d["start_time"]))
+
+
+class OutcomeForm(NhsForm):
+    outcome = forms.ChoiceField(
+        label="What happened?",
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what happened"},
+    )
+    reason = forms.CharField(
+        label="Why (if the child did not attend)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class AssessmentForm(NhsForm):
+    kind = forms.ChoiceField(
+        label="Which assessment?",
+        choices=AssessmentKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which assessment"},
+    )
+    completed_on = SplitDateField(label="Date of the assessment")
+    practitioner = forms.ModelChoiceField(
+        label="Who did it",
+        queryset=User.objects.none(),
+        empty_label="Choose a practitioner",
+        error_messages={"required": "Choose who did it"},
+    )
+    professional = forms.ChoiceField(
+        label="Their registration",
+        choices=Professional.choices,
+        widget=forms.RadioSelect,
+        help_text="An initial health assessment must be done by a registered medical practitioner",
+        error_messages={"required": "Choose their registration"},
+    )
+    height_cm = forms.DecimalField(
+        label="Height (cm)",
+        required=False,
+        min_value=30,
+        max_value=230,
+        decimal_places=1,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "classes": "nhsuk-input--width-5"}),
+    )
+    weight_kg = forms.DecimalField(
+        label="Weight (kg)",
+        required=False,
+        min_value=1,
+        max_value=250,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "classes": "nhsuk-input--width-5"}),
+    )
+    immunisations = forms.ChoiceField(
+        label="Immunisations up to date?",
+        choices=YesNoUnknown.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether immunisations are up to date"},
+    )
+    immunisations_checked_on = SplitDateField(label="Date immunisations checked", required=False)
+    dental_check_on = SplitDateField(
+        label="Date of the last dental check (if known)", required=False
+    )
+    development_check = forms.ChoiceField(
+        label="Under 5s: development assessment done?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    sdq_considered = forms.BooleanField(label="SDQ considered", required=False)
+    substance_misuse = forms.BooleanField(label="Substance misuse identified", required=False)
+    consent_recorded = forms.BooleanField(label="Consent recorded", required=False)
+    voice_of_child = forms.CharField(
+        label="The child's voice: what they said about their health and the plan",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    health_needs = forms.CharField(
+        label="Health needs identified", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    DETAIL_FIELDS = (
+        "height_cm",
+        "weight_kg",
+        "immunisations",
+        "immunisations_checked_on",
+        "dental_check_on",
+        "sdq_considered",
+        "substance_misuse",
+        "consent_recorded",
+        "voice_of_child",
+        "health_needs",
+    )
+
+    def __init__(self, *args: Any, practitioners: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["practitioner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = practitioners
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if bool(data.get("height_cm")) != bool(data.get("weight_kg")):
+            self.add_error(
+                "weight_kg" if data.get("height_cm") else "height_cm",
+                "Enter both height and weight, or neither",
+            )
+        return data
+
+    def details(self) -> dict[str, Any]:
+        d = {name: self.cleaned_data.get(name) for name in self.DETAIL_FIELDS}
+        development = self.cleaned_data.get("development_check")
+        d["development_check"] = None if not development else development == "yes"
+        return d
+
+
+class ActionForm(forms.Form):
+    need = forms.CharField(label="Need", max_length=300, required=False)
+    action = forms.CharField(label="Action", max_length=500, required=False)
+    owner = forms.ModelChoiceField(
+        label="Who does it",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Choose who owns it",
+    )
+    due_on = SplitDateField(label="Due by", required=False)
+
+    def __init__(self, *args: Any, owners: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = owners
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if any(data.get(k) for k in ("need", "action", "owner", "due_on")):
+            for name, message in (
+                ("need", "Enter the need"),
+                ("action", "Enter the action"),
+                ("owner", "Choose who owns the action"),
+                ("due_on", "Enter when the action is due"),
+            ):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+
+class BaseActionFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, owners: QuerySet[Organisation], **kwargs: Any) -> None:
+        self.owners = owners
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {"owners": self.owners}
+
+
+ActionFormSet = forms.formset_factory(ActionForm, formset=BaseActionFormSet, extra=3)
+
+
+SCORE_CHOICES = [("0", "0 Not true"), ("1", "1 Somewhat true"), ("2", "2 Certainly true")]
+IMPACT_CHOICES = [
+    ("", "Not answered"),
+    ("0", "Not at all"),
+    ("1", "Only a little"),
+    ("2", "Quite a lot"),
+    ("3", "A great deal"),
+]
+
+
+class SdqForm(NhsForm):
+    completed_on = SplitDateField(label="Date the questionnaire was completed")
+    informant = forms.ChoiceField(
+        label="Who completed it",
+        choices=Informant.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who completed it"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for n in range(1, 26):
+            self.fields[f"item_{n}"] = forms.ChoiceField(
+                label=f"Item {n}",
+                choices=SCORE_CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": f"Item {n}: choose a score of 0, 1 or 2"},
+            )
+        for n in range(1, 6):
+            self.fields[f"impact_{n}"] = forms.ChoiceField(
+                label=f"Impact item {n}", choices=IMPACT_CHOICES, required=False
+            )
+
+    def items(self) -> list[int | None]:
+        return [_score(self.cleaned_data.get(f"item_{n}")) for n in range(1, 26)]
+
+    def impact(self) -> list[int | None] | None:
+        values = [_score(self.cleaned_data.get(f"impact_{n}")) for n in range(1, 6)]
+        return values if any(v is not None for v in values) else None
+
+
+def _score(value: str | None) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+class ActionDoneForm(NhsForm):
+    note = forms.CharField(
+        label="What was done",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what was done"},
+    )

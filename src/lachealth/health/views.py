@@ -1,0 +1,404 @@
+"""Health pages: the provider's worklist, booking and outcomes, assessments with their health
+plan, SDQs, the actions an organisation owns, and the health panel of the child's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from lachealth import charts
+from lachealth.care import selectors as care_selectors
+from lachealth.care.models import Child
+from lachealth.exports import csv_response
+from lachealth.people import access, audit
+from lachealth.people.models import AccessAction, Organisation, OrganisationKind, Role, User
+
+from . import selectors, services
+from .clocks import STATE_LABELS, ClockState
+from .forms import (
+    ActionDoneForm,
+    ActionFormSet,
+    AssessmentForm,
+    BookingForm,
+    OutcomeForm,
+    SdqForm,
+)
+from .models import Appointment, HealthPlanAction
+from .sdq import BAND_LABELS
+from .status import CLOCK_LABELS
+
+STATE_COLOURS = {"overdue": "#d5281b", "due_soon": "#ffb81c", "due_later": "#005eb8"}
+
+
+def _require_health(request: HttpRequest) -> None:
+    if not access.areas_for(request.user, access.HEALTH_CHILD_ROLES):
+        raise PermissionDenied("The worklist is for NHS LAC health teams")
+
+
+def _practitioners_for(child: Child) -> QuerySet[User]:
+    areas = [a for a in (child.responsible_area_id, child.current_placement_area_id) if a]
+    return (
+        User.objects.filter(
+            memberships__role=Role.HEALTH_PRACTITIONER,
+            memberships__is_active=True,
+            memberships__organisation__areas__in=areas,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def worklist(request: HttpRequest) -> HttpResponse:
+    _require_health(request)
+    g = request.GET
+    try:
+        weeks = max(1, min(int(g.get("weeks", "4")), 52))
+    except ValueError:
+        weeks = 4
+    filters = {
+        name: g.get(name, "")
+        for name in ("clock", "state", "practitioner", "responsible", "placed", "team", "sort")
+    }
+    as_of = timezone.localdate()
+    result = selectors.worklist(request.user, as_of=as_of, weeks=weeks, **filters)
+    practitioners = {
+        u.pk: u
+        for u in User.objects.filter(
+            pk__in={r.next_practitioner_id for r in result.rows if r.next_practitioner_id}
+        )
+    }
+    if g.get("format") == "csv":
+        audit.record(request, AccessAction.EXPORT, detail=f"worklist CSV ({len(result.rows)} rows)")
+        return csv_response(
+            f"worklist-{as_of.isoformat()}.csv",
+            [
+                "child",
+                "LA child ID",
+                "NHS number",
+                "date of birth",
+                "responsible LA",
+                "placed in",
+                "placed into your area",
+                "clock",
+                "due",
+                "status",
+                "booked",
+                "practitioner",
+                "last appointment",
+            ],
+            (
+                [
+                    f"{r.child.last_name}, {r.child.first_name}",
+                    r.child.la_child_id,
+                    r.child.nhs_number,
+                    r.child.date_of_birth.isoformat(),
+                    r.child.responsible_area.name,
+                    r.child.current_placement_area.name,
+                    "yes" if r.placed_into_area else "no",
+                    r.clock.label,
+                    r.clock.status.due.isoformat(),
+                    r.clock.status.label,
+                    timezone.localtime(r.next_appointment_at).strftime("%Y-%m-%d %H:%M")
+                    if r.next_appointment_at
+                    else "",
+                    str(practitioners.get(r.next_practitioner_id or 0, "")),
+                    r.missed,
+                ]
+                for r in result.rows
+            ),
+        )
+    bars = [(STATE_LABELS[ClockState(s)], n, STATE_COLOURS[s]) for s, n in result.counts.items()]
+    scope = access.scope_of(request.user)
+    query = g.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "health/worklist.jinja",
+        {
+            "page_title": "Worklist",
+            "rows": result.rows,
+            "counts": result.counts,
+            "chart": charts.bar_chart(
+                bars,
+                alt="Bar chart of clocks by status: "
+                + ", ".join(f"{label} {n}" for label, n, _ in bars),
+            ),
+            "weeks": weeks,
+            "filters": filters,
+            "as_of": as_of,
+            "practitioners": practitioners,
+            "clock_labels": CLOCK_LABELS,
+            "state_labels": STATE_LABELS,
+            "teams": Organisation.objects.filter(
+                pk__in={o for r, _, o in scope.grants if r in access.HEALTH_CHILD_ROLES}
+            ),
+            "areas": care_selectors.areas_in_scope(request.user),
+            "practitioner_choices": User.objects.filter(
+                memberships__role=Role.HEALTH_PRACTITIONER,
+                memberships__organisation_id__in=scope.organisation_ids,
+            ).distinct(),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _health_child(request: HttpRequest, pk: int, roles: frozenset[str], what: str) -> Child:
+    """A child the user may see and act for in a health role (404 if unseen, 403 if no role)."""
+    if not access.can_see_children(request.user):
+        raise PermissionDenied("Your role does not give access to children's records")
+    child = care_selectors.visible_child(request.user, pk)
+    if not access.acts_for_child(request.user, roles, child):
+        raise PermissionDenied(f"Your role does not let you {what}")
+    return child
+
+
+def _form_page(
+    request: HttpRequest, template: str, child: Child, context: dict[str, Any]
+) -> HttpResponse:
+    page = request.resolver_match.url_name if request.resolver_match else ""
+    audit.record(request, AccessAction.VIEW, child=child, detail=page or "")
+    return render(request, template, {**context, "child": child})
+
+
+def _save(form: Any, call: Any, request: HttpRequest, success: str, **kwargs: Any) -> Any:
+    try:
+        result = call(by=request.user, request=request, **kwargs)
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def book(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _health_child(request, pk, access.HEALTH_RECORD_ROLES, "book appointments")
+    form = BookingForm(
+        request.POST if request.method == "POST" else None, practitioners=_practitioners_for(child)
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _save(
+            form,
+            services.book_appointment,
+            request,
+            "Appointment booked",
+            child=child,
+            kind=d["kind"],
+            starts_at=form.starts_at(),
+            venue=d["venue"],
+            practitioner=d["practitioner"],
+        ):
+            return redirect("care:child_detail", pk=child.pk)
+    return _form_page(
+        request,
+        "health/book.jinja",
+        child,
+        {"page_title": f"Book an assessment – {child}", "form": form},
+    )
+
+
+def outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_object_or_404(
+        Appointment.objects.filter(child__in=Child.objects.visible_to(request.user)), pk=pk
+    )
+    child = _health_child(
+        request, appointment.child_id, access.HEALTH_RECORD_ROLES, "record appointment outcomes"
+    )
+    form = OutcomeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _save(
+            form,
+            services.record_outcome,
+            request,
+            "Outcome recorded",
+            appointment=appointment,
+            outcome=d["outcome"],
+            reason=d["reason"],
+        ):
+            if d["outcome"] == "attended" and access.acts_for_child(
+                request.user, access.ASSESSMENT_ROLES, child
+            ):
+                return redirect("health:assessment_create", pk=child.pk)
+            return redirect("care:child_detail", pk=child.pk)
+    return _form_page(
+        request,
+        "health/outcome.jinja",
+        child,
+        {"page_title": f"Record the outcome – {child}", "form": form, "appointment": appointment},
+    )
+
+
+def _owners_for(user: Any, child: Child) -> QuerySet[Organisation]:
+    """Who can own a health plan action: the user's provider(s) and the child's LA."""
+    return (
+        Organisation.objects.filter(
+            Q(pk__in=access.organisations_for(user, access.ASSESSMENT_ROLES))
+            | Q(kind=OrganisationKind.LOCAL_AUTHORITY, areas=child.responsible_area_id)
+        )
+        .filter(is_active=True)
+        .distinct()
+        .order_by("kind", "name")
+    )
+
+
+def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _health_child(request, pk, access.ASSESSMENT_ROLES, "record health assessments")
+    data = request.POST if request.method == "POST" else None
+    form = AssessmentForm(
+        data, practitioners=_practitioners_for(child), initial={"practitioner": request.user.pk}
+    )
+    owners = _owners_for(request.user, child)
+    actions = ActionFormSet(data, owners=owners, prefix="actions")  # type: ignore[call-arg]
+    if request.method == "POST" and form.is_valid() and actions.is_valid():
+        d = form.cleaned_data
+        planned = [
+            services.PlannedAction(
+                need=a["need"], action=a["action"], owner=a["owner"], due_on=a["due_on"]
+            )
+            for a in actions.cleaned_data
+            if a.get("action")
+        ]
+        if _save(
+            form,
+            services.record_assessment,
+            request,
+            "Assessment recorded",
+            child=child,
+            kind=d["kind"],
+            completed_on=d["completed_on"],
+            practitioner=d["practitioner"],
+            professional=d["professional"],
+            details=form.details(),
+            actions=planned,
+        ):
+            return redirect("care:child_detail", pk=child.pk)
+    return _form_page(
+        request,
+        "health/assessment.jinja",
+        child,
+        {
+            "page_title": f"Record a health assessment – {child}",
+            "form": form,
+            "actions": actions,
+            "action_errors": [e for f in actions.forms for e in f.errors.items()],
+        },
+    )
+
+
+def sdq_create(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _health_child(request, pk, access.HEALTH_RECORD_ROLES, "record SDQs")
+    form = SdqForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        result = _save(
+            form,
+            services.record_sdq,
+            request,
+            "SDQ recorded",
+            child=child,
+            completed_on=d["completed_on"],
+            informant=d["informant"],
+            items=form.items(),
+            impact=form.impact(),
+        )
+        if result:
+            return redirect("care:child_detail", pk=child.pk)
+    return _form_page(
+        request, "health/sdq.jinja", child, {"page_title": f"Record an SDQ – {child}", "form": form}
+    )
+
+
+def my_actions(request: HttpRequest) -> HttpResponse:
+    if not access.can_see_children(request.user):
+        raise PermissionDenied("Your role does not give access to children's records")
+    state = request.GET.get("status", "open")
+    actions = list(selectors.actions_owned_by(request.user, status_filter=state))
+    as_of = timezone.localdate()
+    return render(
+        request,
+        "health/actions.jinja",
+        {
+            "page_title": "Health plan actions",
+            "state": state,
+            "as_of": as_of,
+            "rows": [(a, selectors.action_status(a, as_of)) for a in actions],
+        },
+    )
+
+
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.can_see_children(request.user):
+        raise PermissionDenied("Your role does not give access to children's records")
+    action = get_object_or_404(
+        HealthPlanAction.objects.filter(
+            child__in=Child.objects.visible_to(request.user)
+        ).select_related("child", "owner"),
+        pk=pk,
+    )
+    if action.owner_id not in access.scope_of(request.user).organisation_ids:
+        raise PermissionDenied("Only the organisation that owns an action can mark it done")
+    form = ActionDoneForm(request.POST if request.method == "POST" else None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(
+            form,
+            services.complete_action,
+            request,
+            "Action marked done",
+            action=action,
+            note=form.cleaned_data["note"],
+        )
+    ):
+        if request.GET.get("next") == "child":
+            return redirect("care:child_detail", pk=action.child_id)
+        return redirect("health:actions")
+    return _form_page(
+        request,
+        "health/action_done.jinja",
+        action.child,
+        {"page_title": "Mark an action done", "form": form, "action": action},
+    )
+
+
+def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
+    """The health section of the child's page: clocks, history, SDQ chart, plan actions."""
+    as_of = timezone.localdate()
+    health = selectors.child_health(child, as_of=as_of)
+    sdq_points = [
+        (s.completed_on, s.total_difficulties)
+        for s in health.sdqs
+        if s.total_difficulties is not None and s.informant == "carer"
+    ]
+    chart = None
+    if len(sdq_points) >= 2:
+        chart = charts.line_chart(
+            sdq_points,
+            y_label="Total difficulties (0–40)",
+            y_max=40,
+            alt="Line chart of carer SDQ total difficulties over time: "
+            + ", ".join(f"{d:%-d %b %Y} {v}" for d, v in sdq_points),
+            bands=[
+                (0, 13.5, "#007f3b", "Close to average"),
+                (13.5, 16.5, "#ffb81c", "Slightly raised"),
+                (16.5, 40, "#d5281b", "High"),
+            ],
+        )
+    own_orgs = access.scope_of(request.user).organisation_ids
+    return {
+        "health": health,
+        "as_of": as_of,
+        "sdq_chart": chart,
+        "band_labels": BAND_LABELS,
+        "own_orgs": own_orgs,
+        "can_book": access.acts_for_child(request.user, access.HEALTH_RECORD_ROLES, child),
+        "can_assess": access.acts_for_child(request.user, access.ASSESSMENT_ROLES, child),
+    }

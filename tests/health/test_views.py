@@ -1,0 +1,335 @@
+"""Health pages: the worklist, booking, outcomes, assessments, SDQ and actions, per role."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from lachealth.care import services as care_services
+from lachealth.health.models import Appointment, HealthAssessment, HealthPlanAction, SdqResult
+from lachealth.people.models import AccessLog
+
+from ..conftest import BRADFORD, CALDERDALE
+from ..factories import EpisodeFactory, area, child_in_care
+
+# World children start care on 10 January 2024: the IHA is due on 7 February 2024.
+TODAY = "2024-02-01 10:00:00 +0000"
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def names_on(page: str, world) -> set[str]:  # type: ignore[no-untyped-def]
+    return {
+        n for n, c in world.children.items() if reverse("care:child_detail", args=[c.pk]) in page
+    }
+
+
+@pytest.mark.parametrize(
+    ("user", "status"),
+    [
+        ("prov_a_nurse", 200),
+        ("prov_a_admin", 200),
+        ("icb_designated", 200),
+        ("la_a_sw", 403),
+        ("commissioner", 403),
+        ("sysadmin", 403),
+        ("norole", 403),
+    ],
+)
+def test_worklist_is_for_health_teams(world, as_user, user, status):
+    assert as_user(user).get(reverse("health:worklist")).status_code == status
+
+
+def test_worklist_needs_sign_in(world):
+    response = Client().get(reverse("health:worklist"))
+    assert response.status_code == 302 and "/sign-in/" in response["Location"]
+
+
+def test_worklist_shows_the_providers_children_and_those_placed_into_its_area(world, as_user):
+    page = as_user("prov_a_nurse").get(reverse("health:worklist")).content.decode()
+    assert names_on(page, world) == {"child_a", "child_a_out"}
+    assert "Initial health assessment" in page and "Due in 4 working days" in page
+    page = as_user("prov_c_nurse").get(reverse("health:worklist")).content.decode()
+    assert names_on(page, world) == {"child_a_out", "child_c"}
+    assert page.count("Placed into your area") == 1 * 2  # IHA and dental rows of child_a_out
+    assert "<img" in page and "Bar chart of clocks by status" in page
+
+
+def test_worklist_filters_and_csv_download_is_audited(world, as_user):
+    client = as_user("prov_a_nurse")
+    page = client.get(reverse("health:worklist"), {"placed": CALDERDALE}).content.decode()
+    assert names_on(page, world) == {"child_a_out"}
+    page = client.get(reverse("health:worklist"), {"clock": "SDQ"}).content.decode()
+    table = page[page.index('id="worklist"') :]
+    assert "Strengths and difficulties" in table and "Dental check" not in table
+    response = client.get(reverse("health:worklist"), {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert "Ashby" in response.content.decode() and "Bexley" not in response.content.decode()
+    assert AccessLog.objects.filter(action="export", detail__startswith="worklist CSV").exists()
+
+
+def test_worklist_query_count_does_not_grow_with_children(world, as_user):
+    client = as_user("prov_a_admin")
+    client.get(reverse("health:worklist"))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("health:worklist")).status_code == 200
+        return len(ctx)
+
+    few = count()
+    for i in range(40):
+        child_in_care(area(BRADFORD), la_child_id=f"W{i}", date_of_birth=date(2012, 1, 1))
+    assert count() == few
+
+
+def test_short_breaks_and_leaving_care_have_no_clocks(world, as_user):
+    short = child_in_care(area(BRADFORD), la_child_id="SB1", last_name="Shortbreak")
+    short.episodes.update(ls="V3")
+    care_services.record_leaving_care(
+        by=world.users["la_a_sw"], child=world.children["child_a"], on=date(2024, 1, 20), rec="E4A"
+    )
+    page = as_user("prov_a_nurse").get(reverse("health:worklist")).content.decode()
+    assert "Shortbreak" not in page and "Ashby" not in page and "Outram" in page
+
+
+def book(client, child, **overrides):  # type: ignore[no-untyped-def]
+    data = {
+        "kind": "IHA",
+        "day_0": "5",
+        "day_1": "2",
+        "day_2": "2024",
+        "start_time": "10:30",
+        "venue": "Child health clinic",
+        "practitioner": overrides.pop("practitioner"),
+    }
+    return client.post(reverse("health:book", args=[child.pk]), data | overrides)
+
+
+@pytest.mark.parametrize(
+    ("user", "child", "status"),
+    [
+        ("prov_a_admin", "child_a", 200),
+        ("prov_a_nurse", "child_a", 200),
+        ("prov_c_nurse", "child_a_out", 200),
+        ("prov_c_nurse", "child_a", 404),
+        ("prov_a_nurse", "child_b", 404),
+        ("la_a_sw", "child_a", 403),
+        ("icb_designated", "child_a", 403),
+        ("commissioner", "child_a", 403),
+    ],
+)
+def test_booking_page_access(world, as_user, user, child, status):
+    url = reverse("health:book", args=[world.children[child].pk])
+    assert as_user(user).get(url).status_code == status
+
+
+def test_declined_iha_keeps_its_clock_running_with_the_reason(world, as_user):
+    client = as_user("prov_a_admin")
+    child = world.children["child_a"]
+    response = book(client, child, practitioner=world.users["prov_a_nurse"].pk)
+    assert response.status_code == 302
+    appointment = Appointment.objects.get(child=child)
+    page = client.get(reverse("health:worklist")).content.decode()
+    assert "Booked 5 February 2024 at 10:30" in page
+    response = client.post(
+        reverse("health:outcome", args=[appointment.pk]), {"outcome": "declined", "reason": ""}
+    )
+    assert "Say why" in response.content.decode()
+    client.post(
+        reverse("health:outcome", args=[appointment.pk]),
+        {"outcome": "declined", "reason": "Young person wants a female doctor"},
+    )
+    page = client.get(reverse("health:worklist")).content.decode()
+    assert "Declined: Young person wants a female doctor" in page
+    assert "Initial health assessment" in page
+
+
+def test_booking_refuses_a_practitioner_who_does_not_serve_the_child(world, as_user):
+    response = book(
+        as_user("prov_a_admin"),
+        world.children["child_a"],
+        practitioner=world.users["prov_c_nurse"].pk,
+    )
+    assert response.status_code == 200 and not Appointment.objects.exists()
+
+
+ASSESSMENT = {
+    "kind": "IHA",
+    "completed_on_0": "1",
+    "completed_on_1": "2",
+    "completed_on_2": "2024",
+    "professional": "medical",
+    "height_cm": "140",
+    "weight_kg": "35",
+    "immunisations": "yes",
+    "dental_check_on_0": "3",
+    "dental_check_on_1": "1",
+    "dental_check_on_2": "2024",
+    "consent_recorded": "on",
+    "voice_of_child": "Likes football",
+    "actions-TOTAL_FORMS": "3",
+    "actions-INITIAL_FORMS": "0",
+    "actions-MIN_NUM_FORMS": "0",
+    "actions-MAX_NUM_FORMS": "1000",
+}
+
+
+def assess(client, world, child="child_a", **overrides):  # type: ignore[no-untyped-def]
+    data = ASSESSMENT | {"practitioner": world.users["prov_a_nurse"].pk} | overrides
+    return client.post(reverse("health:assessment_create", args=[world.children[child].pk]), data)
+
+
+def test_recording_an_iha_stops_its_clock_and_starts_the_review(world, as_user):
+    client = as_user("prov_a_nurse")
+    response = assess(
+        client,
+        world,
+        **{
+            "actions-0-need": "Dental decay",
+            "actions-0-action": "Register with a dentist",
+            "actions-0-owner": world.orgs["la_a"].pk,
+            "actions-0-due_on_0": "1",
+            "actions-0-due_on_1": "3",
+            "actions-0-due_on_2": "2024",
+        },
+    )
+    assert response.status_code == 302
+    assessment = HealthAssessment.objects.get()
+    assert assessment.due_on == date(2024, 2, 7) and assessment.working_days_late == 0
+    assert assessment.bmi is not None and assessment.bmi_centile is not None
+    page = client.get(reverse("care:child_detail", args=[world.children["child_a"].pk]))
+    text = page.content.decode()
+    assert "Done on time" in text and "Review health assessment" in text
+    worklist = client.get(reverse("health:worklist"), {"clock": "IHA"}).content.decode()
+    assert "Ashby" not in worklist
+    action = HealthPlanAction.objects.get()
+    assert action.owner == world.orgs["la_a"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"professional": "nurse"}, "registered medical practitioner"),
+        ({"completed_on_2": "2023"}, "on or after the day the child came into care"),
+        ({"completed_on_1": "3"}, "today or in the past"),
+        ({"height_cm": ""}, "Enter both height and weight"),
+        ({"actions-0-action": "See dentist"}, "Enter the need"),
+    ],
+)
+def test_bad_assessments_are_refused_and_nothing_is_saved(world, as_user, overrides, message):
+    response = assess(as_user("prov_a_nurse"), world, **overrides)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not HealthAssessment.objects.exists() and not HealthPlanAction.objects.exists()
+
+
+def test_a_second_assessment_on_the_same_day_is_refused(world, as_user):
+    client = as_user("prov_a_nurse")
+    assert assess(client, world).status_code == 302
+    response = assess(client, world, kind="RHA")
+    assert "already recorded for this child on this date" in response.content.decode()
+    assert HealthAssessment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("user", "status"),
+    [("prov_a_nurse", 200), ("prov_a_admin", 403), ("la_a_sw", 403), ("prov_c_nurse", 404)],
+)
+def test_only_practitioners_record_assessments(world, as_user, user, status):
+    url = reverse("health:assessment_create", args=[world.children["child_a"].pk])
+    assert as_user(user).get(url).status_code == status
+
+
+def sdq_post(client, child, **items):  # type: ignore[no-untyped-def]
+    data = (
+        {
+            "completed_on_0": "20",
+            "completed_on_1": "1",
+            "completed_on_2": "2024",
+            "informant": "carer",
+        }
+        | {f"item_{n}": "1" for n in range(1, 26)}
+        | items
+    )
+    return client.post(reverse("health:sdq_create", args=[child.pk]), data)
+
+
+def test_recording_an_sdq_scores_it(world, as_user):
+    client = as_user("prov_a_admin")
+    assert sdq_post(client, world.children["child_a"]).status_code == 302
+    result = SdqResult.objects.get()
+    assert result.total_difficulties == 20 and result.band == "high"
+    page = client.get(reverse("care:child_detail", args=[world.children["child_a"].pk]))
+    assert "High: cause for concern" in page.content.decode()
+
+
+def test_an_sdq_item_outside_0_to_2_is_refused(world, as_user):
+    response = sdq_post(as_user("prov_a_admin"), world.children["child_a"], item_7="3")
+    assert "Item 7: choose a score of 0, 1 or 2" in response.content.decode()
+    assert not SdqResult.objects.exists()
+
+
+def test_the_la_sees_and_completes_the_actions_it_owns(world, as_user):
+    assess(
+        as_user("prov_a_nurse"),
+        world,
+        **{
+            "actions-0-need": "Dental",
+            "actions-0-action": "Register with a dentist",
+            "actions-0-owner": world.orgs["la_a"].pk,
+            "actions-0-due_on_0": "1",
+            "actions-0-due_on_1": "3",
+            "actions-0-due_on_2": "2024",
+            "actions-1-need": "Sleep",
+            "actions-1-action": "Sleep clinic referral",
+            "actions-1-owner": world.orgs["prov_a"].pk,
+            "actions-1-due_on_0": "1",
+            "actions-1-due_on_1": "3",
+            "actions-1-due_on_2": "2024",
+        },
+    )
+    social_worker = as_user("la_a_sw")
+    page = social_worker.get(reverse("health:actions")).content.decode()
+    assert "Register with a dentist" in page and "Sleep clinic referral" not in page
+    la_action = HealthPlanAction.objects.get(owner=world.orgs["la_a"])
+    health_action = HealthPlanAction.objects.get(owner=world.orgs["prov_a"])
+    assert (
+        social_worker.get(reverse("health:action_done", args=[health_action.pk])).status_code == 403
+    )
+    response = social_worker.post(
+        reverse("health:action_done", args=[la_action.pk]),
+        {"note": "Registered at the Green Lane practice"},
+    )
+    assert response.status_code == 302
+    la_action.refresh_from_db()
+    assert la_action.status == "done" and la_action.done_by == world.users["la_a_sw"]
+    assert (
+        as_user("la_b_sw").get(reverse("health:action_done", args=[la_action.pk])).status_code
+        == 404
+    )
+
+
+def test_a_child_moving_out_of_area_stays_on_the_responsible_list(world, as_user):
+    child = child_in_care(area(BRADFORD), la_child_id="MV1", last_name="Mover")
+    care_services.record_change(
+        by=world.users["la_a_sw"],
+        child=child,
+        on=date(2024, 1, 20),
+        ls="C2",
+        placement=care_services.PlacementDetails("U6", "PR1", area(CALDERDALE), "HX1"),
+        reason_place_change="CARPL",
+    )
+    assert "Mover" in as_user("prov_a_nurse").get(reverse("health:worklist")).content.decode()
+    page = as_user("prov_c_nurse").get(reverse("health:worklist")).content.decode()
+    assert "Mover" in page and "Placed into your area" in page
+    assert EpisodeFactory._meta.model.objects.filter(child=child).count() == 2
