@@ -22,19 +22,26 @@ def run(script: str, **env: str) -> None:
 
 
 def main() -> None:
-    print("== child list (issue: < 150 ms server time, constant query count)")
-    run("child_list.py", BENCH_DB_LABEL="SQLite")
     url = postgres_url()
     if url:
         import psycopg
 
         server = url.rsplit("/", 1)[0]
-        with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS lachealth_bench")
-            conn.execute("CREATE DATABASE lachealth_bench")
-        run("child_list.py", BENCH_DB_LABEL="PostgreSQL", DATABASE_URL=server + "/lachealth_bench")
-    else:
-        print("[PostgreSQL] skipped: no server on 127.0.0.1:5432")
+    for script, title in [
+        ("child_list.py", "child list (< 150 ms, constant query count)"),
+        ("worklist.py", "worklist (< 200 ms, constant query count)"),
+    ]:
+        print(f"== {title}")
+        run(script, BENCH_DB_LABEL="SQLite")
+        if url:
+            with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+                conn.execute("DROP DATABASE IF EXISTS lachealth_bench")
+                conn.execute("CREATE DATABASE lachealth_bench")
+            run(script, BENCH_DB_LABEL="PostgreSQL", DATABASE_URL=server + "/lachealth_bench")
+        else:
+            print("[PostgreSQL] skipped: no server on 127.0.0.1:5432")
+    print("== statutory clocks for England (< 5 s)")
+    run("clocks.py")
     print("== make demo from a fresh clone (target < 3 minutes)")
     run("fresh_clone.py")
 

@@ -173,3 +173,23 @@ class SdqResult(models.Model):
 
     def __str__(self) -> str:
         return f"SDQ {self.completed_on} ({self.informant}): {self.total_difficulties}"
+
+
+class DigestSent(models.Model):
+    """One row per daily digest e-mailed, so that running `lachealth remind` twice sends once."""
+
+    recipient = models.EmailField()
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    overdue = models.PositiveIntegerField()
+    due_soon = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "organisation", "sent_on"], name="digest_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.sent_on}"

@@ -100,6 +100,60 @@ STATUS_FILTERS = {
 }
 
 
+def clock_rows(
+    children: QuerySet[Child], health_areas: frozenset[str], *, as_of: date, weeks: int = 4
+) -> list[WorklistRow]:
+    """Every clock of these children that is overdue or due within `weeks` weeks. A child
+    whose responsible area is not among `health_areas` is marked as placed into the area."""
+    horizon = as_of + timedelta(weeks=weeks)
+    rows: list[WorklistRow] = []
+    annotated: list[Any] = list(
+        with_clock_facts(children.select_related("responsible_area", "current_placement_area"))
+    )
+    for child in annotated:
+        for c in status.child_clocks(facts_of(child), as_of):
+            if c.status.state == ClockState.DUE_LATER and c.status.due > horizon:
+                continue
+            booked = child.next_appointment_kind == c.code
+            missed = ""
+            if child.missed_kind == c.code and child.missed_outcome:
+                outcome = child.missed_outcome.replace("_", " ").capitalize()
+                missed = f"{outcome}: {child.missed_reason}"
+            rows.append(
+                WorklistRow(
+                    child=child,
+                    clock=c,
+                    placed_into_area=child.responsible_area_id not in health_areas,
+                    next_appointment_at=child.next_appointment_at if booked else None,
+                    next_practitioner_id=child.next_practitioner_id if booked else None,
+                    missed=missed,
+                )
+            )
+    return rows
+
+
+def served_children(health_areas: frozenset[str]) -> QuerySet[Child]:
+    """Looked-after children a provider serving these areas works with."""
+    return Child.objects.filter(looked_after=True).filter(
+        Q(responsible_area__in=health_areas) | Q(current_placement_area__in=health_areas)
+    )
+
+
+def status_counts(rows: list[WorklistRow]) -> dict[str, int]:
+    counts = {s.value: 0 for s in (ClockState.OVERDUE, ClockState.DUE_SOON, ClockState.DUE_LATER)}
+    for row in rows:
+        counts[row.clock.status.state.value] += 1
+    return counts
+
+
+SORT_KEYS: dict[str, Any] = {
+    "due": lambda r: (r.clock.status.due, r.child.last_name),
+    "name": lambda r: (r.child.last_name, r.child.first_name, r.clock.status.due),
+    "age": lambda r: (r.child.date_of_birth, r.clock.status.due),
+    "clock": lambda r: (r.clock.code, r.clock.status.due),
+}
+
+
 def worklist(
     user: Any,
     *,
@@ -122,59 +176,21 @@ def worklist(
             for role, area, org in access.scope_of(user).grants
             if str(org) == team and role in access.HEALTH_CHILD_ROLES
         )
-    children = (
-        Child.objects.visible_to(user)
-        .filter(looked_after=True)
-        .filter(Q(responsible_area__in=health_areas) | Q(current_placement_area__in=health_areas))
-        .select_related("responsible_area", "current_placement_area")
-    )
+    children = served_children(health_areas) & Child.objects.visible_to(user)
     if responsible:
         children = children.filter(responsible_area=responsible)
     if placed:
         children = children.filter(current_placement_area=placed)
-    horizon = as_of + timedelta(weeks=weeks)
-    rows: list[WorklistRow] = []
-    annotated: list[Any] = list(with_clock_facts(children))
-    for child in annotated:
-        for c in status.child_clocks(facts_of(child), as_of):
-            if c.status.state == ClockState.DUE_LATER and c.status.due > horizon:
-                continue
-            if clock and c.code != clock:
-                continue
-            appointment_matches = child.next_appointment_kind == c.code
-            if practitioner and not (
-                appointment_matches and str(child.next_practitioner_id) == practitioner
-            ):
-                continue
-            missed = ""
-            if child.missed_kind == c.code and child.missed_outcome:
-                missed = (
-                    f"{child.missed_outcome.replace('_', ' ').capitalize()}: {child.missed_reason}"
-                )
-            rows.append(
-                WorklistRow(
-                    child=child,
-                    clock=c,
-                    placed_into_area=child.responsible_area_id not in health_areas,
-                    next_appointment_at=child.next_appointment_at if appointment_matches else None,
-                    next_practitioner_id=child.next_practitioner_id
-                    if appointment_matches
-                    else None,
-                    missed=missed,
-                )
-            )
-    counts = {s.value: 0 for s in (ClockState.OVERDUE, ClockState.DUE_SOON, ClockState.DUE_LATER)}
-    for row in rows:
-        counts[row.clock.status.state.value] += 1
+    rows = [
+        r
+        for r in clock_rows(children, health_areas, as_of=as_of, weeks=weeks)
+        if (not clock or r.clock.code == clock)
+        and (not practitioner or str(r.next_practitioner_id) == practitioner)
+    ]
+    counts = status_counts(rows)
     if state in STATUS_FILTERS:
         rows = [r for r in rows if r.clock.status.state == STATUS_FILTERS[state]]
-    keys = {
-        "due": lambda r: (r.clock.status.due, r.child.last_name),
-        "name": lambda r: (r.child.last_name, r.child.first_name, r.clock.status.due),
-        "age": lambda r: (r.child.date_of_birth, r.clock.status.due),
-        "clock": lambda r: (r.clock.code, r.clock.status.due),
-    }
-    rows.sort(key=keys.get(sort, keys["due"]))
+    rows.sort(key=SORT_KEYS.get(sort, SORT_KEYS["due"]))
     return Worklist(rows=rows, counts=counts)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +34,7 @@ from .models import Appointment, HealthPlanAction
 from .sdq import BAND_LABELS
 from .status import CLOCK_LABELS
 
+WORKLIST_PAGE_SIZE = 100
 STATE_COLOURS = {"overdue": "#d5281b", "due_soon": "#ffb81c", "due_later": "#005eb8"}
 
 
@@ -115,15 +117,19 @@ def worklist(request: HttpRequest) -> HttpResponse:
             ),
         )
     bars = [(STATE_LABELS[ClockState(s)], n, STATE_COLOURS[s]) for s, n in result.counts.items()]
+    page = Paginator(result.rows, WORKLIST_PAGE_SIZE).get_page(g.get("page"))
     scope = access.scope_of(request.user)
     query = g.copy()
     query.pop("format", None)
+    query.pop("page", None)
     return render(
         request,
         "health/worklist.jinja",
         {
             "page_title": "Worklist",
-            "rows": result.rows,
+            "rows": page,
+            "page": page,
+            "total_rows": len(result.rows),
             "counts": result.counts,
             "chart": charts.bar_chart(
                 bars,

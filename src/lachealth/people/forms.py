@@ -48,6 +48,11 @@ class OrganisationForm(NhsForm):
         label="Type of organisation", choices=OrganisationKind.choices, widget=forms.RadioSelect
     )
     ods_code = forms.CharField(label="ODS code (optional)", max_length=10, required=False)
+    team_email = forms.EmailField(
+        label="Team mailbox (optional)",
+        required=False,
+        help_text="Where the team's daily digest of due work is sent",
+    )
     areas = forms.ModelMultipleChoiceField(
         label="Areas covered",
         queryset=Area.objects.order_by("name"),

@@ -42,6 +42,9 @@ class Organisation(models.Model):
         "ODS code", max_length=10, blank=True, help_text="NHS Organisation Data Service code"
     )
     areas = models.ManyToManyField(Area, related_name="organisations")
+    team_email = models.EmailField(
+        "team mailbox", blank=True, help_text="Where the team's daily digest of due work is sent"
+    )
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords(m2m_fields=[areas])
 

@@ -29,6 +29,7 @@ def save_organisation(
     kind: str,
     areas: Iterable[Area],
     ods_code: str = "",
+    team_email: str = "",
     is_active: bool = True,
     organisation: Organisation | None = None,
     request=None,  # type: ignore[no-untyped-def]
@@ -43,6 +44,7 @@ def save_organisation(
         )
     org = organisation or Organisation()
     org.name, org.kind, org.ods_code, org.is_active = name, kind, ods_code, is_active
+    org.team_email = team_email
     _save_versioned(org, by)
     org.areas.set(area_list)
     audit.record(

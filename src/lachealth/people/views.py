@@ -207,6 +207,7 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
             "name": organisation.name,
             "kind": organisation.kind,
             "ods_code": organisation.ods_code,
+            "team_email": organisation.team_email,
             "is_active": organisation.is_active,
             "areas": list(organisation.areas.all()),
         }

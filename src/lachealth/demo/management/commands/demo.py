@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -24,7 +24,15 @@ from tqdm import tqdm
 from lachealth.care.models import Child, Episode
 from lachealth.demo import histories
 from lachealth.demo.identities import demo_nhs_numbers, postcode_district
-from lachealth.people.models import Area, Membership, Organisation, OrganisationKind, Role, User
+from lachealth.people.models import (
+    AccessLog,
+    Area,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
 
 DEMO_PASSWORD = "demo-password-2026"
 # One authenticator secret for every demo account, so one app entry signs in as any of them.
@@ -103,6 +111,7 @@ class Command(BaseCommand):
             total = build_children(
                 seed=options["seed"], scale=options["scale"], as_of=as_of, progress=self.stderr
             )
+            build_health(seed=options["seed"], as_of=as_of, progress=self.stderr)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {total} children in 4 areas."))
         self.print_logins()
 
@@ -125,6 +134,8 @@ def delete_demo() -> None:
     areas = [a.code for a in AREAS]
     Episode.objects.filter(child__responsible_area__in=areas).delete()
     Child.objects.filter(responsible_area__in=areas).delete()
+    # Only ever in DEBUG (see handle): the demo's own access-log rows go with its accounts.
+    AccessLog.objects.filter(user__is_demo=True).delete()
     User.objects.filter(is_demo=True).delete()
     Membership.objects.filter(organisation__in=demo_orgs).delete()
     for org in demo_orgs:
@@ -173,6 +184,12 @@ def build_users(orgs: dict[str, Organisation]) -> None:
                 f"{area.username}.nurse",
                 "Nia",
                 f"{place} Nurse",
+                [(f"{area.username}.provider", Role.HEALTH_PRACTITIONER)],
+            ),
+            (
+                f"{area.username}.doctor",
+                "Dev",
+                f"{place} Paediatrician",
                 [(f"{area.username}.provider", Role.HEALTH_PRACTITIONER)],
             ),
             (
@@ -341,3 +358,214 @@ def _ethnicity(rng: random.Random, area: str) -> str:
     if area == "E08000032":  # Bradford's children are more often of Pakistani heritage
         weights["APKN"] = 22
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def build_health(*, seed: int, as_of: date, progress=None) -> int:  # type: ignore[no-untyped-def]
+    """Assessment, SDQ and health plan histories for every demo child's periods of care."""
+    from lachealth.care.episodes import periods_of_care
+    from lachealth.demo.health_histories import plan_health
+    from lachealth.health.clocks import working_days_between
+    from lachealth.health.growth import bmi_centile
+    from lachealth.health.models import (
+        Appointment,
+        HealthAssessment,
+        HealthPlanAction,
+        Outcome,
+        SdqResult,
+    )
+    from lachealth.health.sdq import score_sdq
+    from lachealth.health.selectors import clock_rows, served_children
+
+    rng = random.Random(seed + 1)
+    areas = [a.code for a in AREAS]
+    la = {
+        o.areas.get().code: o
+        for o in Organisation.objects.filter(
+            kind=OrganisationKind.LOCAL_AUTHORITY, name__endswith=DEMO_MARK
+        )
+    }
+    providers = {
+        o.areas.get().code: o
+        for o in Organisation.objects.filter(
+            kind=OrganisationKind.HEALTH_PROVIDER, name__endswith=DEMO_MARK
+        )
+    }
+    staff = {u.username: u for u in User.objects.filter(is_demo=True)}
+    children = list(
+        Child.objects.filter(responsible_area__in=areas).prefetch_related("episodes").order_by("pk")
+    )
+    assessments, actions, sdqs = [], [], []
+    bar = tqdm(
+        total=len(children),
+        desc="Demo health histories",
+        unit="child",
+        file=progress,
+        disable=progress is None,
+    )
+    for child in children:
+        area = next(a for a in AREAS if a.code == child.responsible_area_id)
+        for period in periods_of_care([e.facts() for e in child.episodes.all()]):
+            if period.episodes[-1].ls in ("V3", "V4"):
+                continue
+            plan = plan_health(
+                rng,
+                date_of_birth=child.date_of_birth,
+                start=period.start,
+                end=period.end,
+                as_of=as_of,
+            )
+            for p in plan.assessments:
+                iha = p.kind == "IHA"
+                height = weight = bmi = centile = None
+                if child.sex in ("M", "F") and rng.random() < 0.9:
+                    years = max((p.completed_on - child.date_of_birth).days / 365.25, 0.2)
+                    height = round(min(50 + 6.2 * years + rng.gauss(0, 4), 185), 1)
+                    bmi_value = rng.gauss(17 + 0.25 * years, 2.2)
+                    weight = round(bmi_value * (height / 100) ** 2, 2)
+                    bmi = round(bmi_value, 1)
+                a = HealthAssessment(
+                    child=child,
+                    kind=p.kind,
+                    completed_on=p.completed_on,
+                    provider=providers[area.code],
+                    practitioner=staff[f"{area.username}.{'doctor' if iha else 'nurse'}"],
+                    professional="medical" if iha else "nurse",
+                    due_on=p.due_on,
+                    working_days_late=max(working_days_between(p.due_on, p.completed_on), 0),
+                    height_cm=height,
+                    weight_kg=weight,
+                    bmi=bmi,
+                    bmi_centile=centile,
+                    immunisations=p.immunisations,
+                    immunisations_checked_on=p.completed_on,
+                    dental_check_on=p.dental_check_on,
+                    development_check=True
+                    if (p.completed_on - child.date_of_birth).days < 5 * 365
+                    else None,
+                    sdq_considered=p.sdq_considered,
+                    substance_misuse=p.substance_misuse,
+                    consent_recorded=True,
+                    voice_of_child="",
+                    health_needs="; ".join(n for n, *_ in p.actions),
+                )
+                assessments.append(a)
+                for need, text, owner, due, finished in p.actions:
+                    actions.append(
+                        (
+                            a,
+                            HealthPlanAction(
+                                child=child,
+                                need=need,
+                                action=text,
+                                owner=la[area.code] if owner == "LA" else providers[area.code],
+                                due_on=due,
+                                status="done" if finished else "open",
+                                done_on=due - timedelta(days=rng.randint(0, 20))
+                                if finished
+                                else None,
+                                done_note="Done" if finished else "",
+                            ),
+                        )
+                    )
+            for s in plan.sdqs:
+                score = score_sdq(s.items)
+                sdqs.append(
+                    SdqResult(
+                        child=child,
+                        completed_on=s.completed_on,
+                        informant="carer",
+                        items=s.items,
+                        emotional=score.emotional,
+                        conduct=score.conduct,
+                        hyperactivity=score.hyperactivity,
+                        peer=score.peer,
+                        prosocial=score.prosocial,
+                        total_difficulties=score.total_difficulties,
+                        band=score.band or "",
+                        recorded_by=staff[f"{area.username}.healthadmin"],
+                    )
+                )
+        bar.update(1)
+    bar.close()
+    # The latest assessment of each child gets its BMI centile (the reference is slow-ish).
+    latest: dict[int, HealthAssessment] = {}
+    for a in assessments:
+        if a.bmi is not None and (
+            a.child_id not in latest or a.completed_on > latest[a.child_id].completed_on
+        ):
+            latest[a.child_id] = a
+    for a in latest.values():
+        found = bmi_centile(a.child.date_of_birth, a.completed_on, a.child.sex, float(a.bmi or 0))
+        a.bmi_centile = round(found, 1) if found is not None else None
+    bulk_create_with_history(
+        assessments, HealthAssessment, batch_size=1000, default_change_reason="demo data"
+    )
+    for assessment, action in actions:
+        action.assessment = assessment
+    bulk_create_with_history(
+        [a for _, a in actions],
+        HealthPlanAction,
+        batch_size=1000,
+        default_change_reason="demo data",
+    )
+    bulk_create_with_history(sdqs, SdqResult, batch_size=1000, default_change_reason="demo data")
+    # Book some of what is due soon, and record a few missed appointments for overdue IHAs.
+    appointments = []
+    for area in AREAS:
+        codes = frozenset({area.code})
+        for row in clock_rows(
+            served_children(codes).filter(responsible_area=area.code), codes, as_of=as_of, weeks=3
+        ):
+            if row.clock.code not in ("IHA", "RHA"):
+                continue
+            overdue = row.clock.status.state == "overdue"
+            if overdue and row.clock.code == "IHA" and rng.random() < 0.5:
+                outcome = rng.choice([Outcome.WAS_NOT_BROUGHT, Outcome.DECLINED])
+                reason = (
+                    "Carer forgot the appointment"
+                    if outcome == Outcome.WAS_NOT_BROUGHT
+                    else "Young person did not want to be examined"
+                )
+                when = as_of - timedelta(days=rng.randint(2, 10))
+                appointments.append(
+                    _appointment(
+                        row.child,
+                        row.clock.code,
+                        providers[area.code],
+                        staff,
+                        area,
+                        when,
+                        rng,
+                        outcome,
+                        reason,
+                    )
+                )
+            if rng.random() < 0.45:
+                when = as_of + timedelta(days=rng.randint(1, 15))
+                appointments.append(
+                    _appointment(
+                        row.child, row.clock.code, providers[area.code], staff, area, when, rng
+                    )
+                )
+    bulk_create_with_history(
+        appointments, Appointment, batch_size=1000, default_change_reason="demo data"
+    )
+    return len(assessments)
+
+
+def _appointment(child, kind, provider, staff, area, day, rng, outcome="", reason=""):  # type: ignore[no-untyped-def]
+    from lachealth.health.models import Appointment
+
+    hour = rng.choice([9, 10, 11, 13, 14, 15])
+    return Appointment(
+        child_id=child.pk,
+        kind=kind,
+        provider=provider,
+        starts_at=timezone.make_aware(datetime.combine(day, time(hour, rng.choice([0, 30])))),
+        venue=rng.choice(["Child health clinic", "Carer's home", "Children's centre"]),
+        practitioner=staff[f"{area.username}.{'doctor' if kind == 'IHA' else 'nurse'}"],
+        booked_by=staff[f"{area.username}.healthadmin"],
+        outcome=outcome,
+        outcome_reason=reason,
+        outcome_recorded_on=day if outcome else None,
+    )
