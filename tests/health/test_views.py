@@ -333,3 +333,91 @@ def test_a_child_moving_out_of_area_stays_on_the_responsible_list(world, as_user
     page = as_user("prov_c_nurse").get(reverse("health:worklist")).content.decode()
     assert "Mover" in page and "Placed into your area" in page
     assert EpisodeFactory._meta.model.objects.filter(child=child).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("user", "child", "status"),
+    [
+        ("prov_a_admin", "child_a", 200),
+        ("prov_a_nurse", "child_a", 200),
+        ("prov_c_nurse", "child_a_out", 200),
+        ("prov_c_nurse", "child_a", 404),
+        ("prov_a_nurse", "child_b", 404),
+        ("la_a_sw", "child_a", 403),
+        ("icb_designated", "child_a", 403),
+        ("commissioner", "child_a", 403),
+        ("sysadmin", "child_a", 403),
+    ],
+)
+def test_sdq_page_access(world, as_user, user, child, status):
+    url = reverse("health:sdq_create", args=[world.children[child].pk])
+    assert as_user(user).get(url).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("user", "status"),
+    [
+        ("prov_a_admin", 200),
+        ("prov_a_nurse", 200),
+        ("la_a_sw", 403),
+        ("prov_c_nurse", 404),
+        ("la_b_sw", 404),
+        ("commissioner", 404),
+    ],
+)
+def test_outcome_page_access(world, as_user, user, status):
+    book(
+        as_user("prov_a_admin"),
+        world.children["child_a"],
+        practitioner=world.users["prov_a_nurse"].pk,
+    )
+    appointment = Appointment.objects.get()
+    response = as_user(user).get(reverse("health:outcome", args=[appointment.pk]))
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("user", "status"),
+    [
+        ("la_a_sw", 200),
+        ("prov_a_nurse", 200),
+        ("icb_designated", 200),
+        ("commissioner", 403),
+        ("sysadmin", 403),
+        ("norole", 403),
+    ],
+)
+def test_actions_page_access(world, as_user, user, status):
+    assert as_user(user).get(reverse("health:actions")).status_code == status
+
+
+def test_anonymous_users_are_sent_to_sign_in_from_every_health_page(world):
+    child = world.children["child_a"].pk
+    for url in [
+        reverse("health:book", args=[child]),
+        reverse("health:sdq_create", args=[child]),
+        reverse("health:assessment_create", args=[child]),
+        reverse("health:actions"),
+        reverse("health:outcome", args=[1]),
+        reverse("health:action_done", args=[1]),
+    ]:
+        response = Client().get(url)
+        assert response.status_code == 302 and "/sign-in/" in response["Location"], url
+
+
+def test_the_la_sees_clocks_but_no_health_recording_buttons(world, as_user):
+    page = (
+        as_user("la_a_sw")
+        .get(reverse("care:child_detail", args=[world.children["child_a"].pk]))
+        .content.decode()
+    )
+    assert "Initial health assessment" in page and "Due in 4 working days" in page
+    assert "Book an assessment" not in page and "Record a health assessment" not in page
+
+
+def test_opening_a_health_form_is_logged_as_a_view(world, as_user):
+    child = world.children["child_a"]
+    as_user("prov_a_nurse").get(reverse("health:assessment_create", args=[child.pk]))
+    assert AccessLog.objects.filter(
+        child_id=child.pk, action="view", detail="assessment_create"
+    ).exists()
