@@ -86,9 +86,13 @@ def plan_health(
     last_sdq: date | None = None
     while due <= stop + timedelta(days=60):
         done = _completion(rng, due)
-        if done is None or done > stop:
-            break  # overdue now, or care ended first
-        dental = done - timedelta(days=rng.randint(10, 300)) if rng.random() < 0.82 else None
+        if done is None:
+            if due > as_of - timedelta(days=120):
+                break  # still outstanding: overdue today
+            done = due + timedelta(days=rng.randint(46, 160))  # very late, but done
+        if done > stop:
+            break  # not done yet, or care ended first
+        dental = done - timedelta(days=rng.randint(0, 90)) if rng.random() < 0.85 else None
         if dental is not None and dental < date_of_birth:
             dental = None
         age = clocks.age_in_years(date_of_birth, done)

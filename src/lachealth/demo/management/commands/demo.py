@@ -420,7 +420,7 @@ def build_health(*, seed: int, as_of: date, progress=None) -> int:  # type: igno
                 if child.sex in ("M", "F") and rng.random() < 0.9:
                     years = max((p.completed_on - child.date_of_birth).days / 365.25, 0.2)
                     height = round(min(50 + 6.2 * years + rng.gauss(0, 4), 185), 1)
-                    bmi_value = rng.gauss(17 + 0.25 * years, 2.2)
+                    bmi_value = rng.gauss(15.6 + 0.4 * max(years - 6, 0), 1.8)
                     weight = round(bmi_value * (height / 100) ** 2, 2)
                     bmi = round(bmi_value, 1)
                 a = HealthAssessment(
