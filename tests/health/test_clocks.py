@@ -73,7 +73,10 @@ def test_review_interval_switches_exactly_at_the_fifth_birthday(dob, offset):
     last = fifth + timedelta(days=offset)
     due = clocks.review_health_assessment_due(dob, last)
     months = 6 if last < fifth else 12
-    assert due == clocks.add_months(last, months)
+    calendar_due = clocks.add_months(last, months)
+    assert clocks.is_working_day(due)
+    assert calendar_due <= due <= calendar_due + timedelta(days=5)
+    assert clocks.working_days_between(calendar_due, due) <= 1
 
 
 def test_review_around_the_fifth_birthday_examples():
@@ -149,3 +152,64 @@ def test_clock_status_is_consistent(due, as_of, done):
     else:
         assert (status.state == ClockState.DONE_LATE) == (done > due)
     assert status.working_days_late >= 0 and status.label
+
+
+def test_review_months_are_calendar_months_rolled_to_a_working_day():
+    dob = date(2019, 5, 1)
+    # 31 August + 6 months is 28 February; 31 Jan 2026 + 12 months is Sunday 31 Jan 2027.
+    assert clocks.review_health_assessment_due(dob, date(2023, 8, 31)) == date(2024, 2, 29)
+    assert clocks.review_health_assessment_due(dob, date(2026, 1, 31)) == date(2027, 2, 1)
+
+
+@given(dob=st.dates(min_value=date(2005, 1, 1), max_value=date(2024, 1, 1)), last=days, as_of=days)
+def test_next_sdq_is_a_year_after_the_last(dob, last, as_of):
+    assume(dob <= last <= as_of)
+    due = clocks.sdq_due(dob, last, as_of)
+    if due is not None:
+        year_later = clocks.add_months(last, 12)
+        assert due >= year_later or due == clocks.next_working_day(clocks.birthday(dob, 4))
+        assert clocks.is_working_day(due)
+
+
+def test_dental_check_due():
+    dob = date(2022, 6, 1)
+    assert clocks.dental_check_due(dob, date(2026, 1, 6), date(2025, 1, 1)) == date(2026, 7, 6)
+    assert clocks.dental_check_due(dob, date(2027, 7, 6), date(2025, 1, 1)) == date(2028, 7, 6)
+    assert clocks.dental_check_due(dob, None, date(2025, 1, 1)) == date(2025, 7, 1)
+    with pytest.raises(ValueError, match="before the date of birth"):
+        clocks.dental_check_due(dob, date(2020, 1, 1), date(2025, 1, 1))
+
+
+@given(
+    start=st.dates(min_value=date(1901, 1, 1), max_value=date(2199, 1, 1)),
+    n=st.integers(min_value=-300, max_value=300),
+)
+def test_working_days_round_trip_across_the_whole_supported_range(start, n):
+    assert clocks.working_days_between(start, clocks.add_working_days(start, n)) == n
+
+
+def test_dates_outside_the_supported_years_raise_a_clear_error():
+    with pytest.raises(ValueError, match="outside the years"):
+        clocks.add_working_days(date(5000, 1, 1), 3)
+    with pytest.raises(ValueError, match="outside the years"):
+        clocks.working_days_between(date(1, 1, 1), date(2020, 1, 1))
+
+
+def test_the_index_can_be_widened_while_other_threads_read_it():
+    import threading
+
+    errors: list[str] = []
+
+    def reader() -> None:
+        for _ in range(300):
+            if clocks.add_working_days(date(2026, 12, 1), 20) != date(2026, 12, 31):
+                errors.append("wrong answer during a rebuild")
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    clocks.add_working_days(date(1905, 1, 2), 5)  # widens the index meanwhile
+    clocks.add_working_days(date(2195, 1, 2), 5)
+    for t in threads:
+        t.join()
+    assert errors == []

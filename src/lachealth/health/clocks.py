@@ -9,6 +9,7 @@ wellbeing of looked-after children* (DfE/DHSC 2015) and DOMAIN.md.
 from __future__ import annotations
 
 import calendar
+import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -32,47 +33,70 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+@dataclass(frozen=True)
 class _WorkingDayIndex:
     """Working days numbered in order over a span of years, so that counting and stepping
     are look-ups rather than day-by-day loops (85,000 children's clocks take a second or two).
 
     `count[i]` is how many working days fall on or before `first + i` days; `days[k]` is the
-    ordinal of the (k+1)th working day. The span grows when a date falls outside it.
+    ordinal of the (k+1)th working day. Immutable: a wider span is a new index, swapped in
+    whole, so a reader in another thread never sees half of one.
     """
 
-    def __init__(self) -> None:
-        self.first_year = self.last_year = 0
-        self.first = 0
-        self.count: list[int] = []
-        self.days: list[int] = []
+    first_year: int
+    last_year: int
+    first: int
+    count: tuple[int, ...]
+    days: tuple[int, ...]
 
-    def cover(self, a: date, b: date) -> None:
-        if (
-            self.count
-            and self.first_year < a.year < self.last_year
-            and (self.first_year < b.year < self.last_year)
-        ):
-            return
-        low, high = min(a.year, b.year), max(a.year, b.year)
-        first_year = min(low - 1, self.first_year or low - 1, 2000)
-        last_year = max(high + 1, self.last_year, 2060)
+    @classmethod
+    def build(cls, first_year: int, last_year: int) -> _WorkingDayIndex:
         first, last = date(first_year, 1, 1), date(last_year, 12, 31)
-        count, days_list, running = [], [], 0
+        count, days, running = [], [], 0
         day = first
         while day <= last:
             if is_working_day(day):
                 running += 1
-                days_list.append(day.toordinal())
+                days.append(day.toordinal())
             count.append(running)
             day += timedelta(days=1)
-        self.first_year, self.last_year = first_year, last_year
-        self.first, self.count, self.days = first.toordinal(), count, days_list
+        return cls(first_year, last_year, first.toordinal(), tuple(count), tuple(days))
+
+    def covers(self, a: date, b: date) -> bool:
+        return all(self.first_year < d.year < self.last_year for d in (a, b))
 
     def upto(self, day: date) -> int:
         return self.count[day.toordinal() - self.first]
 
 
-_INDEX = _WorkingDayIndex()
+_index = _WorkingDayIndex.build(1999, 2061)
+_index_lock = threading.Lock()
+
+
+def _index_for(a: date, b: date) -> _WorkingDayIndex:
+    """The index, widened first if `a` or `b` falls outside it (dates 1900–2200 only)."""
+    global _index
+    index = _index
+    if index.covers(a, b):
+        return index
+    for day in (a, b):
+        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            raise ValueError(
+                f"{day.isoformat()} is outside the years {EARLIEST_YEAR}–"
+                f"{LATEST_YEAR} that working days are counted for"
+            )
+    with _index_lock:
+        index = _index
+        if not index.covers(a, b):
+            index = _WorkingDayIndex.build(
+                max(min(a.year, b.year, index.first_year) - 1, EARLIEST_YEAR - 1),
+                min(max(a.year, b.year, index.last_year) + 1, LATEST_YEAR + 1),
+            )
+            _index = index
+    return index
 
 
 def add_working_days(start: date, n: int) -> date:
@@ -83,12 +107,14 @@ def add_working_days(start: date, n: int) -> date:
     """
     if n == 0:
         return start
-    _INDEX.cover(start, start + timedelta(days=2 * n + 14 * (1 if n > 0 else -1)))
-    through_start = _INDEX.upto(start)
+    margin = timedelta(days=2 * n + (14 if n > 0 else -14))
+    far = min(max(start + margin, date(EARLIEST_YEAR, 1, 1)), date(LATEST_YEAR, 12, 31))
+    index = _index_for(start, far)
+    through_start = index.upto(start)
     if n > 0:
-        return date.fromordinal(_INDEX.days[through_start + n - 1])
+        return date.fromordinal(index.days[through_start + n - 1])
     before_start = through_start - is_working_day(start)
-    return date.fromordinal(_INDEX.days[before_start + n])
+    return date.fromordinal(index.days[before_start + n])
 
 
 def working_days_between(a: date, b: date) -> int:
@@ -100,8 +126,13 @@ def working_days_between(a: date, b: date) -> int:
     if b < a:
         one = timedelta(days=1)
         return -working_days_between(b - one, a - one)
-    _INDEX.cover(a, b)
-    return _INDEX.upto(b) - _INDEX.upto(a)
+    index = _index_for(a, b)
+    return index.upto(b) - index.upto(a)
+
+
+def next_working_day(day: date) -> date:
+    """`day` itself if it is a working day, else the first working day after it."""
+    return day if is_working_day(day) else add_working_days(day, 1)
 
 
 def add_months(day: date, months: int) -> date:
@@ -145,11 +176,13 @@ def review_health_assessment_due(date_of_birth: date, last_assessment: date) -> 
     child assessed the day before turning 5 is next due 6 months later (when already 5), and a
     child assessed on their 5th birthday or after is next due 12 months later. This follows the
     guidance's "every six months before the fifth birthday" and never lets a review of an
-    under-5 wait 12 months.
+    under-5 wait 12 months. A due date that falls on a weekend or bank holiday moves to the
+    next working day, as do the SDQ and dental due dates.
     """
     _not_before_birth(date_of_birth, last_assessment, "last_assessment")
     under_five = last_assessment < birthday(date_of_birth, 5)
-    return add_months(last_assessment, UNDER_FIVE_REVIEW_MONTHS if under_five else REVIEW_MONTHS)
+    months = UNDER_FIVE_REVIEW_MONTHS if under_five else REVIEW_MONTHS
+    return next_working_day(add_months(last_assessment, months))
 
 
 def sdq_due(
@@ -172,11 +205,11 @@ def sdq_due(
     if as_of < fourth or as_of >= seventeenth:
         return None
     if last_sdq is None:
-        due = fourth
+        due = next_working_day(fourth)
         if entered_care is not None:
             due = max(due, initial_health_assessment_due(entered_care))
     else:
-        due = max(add_months(last_sdq, 12), fourth)
+        due = next_working_day(max(add_months(last_sdq, 12), fourth))
     return due if due < seventeenth else None
 
 
@@ -188,7 +221,9 @@ def dental_check_due(
     reference = last_check or entered_care
     _not_before_birth(date_of_birth, reference, "last_check" if last_check else "entered_care")
     under_five = reference < birthday(date_of_birth, 5)
-    return add_months(reference, under_five_months if under_five else REVIEW_MONTHS)
+    return next_working_day(
+        add_months(reference, under_five_months if under_five else REVIEW_MONTHS)
+    )
 
 
 class ClockState(StrEnum):

@@ -3,6 +3,7 @@ child's health summary and the health plan actions an organisation owns."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,6 +16,8 @@ from lachealth.people import access
 from . import clocks, status
 from .clocks import ClockState
 from .models import ActionStatus, Appointment, HealthAssessment, HealthPlanAction, SdqResult
+
+logger = logging.getLogger(__name__)
 
 
 def with_clock_facts(children: QuerySet[Child]) -> QuerySet[Child]:
@@ -29,8 +32,14 @@ def with_clock_facts(children: QuerySet[Child]) -> QuerySet[Child]:
         starts_at__date__gte=period_start,
     ).order_by("-starts_at")
     return children.annotate(
-        period_start=Subquery(
+        care_start=Subquery(
             Episode.objects.filter(child=child, rne="S").order_by("-decom").values("decom")[:1]
+        ),
+        period_start=Subquery(
+            Episode.objects.filter(child=child, decom__gte=OuterRef("care_start"))
+            .exclude(ls__in=sorted(status.SHORT_BREAK_LS))
+            .order_by("decom")
+            .values("decom")[:1]
         ),
         current_ls=Subquery(Episode.objects.filter(child=child, dec__isnull=True).values("ls")[:1]),
         current_place=Subquery(
@@ -41,7 +50,9 @@ def with_clock_facts(children: QuerySet[Child]) -> QuerySet[Child]:
         ),
         last_assessment_on=Subquery(in_period.order_by("-completed_on").values("completed_on")[:1]),
         last_sdq_on=Subquery(
-            SdqResult.objects.filter(child=child, informant="carer")
+            SdqResult.objects.filter(
+                child=child, informant="carer", total_difficulties__isnull=False
+            )
             .order_by("-completed_on")
             .values("completed_on")[:1]
         ),
@@ -111,7 +122,13 @@ def clock_rows(
         with_clock_facts(children.select_related("responsible_area", "current_placement_area"))
     )
     for child in annotated:
-        for c in status.child_clocks(facts_of(child), as_of):
+        try:
+            child_clocks = status.child_clocks(facts_of(child), as_of)
+        except ValueError:
+            # One record with an impossible date must not hide everyone else's clocks.
+            logger.exception("clocks could not be worked out for child %s", child.pk)
+            continue
+        for c in child_clocks:
             if c.status.state == ClockState.DUE_LATER and c.status.due > horizon:
                 continue
             booked = child.next_appointment_kind == c.code
@@ -223,7 +240,7 @@ def child_health(child: Child, *, as_of: date) -> ChildHealth:
             .select_related("owner", "done_by")
             .order_by("status", "due_on")
         ),
-        has_clocks=status.has_clocks(facts),
+        has_clocks=status.has_clocks(facts, as_of),
     )
 
 

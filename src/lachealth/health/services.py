@@ -13,12 +13,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from lachealth.care.models import Child, Episode
 from lachealth.people import access, audit
-from lachealth.people.models import AccessAction, Organisation
+from lachealth.people.models import AccessAction, Organisation, OrganisationKind
 
 from . import clocks, growth
 from .models import (
@@ -31,6 +32,22 @@ from .models import (
     SdqResult,
 )
 from .sdq import score_sdq
+
+#: Roles that carry out health plan actions for their organisation.
+ACTION_ROLES = access.LA_CHILD_ROLES | access.HEALTH_RECORD_ROLES
+
+
+def action_owner_ids(user: Any, child: Child) -> list[int]:
+    """Who may own an action in this child's plan: the user's provider(s) and the child's LA."""
+    return list(
+        Organisation.objects.filter(
+            Q(pk__in=access.organisations_for(user, access.ASSESSMENT_ROLES))
+            | Q(kind=OrganisationKind.LOCAL_AUTHORITY, areas=child.responsible_area_id)
+        )
+        .filter(is_active=True)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def _save_versioned(instance: Any, by: Any, **kwargs: Any) -> None:
@@ -120,12 +137,25 @@ def record_outcome(
     assessment being recorded; the others leave the clock running, with the reason shown."""
     child = appointment.child
     _require(by, access.HEALTH_RECORD_ROLES, child, "record appointment outcomes")
+    if appointment.provider_id not in access.organisations_for(by, access.HEALTH_RECORD_ROLES):
+        raise PermissionDenied("Only the provider that booked an appointment records its outcome")
+    today = as_of or timezone.localdate()
+    if (
+        outcome in ("attended", "was_not_brought")
+        and timezone.localdate(appointment.starts_at) > today
+    ):
+        raise ValidationError(
+            {
+                "outcome": "The appointment has not happened yet: record "
+                "declined or rescheduled, or wait until the day"
+            }
+        )
     if appointment.outcome:
         raise ValidationError({"outcome": "This appointment's outcome is already recorded"})
     if outcome != "attended" and not reason.strip():
         raise ValidationError({"reason": "Say why, so that the team can follow it up"})
     appointment.outcome, appointment.outcome_reason = outcome, reason.strip()
-    appointment.outcome_recorded_on = as_of or timezone.localdate()
+    appointment.outcome_recorded_on = today
     _save_versioned(appointment, by)
     audit.record(
         request, AccessAction.CHANGE, user=by, child=child, detail=f"appointment outcome: {outcome}"
@@ -215,6 +245,34 @@ def record_assessment(
         raise ValidationError(
             {"practitioner": f"{practitioner} is not a health practitioner serving this child"}
         )
+    for field, label in (
+        ("dental_check_on", "The dental check"),
+        ("immunisations_checked_on", "The immunisation check"),
+    ):
+        value = details.get(field)
+        if value is not None and not child.date_of_birth <= value <= completed_on:
+            raise ValidationError(
+                {
+                    field: f"{label} date must be between the date of birth and "
+                    "the date of the assessment"
+                }
+            )
+    allowed_owners = set(action_owner_ids(by, child))
+    for planned in actions:
+        if planned.owner.pk not in allowed_owners:
+            raise ValidationError(
+                {
+                    "actions": f"“{planned.owner}” cannot own an action for this "
+                    "child: choose the health team or the child's LA"
+                }
+            )
+        if planned.due_on < completed_on:
+            raise ValidationError(
+                {
+                    "actions": f"The action “{planned.action}” is due before the "
+                    "assessment: give a due date on or after it"
+                }
+            )
     height, weight = details.get("height_cm"), details.get("weight_kg")
     bmi = centile = None
     if height and weight:
@@ -238,13 +296,6 @@ def record_assessment(
     )
     _save_versioned(assessment, by)
     for planned in actions:
-        if planned.due_on < completed_on:
-            raise ValidationError(
-                {
-                    "actions": f"The action “{planned.action}” is due before the "
-                    "assessment: give a due date on or after it"
-                }
-            )
         _save_versioned(
             HealthPlanAction(
                 assessment=assessment,
@@ -256,10 +307,22 @@ def record_assessment(
             ),
             by,
         )
-    # The booked appointment it answers, if any, is attended.
-    Appointment.objects.filter(
-        child=child, kind=kind, outcome="", starts_at__date__lte=completed_on
-    ).update(outcome="attended", outcome_recorded_on=completed_on)
+    # The booked appointment it answers, if any (same kind, this period, on that day or the
+    # latest before it), is recorded as attended.
+    answered = (
+        Appointment.objects.filter(
+            child=child,
+            kind=kind,
+            outcome="",
+            starts_at__date__gte=period_start,
+            starts_at__date__lte=completed_on,
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+    if answered is not None:
+        answered.outcome, answered.outcome_recorded_on = "attended", completed_on
+        _save_versioned(answered, by)
     audit.record(
         request,
         AccessAction.CHANGE,
@@ -292,6 +355,8 @@ def record_sdq(
         score = score_sdq(items, impact)
     except ValueError as exc:
         raise ValidationError({"items": str(exc)}) from exc
+    if all(item is None for item in items):
+        raise ValidationError({"items": "Enter the item scores: no item was answered"})
     if SdqResult.objects.filter(
         child=child, completed_on=completed_on, informant=informant
     ).exists():
@@ -335,7 +400,9 @@ def complete_action(
     as_of: date | None = None,
 ) -> HealthPlanAction:
     """The owning organisation marks a health plan action done, with a note."""
-    if action.owner_id not in access.scope_of(by).organisation_ids:
+    if action.owner_id not in access.organisations_for(by, ACTION_ROLES) or not (
+        Child.objects.visible_to(by).filter(pk=action.child_id).exists()
+    ):
         raise PermissionDenied("Only the organisation that owns an action can mark it done")
     if action.status != ActionStatus.OPEN:
         raise ValidationError({"note": "This action is already closed"})

@@ -4,7 +4,8 @@ gathers (no ORM, no clock read inside).
 Clocks run only while a child is looked after, and not for a child whose current episode is
 an agreed series of short breaks (LS V3/V4). The initial health assessment clock starts when
 the current period of care starts; once any assessment is done in the period, the review
-clock runs from the latest. The SDQ and dental clocks run alongside.
+clock runs from the latest. The SDQ and dental clocks run alongside. A period that began as
+short breaks and became full care starts its clocks on the first day of full care.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class ChildHealthFacts:
     date_of_birth: date
     looked_after: bool
     current_ls: str | None
-    period_start: date | None
+    period_start: date | None  # first day of the current period outside short breaks
     iha_done_on: date | None  # first IHA completed in the current period
     last_assessment_on: date | None  # latest IHA or RHA in the current period
     last_sdq_on: date | None  # latest carer SDQ
@@ -47,9 +48,14 @@ class Clock:
         return CLOCK_LABELS[self.code]
 
 
-def has_clocks(facts: ChildHealthFacts) -> bool:
+def has_clocks(facts: ChildHealthFacts, as_of: date) -> bool:
+    """Looked after, not in short breaks, and under 18 (a young person of 18 has left care,
+    whatever the record says, until the LA records it)."""
     return bool(
-        facts.looked_after and facts.period_start and facts.current_ls not in SHORT_BREAK_LS
+        facts.looked_after
+        and facts.period_start
+        and facts.current_ls not in SHORT_BREAK_LS
+        and as_of < clocks.birthday(facts.date_of_birth, 18)
     )
 
 
@@ -61,7 +67,7 @@ def child_clocks(
     include_done: bool = False,
 ) -> list[Clock]:
     """Every clock the child has on `as_of`; the done IHA too when `include_done`."""
-    if not has_clocks(facts):
+    if not has_clocks(facts, as_of):
         return []
     assert facts.period_start is not None
     soon = {"due_soon_working_days": due_soon_working_days}

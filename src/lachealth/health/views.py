@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +18,7 @@ from lachealth.care import selectors as care_selectors
 from lachealth.care.models import Child
 from lachealth.exports import csv_response
 from lachealth.people import access, audit
-from lachealth.people.models import AccessAction, Organisation, OrganisationKind, Role, User
+from lachealth.people.models import AccessAction, Organisation, Role, User
 
 from . import selectors, services
 from .clocks import STATE_LABELS, ClockState
@@ -70,6 +70,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     }
     as_of = timezone.localdate()
     result = selectors.worklist(request.user, as_of=as_of, weeks=weeks, **filters)
+    audit.record(request, AccessAction.SEARCH, detail=f"worklist ({len(result.rows)} clocks)")
     practitioners = {
         u.pk: u
         for u in User.objects.filter(
@@ -244,14 +245,8 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _owners_for(user: Any, child: Child) -> QuerySet[Organisation]:
     """Who can own a health plan action: the user's provider(s) and the child's LA."""
-    return (
-        Organisation.objects.filter(
-            Q(pk__in=access.organisations_for(user, access.ASSESSMENT_ROLES))
-            | Q(kind=OrganisationKind.LOCAL_AUTHORITY, areas=child.responsible_area_id)
-        )
-        .filter(is_active=True)
-        .distinct()
-        .order_by("kind", "name")
+    return Organisation.objects.filter(pk__in=services.action_owner_ids(user, child)).order_by(
+        "kind", "name"
     )
 
 
@@ -349,7 +344,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
         ).select_related("child", "owner"),
         pk=pk,
     )
-    if action.owner_id not in access.scope_of(request.user).organisation_ids:
+    if action.owner_id not in access.organisations_for(request.user, services.ACTION_ROLES):
         raise PermissionDenied("Only the organisation that owns an action can mark it done")
     form = ActionDoneForm(request.POST if request.method == "POST" else None)
     if (
@@ -407,4 +402,6 @@ def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
         "own_orgs": own_orgs,
         "can_book": access.acts_for_child(request.user, access.HEALTH_RECORD_ROLES, child),
         "can_assess": access.acts_for_child(request.user, access.ASSESSMENT_ROLES, child),
+        # LA staff see clocks and the plan's actions; clinical detail is for health staff.
+        "clinical": access.acts_for_child(request.user, access.HEALTH_CHILD_ROLES, child),
     }
