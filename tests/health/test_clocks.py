@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from lachealth.health import clocks
@@ -36,6 +36,7 @@ def test_working_days_skip_england_bank_holidays():
     assert clocks.is_working_day(date(2026, 8, 3))  # Scotland's summer holiday: not England's
 
 
+@settings(deadline=None)  # the first call may build the working-day index
 @given(entered=days)
 def test_iha_due_is_a_working_day_exactly_20_working_days_and_26_plus_days_later(entered):
     due = clocks.initial_health_assessment_due(entered)
@@ -45,6 +46,7 @@ def test_iha_due_is_a_working_day_exactly_20_working_days_and_26_plus_days_later
     assert (due - entered).days >= 26
 
 
+@settings(deadline=None)  # the first call may build the working-day index
 @given(start=days, n=st.integers(min_value=-400, max_value=400))
 def test_add_then_count_working_days_round_trips(start, n):
     end = clocks.add_working_days(start, n)
@@ -53,6 +55,7 @@ def test_add_then_count_working_days_round_trips(start, n):
         assert clocks.is_working_day(end)
 
 
+@settings(deadline=None)  # the first call may build the working-day index
 @given(a=days, b=days)
 def test_working_days_between_has_the_sign_of_the_interval_and_is_bounded(a, b):
     n = clocks.working_days_between(a, b)
@@ -64,6 +67,7 @@ def test_working_days_between_has_the_sign_of_the_interval_and_is_bounded(a, b):
         )
 
 
+@settings(deadline=None)  # the first call may build the working-day index
 @given(
     dob=st.dates(min_value=date(2005, 1, 1), max_value=date(2025, 1, 1)),
     offset=st.integers(min_value=-400, max_value=400),
@@ -110,6 +114,7 @@ def test_sdq_due_is_yearly_between_4_and_16():
     )
 
 
+@settings(deadline=None)  # the first call may build the working-day index
 @given(
     dob=st.dates(min_value=date(2005, 1, 1), max_value=date(2024, 1, 1)),
     as_of=days,
@@ -143,6 +148,7 @@ def test_clock_status_in_words():
     )
 
 
+@settings(deadline=None)  # the first call may build the working-day index
 @given(due=days, as_of=days, done=st.none() | days)
 def test_clock_status_is_consistent(due, as_of, done):
     status = clocks.clock_status(due, done, as_of)
@@ -161,6 +167,7 @@ def test_review_months_are_calendar_months_rolled_to_a_working_day():
     assert clocks.review_health_assessment_due(dob, date(2026, 1, 31)) == date(2027, 2, 1)
 
 
+@settings(deadline=None)  # the first call may build the working-day index
 @given(dob=st.dates(min_value=date(2005, 1, 1), max_value=date(2024, 1, 1)), last=days, as_of=days)
 def test_next_sdq_is_a_year_after_the_last(dob, last, as_of):
     assume(dob <= last <= as_of)
@@ -180,6 +187,7 @@ def test_dental_check_due():
         clocks.dental_check_due(dob, date(2020, 1, 1), date(2025, 1, 1))
 
 
+@settings(deadline=None)  # the first call may build the working-day index
 @given(
     start=st.dates(min_value=date(1901, 1, 1), max_value=date(2199, 1, 1)),
     n=st.integers(min_value=-300, max_value=300),
