@@ -1,0 +1,77 @@
+"""The SSDA903 export: Header, Episodes and OC2 built from the record, for one LA and year."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from io import StringIO
+
+from django.core.management import call_command
+
+from lachealth.care import services as care_services
+from lachealth.health.models import HealthAssessment, SdqResult
+from lachealth.interop.export import build_return
+from lachealth.people.models import AccessLog
+
+from ..conftest import BRADFORD
+
+
+def rows(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode())))
+
+
+def test_export_builds_the_three_files_for_the_year(world):
+    child = world.children["child_a"]  # in care since 10 January 2024, born 1 June 2015
+    care_services.record_leaving_care(
+        by=world.users["la_a_sw"],
+        child=world.children["child_a_out"],
+        on=date(2025, 6, 1),
+        rec="E4A",
+        as_of=date(2025, 7, 1),
+    )
+    HealthAssessment.objects.create(
+        child=child,
+        kind="RHA",
+        completed_on=date(2024, 9, 2),
+        provider=world.orgs["prov_a"],
+        practitioner=world.users["prov_a_nurse"],
+        professional="nurse",
+        due_on=date(2024, 9, 2),
+        immunisations="yes",
+        dental_check_on=date(2024, 8, 1),
+    )
+    SdqResult.objects.create(
+        child=child,
+        completed_on=date(2024, 9, 1),
+        informant="carer",
+        items=[1] * 25,
+        total_difficulties=20,
+        band="high",
+        recorded_by=world.users["prov_a_admin"],
+    )
+    result = build_return(BRADFORD, 2025)  # the year 1 April 2024 to 31 March 2025
+
+    header = {r["CHILD"]: r for r in rows(result.files["Header.csv"])}
+    assert set(header) == {"A1", "A2"}  # Bradford's children only
+    assert header["A1"]["DOB"] == child.date_of_birth.strftime("%d/%m/%Y")
+    episodes = rows(result.files["Episodes.csv"])
+    out = next(e for e in episodes if e["CHILD"] == "A2")
+    assert out["DEC"] == "" and out["REC"] == ""  # left after 31 March: still open at year end
+    assert out["DECOM"] == "10/01/2024" and out["RNE"] == "S"
+    oc2 = {r["CHILD"]: r for r in rows(result.files["OC2.csv"])}
+    assert set(oc2) == {"A1", "A2"}  # looked after continuously for 12 months at 31 March
+    a1 = oc2["A1"]
+    assert (a1["HEALTH_ASSESSMENT"], a1["IMMUNISATIONS"], a1["TEETH_CHECK"]) == ("1", "1", "1")
+    assert a1["SDQ_SCORE"] == "20" and a1["SDQ_REASON"] == ""
+    assert a1["CONVICTED"] == "" and a1["HEALTH_CHECK"] == ""  # aged 9: neither applies
+    a2 = oc2["A2"]
+    assert a2["HEALTH_ASSESSMENT"] == "0" and a2["SDQ_REASON"] == "SDQ4"
+
+
+def test_export_command_writes_the_files_and_is_audited(world, tmp_path):
+    out = StringIO()
+    call_command("export-903", "--la", "380", "--year", "2025", "--out", str(tmp_path), stdout=out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Episodes.csv", "Header.csv", "OC2.csv"]
+    assert "Bradford 2024/25: 2 children" in out.getvalue()
+    assert AccessLog.objects.filter(action="export", detail__contains="SSDA903").exists()
