@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from lachealth.pages import call_service, form_page
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area
 
@@ -32,15 +31,6 @@ def _recordable_child(request: HttpRequest, pk: int) -> Child:
     if not access.can_record_care(request.user, child.responsible_area_id):
         raise PermissionDenied("Only staff of the child's local authority can record this")
     return child
-
-
-def _form_page(
-    request: HttpRequest, template: str, child: Child, context: dict[str, Any]
-) -> HttpResponse:
-    """Render a recording form; it shows who the child is, so it is logged as a view."""
-    page = request.resolver_match.url_name if request.resolver_match else ""
-    audit.record(request, AccessAction.VIEW, child=child, detail=page or "")
-    return render(request, template, {**context, "child": child})
 
 
 def child_list(request: HttpRequest) -> HttpResponse:
@@ -92,16 +82,6 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _save(form: Any, request: HttpRequest, call: Any, success: str, **kwargs: Any) -> Any:
-    try:
-        result = call(by=request.user, request=request, **kwargs)
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-        return None
-    messages.success(request, success)
-    return result
-
-
 def child_create(request: HttpRequest) -> HttpResponse:
     _require_child_access(request)
     areas = access.recording_areas(request.user)
@@ -112,7 +92,7 @@ def child_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        child = _save(
+        child = call_service(
             form,
             request,
             services.record_entry_to_care,
@@ -141,7 +121,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _save(
+        and call_service(
             form,
             request,
             services.update_child_details,
@@ -151,7 +131,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     ):
         return redirect("care:child_detail", pk=child.pk)
-    return _form_page(
+    return form_page(
         request,
         "care/child_edit.jinja",
         child,
@@ -168,7 +148,7 @@ def change_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChangeForm(request.POST if request.method == "POST" else None, current_ls=current.ls)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        episode = _save(
+        episode = call_service(
             form,
             request,
             services.record_change,
@@ -182,7 +162,7 @@ def change_create(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if episode:
             return redirect("care:child_detail", pk=child.pk)
-    return _form_page(
+    return form_page(
         request,
         "care/change_form.jinja",
         child,
@@ -200,7 +180,7 @@ def leaving_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = LeavingCareForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _save(
+        if call_service(
             form,
             request,
             services.record_leaving_care,
@@ -210,7 +190,7 @@ def leaving_create(request: HttpRequest, pk: int) -> HttpResponse:
             rec=d["rec"],
         ):
             return redirect("care:child_detail", pk=child.pk)
-    return _form_page(
+    return form_page(
         request,
         "care/leaving_form.jinja",
         child,
@@ -223,7 +203,7 @@ def period_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = NewPeriodForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _save(
+        if call_service(
             form,
             request,
             services.record_new_period_of_care,
@@ -236,7 +216,7 @@ def period_create(request: HttpRequest, pk: int) -> HttpResponse:
             home_post=d["home_post"],
         ):
             return redirect("care:child_detail", pk=child.pk)
-    return _form_page(
+    return form_page(
         request,
         "care/period_form.jinja",
         child,

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +16,7 @@ from lachealth import charts
 from lachealth.care import selectors as care_selectors
 from lachealth.care.models import Child
 from lachealth.exports import csv_response
+from lachealth.pages import call_service, form_page
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Organisation, Role, User
 
@@ -166,24 +166,6 @@ def _health_child(request: HttpRequest, pk: int, roles: frozenset[str], what: st
     return child
 
 
-def _form_page(
-    request: HttpRequest, template: str, child: Child, context: dict[str, Any]
-) -> HttpResponse:
-    page = request.resolver_match.url_name if request.resolver_match else ""
-    audit.record(request, AccessAction.VIEW, child=child, detail=page or "")
-    return render(request, template, {**context, "child": child})
-
-
-def _save(form: Any, call: Any, request: HttpRequest, success: str, **kwargs: Any) -> Any:
-    try:
-        result = call(by=request.user, request=request, **kwargs)
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-        return None
-    messages.success(request, success)
-    return result
-
-
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     child = _health_child(request, pk, access.HEALTH_RECORD_ROLES, "book appointments")
     form = BookingForm(
@@ -191,10 +173,10 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _save(
+        if call_service(
             form,
-            services.book_appointment,
             request,
+            services.book_appointment,
             "Appointment booked",
             child=child,
             kind=d["kind"],
@@ -203,7 +185,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
             practitioner=d["practitioner"],
         ):
             return redirect("care:child_detail", pk=child.pk)
-    return _form_page(
+    return form_page(
         request,
         "health/book.jinja",
         child,
@@ -221,10 +203,10 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     form = OutcomeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _save(
+        if call_service(
             form,
-            services.record_outcome,
             request,
+            services.record_outcome,
             "Outcome recorded",
             appointment=appointment,
             outcome=d["outcome"],
@@ -235,7 +217,7 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
             ):
                 return redirect("health:assessment_create", pk=child.pk)
             return redirect("care:child_detail", pk=child.pk)
-    return _form_page(
+    return form_page(
         request,
         "health/outcome.jinja",
         child,
@@ -267,10 +249,10 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
             for a in actions.cleaned_data
             if a.get("action")
         ]
-        if _save(
+        if call_service(
             form,
-            services.record_assessment,
             request,
+            services.record_assessment,
             "Assessment recorded",
             child=child,
             kind=d["kind"],
@@ -281,7 +263,7 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
             actions=planned,
         ):
             return redirect("care:child_detail", pk=child.pk)
-    return _form_page(
+    return form_page(
         request,
         "health/assessment.jinja",
         child,
@@ -299,10 +281,10 @@ def sdq_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = SdqForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        result = _save(
+        result = call_service(
             form,
-            services.record_sdq,
             request,
+            services.record_sdq,
             "SDQ recorded",
             child=child,
             completed_on=d["completed_on"],
@@ -312,7 +294,7 @@ def sdq_create(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if result:
             return redirect("care:child_detail", pk=child.pk)
-    return _form_page(
+    return form_page(
         request, "health/sdq.jinja", child, {"page_title": f"Record an SDQ – {child}", "form": form}
     )
 
@@ -350,10 +332,10 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _save(
+        and call_service(
             form,
-            services.complete_action,
             request,
+            services.complete_action,
             "Action marked done",
             action=action,
             note=form.cleaned_data["note"],
@@ -362,7 +344,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
         if request.GET.get("next") == "child":
             return redirect("care:child_detail", pk=action.child_id)
         return redirect("health:actions")
-    return _form_page(
+    return form_page(
         request,
         "health/action_done.jinja",
         action.child,
