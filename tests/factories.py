@@ -87,7 +87,7 @@ class EpisodeFactory(factory.django.DjangoModelFactory):
     cin = "N1"
     place = "U4"
     place_provider = "PR1"
-    pl_post = "BD1"
+    pl_post = "BD1 1AA"
 
     @factory.lazy_attribute
     def placement_area(self):  # type: ignore[no-untyped-def]

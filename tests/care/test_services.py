@@ -31,7 +31,7 @@ DETAILS = {
 
 def placement(code: str = BRADFORD, place: str = "U4") -> services.PlacementDetails:
     return services.PlacementDetails(
-        place=place, place_provider="PR1", placement_area=area(code), pl_post="BD1"
+        place=place, place_provider="PR1", placement_area=area(code), pl_post="BD1 1AA"
     )
 
 

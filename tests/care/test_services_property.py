@@ -64,12 +64,14 @@ class ReplayThroughServices(TestCase):
             ls="C1",
             cin="N1",
             as_of=AS_OF,
-            placement=services.PlacementDetails("U4", "PR1", self.bradford, "BD1"),
+            placement=services.PlacementDetails("U4", "PR1", self.bradford, "BD1 1AA"),
         )
         day = date(2020, 1, 6)
         for kind, gap, ls, place, area, move, same in events:
             day += timedelta(days=gap)
-            placement = services.PlacementDetails(place, "PR4", Area.objects.get(code=area), "HX1")
+            placement = services.PlacementDetails(
+                place, "PR4", Area.objects.get(code=area), "HX1 1AA"
+            )
             try:
                 if kind == "change":
                     services.record_change(

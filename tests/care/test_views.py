@@ -171,11 +171,11 @@ ENTRY = {
     "decom_2": "2026",
     "ls": "C1",
     "cin": "N1",
-    "home_post": "bd5",
+    "home_post": "bd5 0ab",
     "place": "U6",
     "place_provider": "PR1",
     "placement_area": BRADFORD,
-    "pl_post": "BD7",
+    "pl_post": "BD71AA",
     "urn": "",
 }
 
@@ -186,7 +186,8 @@ def test_recording_entry_through_the_form(world, as_user):
     assert response.status_code == 302
     assert response["Location"] == reverse("care:child_detail", args=[child.pk])
     assert child.nhs_number == "9990000018"
-    assert child.episodes.get().home_post == "BD5"
+    episode = child.episodes.get()
+    assert (episode.home_post, episode.pl_post) == ("BD5 0AB", "BD7 1AA")  # as SSDA903 spells
 
 
 @pytest.mark.parametrize(
@@ -198,7 +199,7 @@ def test_recording_entry_through_the_form(world, as_user):
         ({"decom_2": "2017"}, "decom", "date of birth"),
         ({"ls": "ZZ"}, "ls", "from the list"),
         ({"place": ""}, "place", "Choose the placement type"),
-        ({"pl_post": "BD7 1AA"}, "pl_post", "postcode district"),
+        ({"pl_post": "BD7"}, "pl_post", "Enter a full UK postcode"),
         ({"placement_area": "E99999999"}, "placement_area", "from the list"),
     ],
 )
@@ -230,7 +231,7 @@ def test_moving_out_of_area_through_the_form_shows_on_the_timeline(world, as_use
             "place": "K2",
             "place_provider": "PR4",
             "placement_area": CALDERDALE,
-            "pl_post": "HX1",
+            "pl_post": "HX1 1AA",
             "urn": "SC123456",
             "same_carer": "no",
             "reason_place_change": "CARPL",

@@ -326,7 +326,7 @@ def test_a_child_moving_out_of_area_stays_on_the_responsible_list(world, as_user
         child=child,
         on=date(2024, 1, 20),
         ls="C2",
-        placement=care_services.PlacementDetails("U6", "PR1", area(CALDERDALE), "HX1"),
+        placement=care_services.PlacementDetails("U6", "PR1", area(CALDERDALE), "HX1 1AA"),
         reason_place_change="CARPL",
     )
     assert "Mover" in as_user("prov_a_nurse").get(reverse("health:worklist")).content.decode()

@@ -69,7 +69,7 @@ def test_social_worker_records_entry_moves_out_of_area_and_sees_the_timeline(
     page.get_by_label("Placement type").select_option("U4")
     page.get_by_label("Placement provider").select_option("PR1")
     page.get_by_label("Placement area").select_option("E08000032")
-    page.get_by_label("Placement postcode district").fill("BD7")
+    page.get_by_label("Placement postcode").fill("bd7 1aa")
     page.get_by_role("button", name="Record entry to care").click()
 
     expect(page.get_by_role("heading", name="Rowan Journeyson")).to_be_visible()
@@ -83,7 +83,7 @@ def test_social_worker_records_entry_moves_out_of_area_and_sees_the_timeline(
     page.get_by_label("Placement type").select_option("K2")
     page.get_by_label("Placement provider").select_option("PR4")
     page.get_by_label("Placement area").select_option("E08000033")
-    page.get_by_label("Placement postcode district").fill("HX1")
+    page.get_by_label("Placement postcode").fill("HX1 1AA")
     page.get_by_label("No, new carer(s)").check()
     page.get_by_label("Reason for the placement change").select_option("CARPL")
     check_accessibility(page)

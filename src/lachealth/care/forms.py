@@ -19,7 +19,7 @@ from .codes import (
     ReasonPlaceChange,
     Sex,
 )
-from .models import validate_nhs_number, validate_postcode_district, validate_upn
+from .models import normalise_postcode, validate_nhs_number, validate_upn
 from .services import PlacementDetails
 
 
@@ -137,11 +137,12 @@ class PlacementFieldsMixin(forms.Form):
         error_messages={"invalid_choice": "Choose a placement area from the list"},
     )
     pl_post = forms.CharField(
-        label="Placement postcode district",
-        max_length=4,
+        label="Placement postcode",
+        max_length=10,
         required=False,
-        help_text="The first half of the placement's postcode only, for example LS1",
-        widget=forms.TextInput(attrs={"classes": "nhsuk-input--width-5"}),
+        help_text="The full postcode of where the child lives, for example LS1 4AP. The "
+        "SSDA903 return needs it to work out the placement's area and distance from home",
+        widget=forms.TextInput(attrs={"classes": "nhsuk-input--width-10", "autocomplete": "off"}),
     )
     urn = forms.CharField(
         label="Ofsted URN (if the placement is registered with Ofsted)",
@@ -154,14 +155,12 @@ class PlacementFieldsMixin(forms.Form):
         "place": "Choose the placement type",
         "place_provider": "Choose the placement provider",
         "placement_area": "Choose the placement area",
-        "pl_post": "Enter the placement postcode district",
+        "pl_post": "Enter the placement postcode",
     }
 
     def clean_pl_post(self) -> str:
-        value = _upper(self.cleaned_data["pl_post"])
-        if value:
-            validate_postcode_district(value)
-        return value
+        value = self.cleaned_data["pl_post"]
+        return normalise_postcode(value) if value.strip() else ""
 
     def require_placement(self) -> None:
         for name, message in self.PLACEMENT_REQUIRED.items():
@@ -184,18 +183,16 @@ class FirstEpisodeMixin(PlacementFieldsMixin):
     ls = _choose("Legal status", LegalStatus.choices)
     cin = _choose("Category of need", CategoryOfNeed.choices)
     home_post = forms.CharField(
-        label="Home postcode district (if known)",
-        max_length=4,
+        label="Home postcode (if known)",
+        max_length=10,
         required=False,
-        help_text="The first half of the postcode of the home the child came from",
-        widget=forms.TextInput(attrs={"classes": "nhsuk-input--width-5"}),
+        help_text="The full postcode of the home the child came from, for example BD7 1AA",
+        widget=forms.TextInput(attrs={"classes": "nhsuk-input--width-10", "autocomplete": "off"}),
     )
 
     def clean_home_post(self) -> str:
-        value = _upper(self.cleaned_data["home_post"])
-        if value:
-            validate_postcode_district(value)
-        return value
+        value = self.cleaned_data["home_post"]
+        return normalise_postcode(value) if value.strip() else ""
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -33,7 +33,7 @@ from .codes import (
 )
 
 UPN_PATTERN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
-POSTCODE_DISTRICT_PATTERN = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
+POSTCODE_PATTERN = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
 
 
 def validate_nhs_number(value: str) -> None:
@@ -51,11 +51,19 @@ def validate_upn(value: str) -> None:
         )
 
 
-def validate_postcode_district(value: str) -> None:
-    if not POSTCODE_DISTRICT_PATTERN.match(value):
-        raise ValidationError(
-            "Enter the postcode district only (the first half of the postcode), like LS1 or M14"
-        )
+def normalise_postcode(value: str) -> str:
+    """A UK postcode in capitals with one space before the last three characters (LS1 4AP),
+    as the SSDA903 return spells it; ValidationError if it is not a postcode."""
+    compact = value.replace(" ", "").upper()
+    match = POSTCODE_PATTERN.match(compact)
+    if not match:
+        raise ValidationError("Enter a full UK postcode, like LS1 4AP")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def validate_postcode(value: str) -> None:
+    if normalise_postcode(value) != value:
+        raise ValidationError("Enter a full UK postcode, like LS1 4AP")
 
 
 class ChildQuerySet(models.QuerySet["Child"]):
@@ -145,8 +153,12 @@ class Episode(models.Model):
     reason_place_change = models.CharField(
         "reason for placement change", max_length=6, choices=ReasonPlaceChange.choices, blank=True
     )
-    home_post = models.CharField("home postcode district", max_length=4, blank=True)
-    pl_post = models.CharField("placement postcode district", max_length=4, blank=True)
+    home_post = models.CharField(
+        "home postcode", max_length=8, blank=True, validators=[validate_postcode]
+    )
+    pl_post = models.CharField(
+        "placement postcode", max_length=8, blank=True, validators=[validate_postcode]
+    )
     urn = models.CharField("Ofsted URN", max_length=8, blank=True)
     placement_area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="episodes_placed_in"

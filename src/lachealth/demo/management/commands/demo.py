@@ -23,7 +23,8 @@ from tqdm import tqdm
 
 from lachealth.care.models import Child, Episode
 from lachealth.demo import histories
-from lachealth.demo.identities import demo_nhs_numbers, postcode_district
+from lachealth.demo.identities import POSTCODE_LETTERS, demo_nhs_numbers
+from lachealth.interop.postcodes import sample_postcodes
 from lachealth.people.models import (
     AccessLog,
     Area,
@@ -229,6 +230,9 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
     area_objs = {
         a.code: a for a in Area.objects.filter(code__in=[*[x.code for x in AREAS], *OTHER_AREAS])
     }
+    postcodes = sample_postcodes(
+        area_objs, POSTCODE_LETTERS, per_area=400, rng=random.Random(seed + 2)
+    )
     total = sum(round(a.children * scale) for a in AREAS)
     bar = tqdm(
         total=total, desc="Demo children", unit="child", file=progress, disable=progress is None
@@ -270,7 +274,7 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                 c.pk = by_id[c.la_child_id]
         episodes: list[Episode] = []
         for child, plan in zip(children, plans, strict=True):
-            home = postcode_district(rng, area.code)
+            home = rng.choice(postcodes[area.code])
             previous: Episode | None = None
             for e in plan.episodes:
                 if e.rne == "L" and previous is not None:
@@ -312,7 +316,7 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                     rec=e.rec,
                     reason_place_change=e.reason_place_change,
                     home_post=home,
-                    pl_post=postcode_district(rng, where),
+                    pl_post=home if e.place == "P1" else rng.choice(postcodes[where]),
                     placement_area=area_objs[where],
                     urn=f"SC{rng.randrange(100000, 999999)}" if e.place in ("K1", "K2") else "",
                 )
