@@ -180,6 +180,17 @@ ENTRY = {
 }
 
 
+def test_a_boy_cannot_be_recorded_as_a_mother(world, as_user):
+    response = as_user("la_a_sw").post(reverse("care:child_create"), ENTRY | {"mother": "yes"})
+    assert "Only a girl or young woman is recorded as a mother" in response.content.decode()
+    assert not Child.objects.filter(la_child_id="NEW9").exists()
+
+
+def test_recording_whether_a_young_woman_is_a_mother(world, as_user):
+    as_user("la_a_sw").post(reverse("care:child_create"), ENTRY | {"sex": "F", "mother": "no"})
+    assert Child.objects.get(la_child_id="NEW9").mother is False
+
+
 def test_recording_entry_through_the_form(world, as_user):
     response = as_user("la_a_sw").post(reverse("care:child_create"), ENTRY)
     child = Child.objects.get(la_child_id="NEW9")

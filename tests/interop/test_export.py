@@ -52,7 +52,11 @@ def test_export_builds_the_three_files_for_the_year(world):
     )
     result = build_return(BRADFORD, 2025)  # the year 1 April 2024 to 31 March 2025
 
+    world.children["child_a_out"].__class__.objects.filter(la_child_id="A1").update(mother=False)
+    result = build_return(BRADFORD, 2025)
     header = {r["CHILD"]: r for r in rows(result.files["Header.csv"])}
+    assert header["A1"]["MOTHER"] == "0"  # a girl (the factory's sex is F), not a mother
+    assert header["A2"]["MOTHER"] == ""  # not recorded
     assert set(header) == {"A1", "A2"}  # Bradford's children only
     assert header["A1"]["DOB"] == child.date_of_birth.strftime("%d/%m/%Y")
     episodes = rows(result.files["Episodes.csv"])

@@ -72,6 +72,13 @@ class ChildDetailsForm(NhsForm):
         help_text="10 digits, for example 485 777 3456",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "classes": "nhsuk-input--width-10"}),
     )
+    mother = forms.ChoiceField(
+        label="Is she a mother?",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[("no", "No"), ("yes", "Yes")],
+        help_text="For girls and young women only; the SSDA903 return asks it",
+    )
     upn = forms.CharField(
         label="Unique pupil number (UPN, if known)",
         required=False,
@@ -95,6 +102,7 @@ class ChildDetailsForm(NhsForm):
         "last_name",
         "date_of_birth",
         "sex",
+        "mother",
         "ethnicity",
         "nhs_number",
         "upn",
@@ -119,6 +127,26 @@ class ChildDetailsForm(NhsForm):
 
     def clean_gp_practice_code(self) -> str:
         return _upper(self.cleaned_data["gp_practice_code"])
+
+    def clean_mother(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.cleaned_data.get("mother") or "")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("mother") is not None and data.get("sex") == "M":
+            self.add_error(
+                "mother",
+                "Only a girl or young woman is recorded as a mother: leave this empty for a boy",
+            )
+        return data
+
+    @staticmethod
+    def initial_for(child: Any) -> dict[str, Any]:
+        """The form's starting values from a child's record."""
+        initial = {name: getattr(child, name) for name in ChildDetailsForm.DETAIL_FIELDS}
+        initial["mother"] = "" if child.mother is None else ("yes" if child.mother else "no")
+        return initial
 
     def child_details(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.DETAIL_FIELDS}

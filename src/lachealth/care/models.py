@@ -87,6 +87,12 @@ class Child(models.Model):
         "NHS number", max_length=10, blank=True, validators=[validate_nhs_number]
     )
     upn = models.CharField("UPN", max_length=13, blank=True, validators=[validate_upn])
+    mother = models.BooleanField(
+        "is a mother",
+        null=True,
+        blank=True,
+        help_text="For girls and young women: whether she is a mother (SSDA903 MOTHER)",
+    )
     gp_practice_code = models.CharField("GP practice code", max_length=8, blank=True)
     gp_practice_name = models.CharField("GP practice", max_length=150, blank=True)
     responsible_area = models.ForeignKey(

@@ -116,7 +116,7 @@ def child_create(request: HttpRequest) -> HttpResponse:
 
 def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     child = _recordable_child(request, pk)
-    initial = {name: getattr(child, name) for name in ChildDetailsForm.DETAIL_FIELDS}
+    initial = ChildDetailsForm.initial_for(child)
     form = ChildDetailsForm(request.POST if request.method == "POST" else None, initial=initial)
     if (
         request.method == "POST"

@@ -96,7 +96,7 @@ def build_return(area_code: str, collection_year: int) -> Return:
                 d903(child.date_of_birth),
                 child.ethnicity,
                 child.upn or "UN4",
-                "",
+                _mother(child),
                 "",
             ]
         )
@@ -128,6 +128,13 @@ def build_return(area_code: str, collection_year: int) -> Return:
         "OC2.csv": _csv(OC2, oc2_rows),
     }
     return Return(files, len(header_rows), len(episode_rows), len(oc2_rows))
+
+
+def _mother(child: Child) -> str:
+    """MOTHER: 1 or 0 for a girl whose answer is recorded, blank otherwise."""
+    if child.sex != "F" or child.mother is None:
+        return ""
+    return "1" if child.mother else "0"
 
 
 def _oc2_rows(children: list[Child], start: date, end: date) -> list[list[str]]:

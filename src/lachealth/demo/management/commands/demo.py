@@ -252,6 +252,10 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                     last_name=fake.last_name(),
                     date_of_birth=plan.date_of_birth,
                     sex=plan.sex,
+                    # Very few young women in care are mothers; the return asks for every girl.
+                    mother=(rng.random() < 0.04 and (as_of - plan.date_of_birth).days > 15 * 365)
+                    if plan.sex == "F"
+                    else None,
                     ethnicity=_ethnicity(rng, area.code),
                     nhs_number=next(nhs_numbers) if rng.random() < 0.9 else "",
                     upn=f"{rng.choice('ABCDEFGHJKLMNPQRTUVWXYZ')}{rng.randrange(10**10, 10**11)}"
