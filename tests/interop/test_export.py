@@ -79,3 +79,13 @@ def test_export_command_writes_the_files_and_is_audited(world, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Episodes.csv", "Header.csv", "OC2.csv"]
     assert "Bradford 2024/25: 2 children" in out.getvalue()
     assert AccessLog.objects.filter(action="export", detail__contains="SSDA903").exists()
+
+
+def test_urns_are_exported_only_where_the_return_expects_them(world):
+    from lachealth.care.models import Episode
+
+    Episode.objects.filter(child__la_child_id="A1").update(place="U4", urn="SC400032")
+    Episode.objects.filter(child__la_child_id="A2").update(place="P1", urn="SC400032")
+    episodes = {r["CHILD"]: r for r in rows(build_return(BRADFORD, 2025).files["Episodes.csv"])}
+    assert episodes["A1"]["URN"] == "SC400032"  # foster placement: the fostering service's URN
+    assert episodes["A2"]["URN"] == ""  # placed with parents: no URN (rule 218)

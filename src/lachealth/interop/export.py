@@ -51,8 +51,11 @@ OC2 = [
     "INTERVENTION_RECEIVED",
     "INTERVENTION_OFFERED",
 ]
-#: Placement types whose providers are registered with Ofsted, so an URN is reported.
-URN_PLACES = frozenset({"K1", "K2", "K3", "R1", "S1"})
+#: Placement types for which the return expects no Ofsted URN (rule 218 of 2025/26); every
+#: other placement reports the URN of its registered provider or service.
+NO_URN_PLACES = frozenset(
+    {"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"}
+)
 
 
 def d903(value: date | None) -> str:
@@ -116,7 +119,7 @@ def build_return(area_code: str, collection_year: int) -> Return:
                     e.reason_place_change if ended and e.rec == "X1" else "",
                     e.home_post,
                     e.pl_post,
-                    e.urn if e.place in URN_PLACES else "",
+                    "" if e.place in NO_URN_PLACES else e.urn,
                 ]
             )
     episodes_csv = _csv(EPISODES, episode_rows)

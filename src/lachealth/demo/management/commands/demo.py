@@ -24,6 +24,7 @@ from tqdm import tqdm
 from lachealth.care.models import Child, Episode
 from lachealth.demo import histories
 from lachealth.demo.identities import POSTCODE_LETTERS, demo_nhs_numbers
+from lachealth.interop.export import NO_URN_PLACES
 from lachealth.interop.postcodes import sample_postcodes
 from lachealth.people.models import (
     AccessLog,
@@ -322,7 +323,7 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                     home_post=home,
                     pl_post=home if e.place == "P1" else rng.choice(postcodes[where]),
                     placement_area=area_objs[where],
-                    urn=f"SC{rng.randrange(100000, 999999)}" if e.place in ("K1", "K2") else "",
+                    urn=demo_urn(e.place, e.place_provider, where, rng),
                 )
                 episodes.append(previous)
             last = plan.episodes[-1]
@@ -577,3 +578,14 @@ def _appointment(child, kind, provider, staff, area, day, rng, outcome="", reaso
         outcome_reason=reason,
         outcome_recorded_on=day if outcome else None,
     )
+
+
+def demo_urn(place: str, provider: str, area_code: str, rng: random.Random) -> str:
+    """An Ofsted URN-shaped reference for a placement the return expects one for: the
+    LA's own fostering or adoption service, or one of a few agencies and homes per area."""
+    if place in NO_URN_PLACES:
+        return ""
+    seed = int(area_code[3:]) % 1000
+    if provider == "PR1":
+        return f"SC{400000 + seed:06d}"  # the LA's own fostering/adoption service
+    return f"SC{500000 + seed * 10 + rng.randrange(10):06d}"
