@@ -95,3 +95,22 @@ def test_demo_refuses_to_run_outside_debug(areas, settings):
     with pytest.raises(CommandError, match="LACHEALTH_DEBUG=1"):
         call_command("demo", stdout=StringIO(), stderr=StringIO())
     assert not User.objects.filter(is_demo=True).exists()
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=10**9))
+def test_planned_histories_respect_the_dfe_rules_the_demo_once_broke(seed):
+    child = histories.plan_child(random.Random(seed), as_of=AS_OF)
+    dob = child.date_of_birth
+    for e in child.episodes:
+        age = (e.decom - dob).days / 365.25
+        assert not (e.ls == "J1" and age < 10)  # rule 358
+        assert not (e.place == "P1" and e.ls == "V2")  # rule 378
+        if e.ls in ("L1", "L2") and e.dec:
+            assert (e.dec - e.decom).days <= 21  # rule 362
+        if e.ls in ("V3", "V4") and e.dec:
+            assert (e.dec - e.decom).days <= 17  # rule 365
+        if e.rec == "E17":
+            assert e.dec >= histories._birthday(dob, 18)  # rule 460
+        if e.rec in ("E45", "E46"):
+            assert e.place.startswith("U")  # rule 516

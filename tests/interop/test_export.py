@@ -89,3 +89,16 @@ def test_urns_are_exported_only_where_the_return_expects_them(world):
     episodes = {r["CHILD"]: r for r in rows(build_return(BRADFORD, 2025).files["Episodes.csv"])}
     assert episodes["A1"]["URN"] == "SC400032"  # foster placement: the fostering service's URN
     assert episodes["A2"]["URN"] == ""  # placed with parents: no URN (rule 218)
+
+
+def test_short_break_episodes_carry_no_location(world):
+    from lachealth.care.models import Episode
+
+    Episode.objects.filter(child__la_child_id="A1").update(ls="V3", home_post="BD1 2AB")
+    episodes = {r["CHILD"]: r for r in rows(build_return(BRADFORD, 2025).files["Episodes.csv"])}
+    assert (episodes["A1"]["HOME_POST"], episodes["A1"]["PL_POST"], episodes["A1"]["URN"]) == (
+        "",
+        "",
+        "",
+    )  # rules 214 and 398
+    assert episodes["A2"]["PL_POST"] == "BD1 1AA"

@@ -80,6 +80,12 @@ def _birthday(dob: date, years: int) -> date:
 
 
 def _placement_for(rng: random.Random, age: float, ls: str) -> str:
+    place = _placement_by_age(rng, age, ls)
+    # Rule 378: a child accommodated under section 20 is not placed with parents.
+    return "U6" if place == "P1" and ls == "V2" else place
+
+
+def _placement_by_age(rng: random.Random, age: float, ls: str) -> str:
     if ls == "E1" and age < 5 and rng.random() < 0.6:
         return rng.choice(["A5", "A6"])
     if age < 10:
@@ -91,10 +97,18 @@ def _placement_for(rng: random.Random, age: float, ls: str) -> str:
     return _weighted(rng, {"U4": 18, "U6": 18, "K2": 20, "K3": 34, "P1": 5, "R5": 2, "U3": 3})
 
 
-def _leaving_reason(rng: random.Random, age: float, ls: str, place: str) -> str:
+def _leaving_reason(rng: random.Random, age: float, ls: str, place: str, adult: bool) -> str:
+    reason = _reason_by_age(rng, age, place, adult)
+    # Rule 516: special guardianship to former foster carers needs a foster placement.
+    if reason in ("E45", "E46") and not place.startswith("U"):
+        return "E48"
+    return reason
+
+
+def _reason_by_age(rng: random.Random, age: float, place: str, adult: bool) -> str:
     if place in ("A5", "A6"):
         return rng.choice(["E11", "E11", "E12"])
-    if age >= 17.9:
+    if adult:  # rule 460: staying put (E17) only from the 18th birthday
         return _weighted(rng, {"E5": 30, "E6": 10, "E17": 25, "E8": 25, "E13": 10})
     if age < 5:
         return _weighted(
@@ -135,7 +149,7 @@ def plan_child(rng: random.Random, *, as_of: date, years: int = 10) -> PlannedCh
     ((low, high),) = rng.choices([b for b, _ in AGE_BANDS], weights=[w for _, w in AGE_BANDS])
     age_days = int(rng.uniform(low, high) * 365.25)
     dob = entry - timedelta(days=age_days)
-    child = PlannedChild(date_of_birth=dob, sex=rng.choices("MFU", weights=[55, 44, 1])[0])
+    child = PlannedChild(date_of_birth=dob, sex=rng.choices("MF", weights=[55, 45])[0])
     start = entry
     for period in range(2):
         _plan_period(rng, child, start, as_of)
@@ -154,6 +168,8 @@ def _plan_period(rng: random.Random, child: PlannedChild, start: date, as_of: da
     ls = _weighted(rng, ENTRY_LS_WEIGHTS)
     cin = "N2" if ls == "V3" else _weighted(rng, CIN_WEIGHTS)
     age = (start - dob).days / 365.25
+    if ls == "J1" and age < 10:  # rule 358: remand is for children aged 10 and over
+        ls = "V2"
     place = "U6" if ls == "V3" else _placement_for(rng, age, ls)
     out = rng.random() < 0.18
     episode = PlannedEpisode(start, "S", ls, cin, place, PROVIDER_FOR_PLACE.get(place, "PR4"), out)
@@ -161,12 +177,17 @@ def _plan_period(rng: random.Random, child: PlannedChild, start: date, as_of: da
     # How long this period lasts: many short stays, many that run to 18.
     mean_stay = rng.choices([120, 700, 3000], weights=[25, 30, 45])[0]
     stay = int(rng.expovariate(1 / mean_stay))
+    if ls in ("V3", "V4"):  # rules 365/367: a short break lasts days, not months
+        stay = rng.randint(1, 14)
     end = start + timedelta(days=max(stay, 1))
     eighteen = _birthday(dob, 18)
     end = min(end, eighteen)
     day = start
     while ls not in ("V3", "V4"):  # short breaks keep one episode
-        gap = int(rng.expovariate(1 / 420)) + 14
+        if child.episodes[-1].ls in ("L1", "L2"):  # rule 362: police protection and EPOs
+            gap = rng.randint(1, 7)  # last days, then the court decides
+        else:
+            gap = int(rng.expovariate(1 / 420)) + 14
         day = day + timedelta(days=gap)
         if day >= end or day > as_of:
             break
@@ -224,4 +245,6 @@ def _plan_period(rng: random.Random, child: PlannedChild, start: date, as_of: da
     if end <= as_of:
         leave = max(end, last.decom)
         last.dec = leave
-        last.rec = _leaving_reason(rng, (leave - dob).days / 365.25, last.ls, last.place)
+        last.rec = _leaving_reason(
+            rng, (leave - dob).days / 365.25, last.ls, last.place, adult=leave >= _birthday(dob, 18)
+        )

@@ -117,9 +117,7 @@ def build_return(area_code: str, collection_year: int) -> Return:
                     d903(e.dec) if ended else "",
                     e.rec if ended else "",
                     e.reason_place_change if ended and e.rec == "X1" else "",
-                    e.home_post,
-                    e.pl_post,
-                    "" if e.place in NO_URN_PLACES else e.urn,
+                    *_location(e),
                 ]
             )
     episodes_csv = _csv(EPISODES, episode_rows)
@@ -131,6 +129,14 @@ def build_return(area_code: str, collection_year: int) -> Return:
         "OC2.csv": _csv(OC2, oc2_rows),
     }
     return Return(files, len(header_rows), len(episode_rows), len(oc2_rows))
+
+
+def _location(e: Episode) -> list[str]:
+    """HOME_POST, PL_POST and URN: none for short breaks (rules 214, 398), no URN where the
+    return expects none (rule 218)."""
+    if e.ls in ("V3", "V4"):
+        return ["", "", ""]
+    return [e.home_post, e.pl_post, "" if e.place in NO_URN_PLACES else e.urn]
 
 
 def _mother(child: Child) -> str:

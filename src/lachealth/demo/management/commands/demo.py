@@ -68,8 +68,9 @@ AREAS = [
     ),
 ]
 RECEIVING_AREA = "E08000033"
-# Elsewhere in England, for the out-of-area placements that go further afield.
-OTHER_AREAS = ["E08000036", "E08000003", "E06000014", "E06000065", "E08000039"]
+# Elsewhere in England, for the out-of-area placements that go further afield (areas whose
+# codes the validator's 2021 LA lookup knows: Wakefield, Manchester, York, Hull, Rotherham).
+OTHER_AREAS = ["E08000036", "E08000003", "E06000014", "E06000010", "E08000018"]
 
 
 class Command(BaseCommand):
