@@ -205,6 +205,8 @@ def _plan_period(rng: random.Random, child: PlannedChild, start: date, as_of: da
         if move and new_place == current.place and new_ls == current.ls:
             new_place = "U4" if current.place != "U4" else "U6"
         same_carer = move and rng.random() < 0.08
+        if new_place in ("A3", "A5"):  # rule 217: adoption by the current foster carers
+            same_carer = new_ls == current.ls
         try:
             rne = rules.reason_for_new_episode(
                 legal_status_changed=new_ls != current.ls,

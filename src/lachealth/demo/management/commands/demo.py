@@ -254,15 +254,14 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                     last_name=fake.last_name(),
                     date_of_birth=plan.date_of_birth,
                     sex=plan.sex,
-                    # Very few young women in care are mothers; the return asks for every girl.
-                    mother=(rng.random() < 0.04 and (as_of - plan.date_of_birth).days > 15 * 365)
-                    if plan.sex == "F"
-                    else None,
+                    # The return asks it of every girl. The demo records none as a mother
+                    # until the child's date of birth (MC_DOB, rule 611) is recorded too.
+                    mother=False if plan.sex == "F" else None,
                     ethnicity=_ethnicity(rng, area.code),
                     nhs_number=next(nhs_numbers) if rng.random() < 0.9 else "",
                     upn=f"{rng.choice('ABCDEFGHJKLMNPQRTUVWXYZ')}{rng.randrange(10**10, 10**11)}"
                     f"{rng.choice('0123456789ABCDEFGHJKLMNPQRTUVWXYZ')}"
-                    if rng.random() < 0.7
+                    if rng.random() < 0.97
                     else "",
                     gp_practice_code=f"Y9{rng.randrange(1000, 9999)}",
                     gp_practice_name=f"{fake.street_name()} Medical Practice",
@@ -295,7 +294,7 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                         place_provider=previous.place_provider,
                         dec=e.dec,
                         rec=e.rec,
-                        reason_place_change="",
+                        reason_place_change=e.reason_place_change,
                         home_post=home,
                         pl_post=previous.pl_post,
                         placement_area=previous.placement_area,
