@@ -7,12 +7,18 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from lachealth.people import audit
+from lachealth.people import access, audit
 from lachealth.people.models import AccessAction
+
+
+def require_child_access(request: HttpRequest) -> None:
+    """Commissioners and administrators never reach a child's page: 403, not 404."""
+    if not access.can_see_children(request.user):
+        raise PermissionDenied("Your role does not give access to children's records")
 
 
 def form_page(

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area
+from lachealth.versioning import save_versioned
 
 from . import episodes as rules
 from .codes import LEGACY_PLACE
@@ -54,13 +55,6 @@ def _check_placement(placement: PlacementDetails) -> None:
                 "the SSDA903 return: choose a current one"
             }
         )
-
-
-def _save_versioned(instance: Any, by: Any, **save_kwargs: Any) -> None:
-    """Validate and save a model instance, its history version credited to `by`."""
-    instance._history_user = by
-    instance.full_clean(exclude=save_kwargs.pop("exclude", None))
-    instance.save(**save_kwargs)
 
 
 def _placement_differs(episode: Episode, placement: PlacementDetails) -> bool:
@@ -112,7 +106,7 @@ def _new_episode(
         home_post=home_post,
         reason_place_change=reason_place_change,
     )
-    _save_versioned(episode, by)
+    save_versioned(episode, by)
     return episode
 
 
@@ -165,7 +159,7 @@ def record_entry_to_care(
     )
     child = Child(responsible_area=responsible_area, **child_details)
     try:
-        _save_versioned(child, by)
+        save_versioned(child, by)
     except IntegrityError as exc:  # a concurrent save of the same child
         raise ValidationError({"la_child_id": "This child was recorded a moment ago"}) from exc
     _new_episode(child, planned[-1], cin=cin, placement=placement, by=by, home_post=home_post)
@@ -259,7 +253,7 @@ def record_change(
     open_episode.dec, open_episode.rec = on, "X1"
     if placement is not None:
         open_episode.reason_place_change = reason_place_change
-    _save_versioned(open_episode, by)
+    save_versioned(open_episode, by)
     kept = placement or PlacementDetails(
         place=open_episode.place,
         place_provider=open_episode.place_provider,
@@ -308,7 +302,7 @@ def record_leaving_care(
     )
     episode = current[-1]
     episode.dec, episode.rec = on, rec
-    _save_versioned(episode, by)
+    save_versioned(episode, by)
     _sync_child(child, by)
     audit.record(
         request,
@@ -361,6 +355,6 @@ def update_child_details(
         )
     for name, value in details.items():
         setattr(child, name, value)
-    _save_versioned(child, by, update_fields=[*details, "updated_at"])
+    save_versioned(child, by, update_fields=[*details, "updated_at"])
     audit.record(request, AccessAction.CHANGE, user=by, child=child, detail="changed details")
     return child

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from lachealth.pages import call_service, form_page
+from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area
 
@@ -18,15 +18,9 @@ from .forms import ChangeForm, ChildDetailsForm, EntryToCareForm, LeavingCareFor
 from .models import Child
 
 
-def _require_child_access(request: HttpRequest) -> None:
-    """Commissioners and administrators never reach a child's page: 403, not 404."""
-    if not access.can_see_children(request.user):
-        raise PermissionDenied("Your role does not give access to children's records")
-
-
 def _recordable_child(request: HttpRequest, pk: int) -> Child:
     """A child the user can see *and* whose LA they work for (else 404 / 403)."""
-    _require_child_access(request)
+    require_child_access(request)
     child = selectors.visible_child(request.user, pk)
     if not access.can_record_care(request.user, child.responsible_area_id):
         raise PermissionDenied("Only staff of the child's local authority can record this")
@@ -34,7 +28,7 @@ def _recordable_child(request: HttpRequest, pk: int) -> Child:
 
 
 def child_list(request: HttpRequest) -> HttpResponse:
-    _require_child_access(request)
+    require_child_access(request)
     search = request.GET.get("q", "")[:100]
     status = request.GET.get("status", "")
     area = request.GET.get("area", "")
@@ -62,7 +56,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
 
 
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_child_access(request)
+    require_child_access(request)
     child = selectors.visible_child(request.user, pk)
     audit.record(request, AccessAction.VIEW, child=child)
     periods = selectors.timeline(child)
@@ -83,7 +77,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def child_create(request: HttpRequest) -> HttpResponse:
-    _require_child_access(request)
+    require_child_access(request)
     areas = access.recording_areas(request.user)
     if not areas:
         raise PermissionDenied("Only local authority staff record a child entering care")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from lachealth.care.models import Child, Episode
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Organisation, OrganisationKind
+from lachealth.versioning import save_versioned
 
 from . import clocks, growth
 from .models import (
@@ -48,12 +49,6 @@ def action_owner_ids(user: Any, child: Child) -> list[int]:
         .values_list("pk", flat=True)
         .distinct()
     )
-
-
-def _save_versioned(instance: Any, by: Any, **kwargs: Any) -> None:
-    instance._history_user = by
-    instance.full_clean(exclude=kwargs.pop("exclude", None))
-    instance.save(**kwargs)
 
 
 def _require(user: Any, roles: frozenset[str], child: Child, what: str) -> None:
@@ -112,7 +107,7 @@ def book_appointment(
         practitioner=practitioner,
         booked_by=by,
     )
-    _save_versioned(appointment, by)
+    save_versioned(appointment, by)
     audit.record(
         request,
         AccessAction.CHANGE,
@@ -156,7 +151,7 @@ def record_outcome(
         raise ValidationError({"reason": "Say why, so that the team can follow it up"})
     appointment.outcome, appointment.outcome_reason = outcome, reason.strip()
     appointment.outcome_recorded_on = today
-    _save_versioned(appointment, by)
+    save_versioned(appointment, by)
     audit.record(
         request, AccessAction.CHANGE, user=by, child=child, detail=f"appointment outcome: {outcome}"
     )
@@ -294,9 +289,9 @@ def record_assessment(
         bmi_centile=centile,
         **details,
     )
-    _save_versioned(assessment, by)
+    save_versioned(assessment, by)
     for planned in actions:
-        _save_versioned(
+        save_versioned(
             HealthPlanAction(
                 assessment=assessment,
                 child=child,
@@ -322,7 +317,7 @@ def record_assessment(
     )
     if answered is not None:
         answered.outcome, answered.outcome_recorded_on = "attended", completed_on
-        _save_versioned(answered, by)
+        save_versioned(answered, by)
     audit.record(
         request,
         AccessAction.CHANGE,
@@ -379,7 +374,7 @@ def record_sdq(
         band=score.band or "",
         recorded_by=by,
     )
-    _save_versioned(result, by)
+    save_versioned(result, by)
     audit.record(
         request,
         AccessAction.CHANGE,
@@ -410,7 +405,7 @@ def complete_action(
         raise ValidationError({"note": "Say what was done"})
     action.status, action.done_note = ActionStatus.DONE, note.strip()
     action.done_on, action.done_by = as_of or timezone.localdate(), by
-    _save_versioned(action, by)
+    save_versioned(action, by)
     audit.record(
         request,
         AccessAction.CHANGE,

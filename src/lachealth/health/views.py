@@ -16,7 +16,7 @@ from lachealth import charts
 from lachealth.care import selectors as care_selectors
 from lachealth.care.models import Child
 from lachealth.exports import csv_response
-from lachealth.pages import call_service, form_page
+from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Organisation, Role, User
 
@@ -158,8 +158,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 def _health_child(request: HttpRequest, pk: int, roles: frozenset[str], what: str) -> Child:
     """A child the user may see and act for in a health role (404 if unseen, 403 if no role)."""
-    if not access.can_see_children(request.user):
-        raise PermissionDenied("Your role does not give access to children's records")
+    require_child_access(request)
     child = care_selectors.visible_child(request.user, pk)
     if not access.acts_for_child(request.user, roles, child):
         raise PermissionDenied(f"Your role does not let you {what}")
@@ -300,8 +299,7 @@ def sdq_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def my_actions(request: HttpRequest) -> HttpResponse:
-    if not access.can_see_children(request.user):
-        raise PermissionDenied("Your role does not give access to children's records")
+    require_child_access(request)
     state = request.GET.get("status", "open")
     actions = list(selectors.actions_owned_by(request.user, status_filter=state))
     as_of = timezone.localdate()
@@ -318,8 +316,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 
 
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
-    if not access.can_see_children(request.user):
-        raise PermissionDenied("Your role does not give access to children's records")
+    require_child_access(request)
     action = get_object_or_404(
         HealthPlanAction.objects.filter(
             child__in=Child.objects.visible_to(request.user)

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lachealth.versioning import save_versioned
+
 from . import audit
 from .models import AccessAction, Area, Membership, Organisation, User
-
-
-def _save_versioned(instance: Any, by: Any, **save_kwargs: Any) -> None:
-    """Validate and save a model instance, its history version credited to `by`."""
-    instance._history_user = by
-    instance.full_clean(exclude=save_kwargs.pop("exclude", None))
-    instance.save(**save_kwargs)
 
 
 @transaction.atomic
@@ -45,7 +39,7 @@ def save_organisation(
     org = organisation or Organisation()
     org.name, org.kind, org.ods_code, org.is_active = name, kind, ods_code, is_active
     org.team_email = team_email
-    _save_versioned(org, by)
+    save_versioned(org, by)
     org.areas.set(area_list)
     audit.record(
         request,
@@ -76,7 +70,7 @@ def create_user(
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
-    _save_versioned(user, by)
+    save_versioned(user, by)
     audit.record(request, AccessAction.ADMIN, user=by, detail=f"created user {user.username}")
     return user
 
@@ -100,7 +94,7 @@ def update_user(
         email,
         is_active,
     )
-    _save_versioned(user, by)
+    save_versioned(user, by)
     audit.record(request, AccessAction.ADMIN, user=by, detail=f"updated user {user.username}")
     return user
 
@@ -128,7 +122,7 @@ def grant_role(
         raise ValidationError({"role": f"{user} already has this role at {organisation}"})
     membership = membership or Membership(user=user, organisation=organisation, role=role)
     membership.is_active = True
-    _save_versioned(membership, by)
+    save_versioned(membership, by)
     audit.record(
         request,
         AccessAction.ADMIN,
