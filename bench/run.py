@@ -30,6 +30,7 @@ def main() -> None:
     for script, title in [
         ("child_list.py", "child list (< 150 ms, constant query count)"),
         ("worklist.py", "worklist (< 200 ms, constant query count)"),
+        ("import_903.py", "SSDA903 import of a large LA (our import ≤ 1.5× the validator alone)"),
     ]:
         print(f"== {title}")
         run(script, BENCH_DB_LABEL="SQLite")

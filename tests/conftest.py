@@ -57,6 +57,7 @@ def world(areas) -> World:  # type: ignore[no-untyped-def]
     roles = {
         "la_a_sw": ("la_a", Role.SOCIAL_WORKER),
         "la_a_data": ("la_a", Role.DATA_OFFICER),
+        "la_b_data": ("la_b", Role.DATA_OFFICER),
         "la_b_sw": ("la_b", Role.SOCIAL_WORKER),
         # the LA of the area that receives child_a_out: it must not see that child
         "la_c_sw": ("la_c", Role.SOCIAL_WORKER),

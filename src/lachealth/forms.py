@@ -179,6 +179,14 @@ def render_field(env: Environment, bf: forms.BoundField, **overrides: Any) -> Ma
         params = base | {"label": label_param, "value": bf.value() or ""} | overrides
         return Markup(macro("textarea", "textarea")(params))
 
+    if isinstance(widget, forms.FileInput):
+        attributes = {"accept": widget.attrs.get("accept", "")}
+        if getattr(widget, "allow_multiple_selected", False):
+            attributes["multiple"] = "multiple"
+        params = base | {"label": label_param, "type": "file", "attributes": attributes}
+        params |= {"classes": "nhsuk-input--width-full"} | overrides
+        return Markup(macro("input", "input")(params))
+
     input_type = getattr(widget, "input_type", "text")
     params = base | {
         "label": label_param,

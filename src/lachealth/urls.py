@@ -1,4 +1,5 @@
-"""URL map: people (sign-in, administration), care (children), the health check."""
+"""URL map: people (sign-in, administration), care (children), health, SSDA903 returns, the
+health check."""
 
 from django.urls import include, path
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", include("lachealth.people.urls")),
     path("children/", include("lachealth.care.urls")),
     path("", include("lachealth.health.urls")),
+    path("returns/", include("lachealth.interop.urls")),
 ]
 
 handler403 = "lachealth.views.permission_denied"

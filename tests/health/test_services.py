@@ -243,3 +243,39 @@ def test_a_practitioner_who_left_the_provider_cannot_be_booked(world):
             ),
         )
     assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("details", "field", "message"),
+    [
+        ({"substance_misuse": True}, "intervention_received", "received an intervention"),
+        (
+            {"substance_misuse": True, "intervention_received": False},
+            "intervention_offered",
+            "was offered",
+        ),
+        ({"intervention_received": True}, "intervention_received", "Only answer"),
+        (
+            {"substance_misuse": True, "intervention_received": True, "intervention_offered": True},
+            "intervention_offered",
+            "none was received",
+        ),
+    ],
+)
+def test_substance_misuse_interventions_are_asked_as_the_return_asks(
+    world, details, field, message
+):
+    with pytest.raises(ValidationError) as exc:
+        iha(world, details={"immunisations": "yes"} | details)
+    assert message in exc.value.message_dict[field][0]
+    assert not HealthAssessment.objects.exists()
+    done = iha(
+        world,
+        details={
+            "immunisations": "yes",
+            "substance_misuse": True,
+            "intervention_received": False,
+            "intervention_offered": True,
+        },
+    )
+    assert (done.intervention_received, done.intervention_offered) == (False, True)

@@ -75,7 +75,18 @@ def test_export_builds_the_three_files_for_the_year(world):
 
 def test_export_command_writes_the_files_and_is_audited(world, tmp_path):
     out = StringIO()
-    call_command("export-903", "--la", "380", "--year", "2025", "--out", str(tmp_path), stdout=out)
+    call_command(
+        "export-903",
+        "--la",
+        "380",
+        "--year",
+        "2025",
+        "--user",
+        "la_a_data",
+        "--out",
+        str(tmp_path),
+        stdout=out,
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Episodes.csv", "Header.csv", "OC2.csv"]
     assert "Bradford 2024/25: 2 children" in out.getvalue()
     assert AccessLog.objects.filter(action="export", detail__contains="SSDA903").exists()
@@ -102,3 +113,32 @@ def test_short_break_episodes_carry_no_location(world):
         "",
     )  # rules 214 and 398
     assert episodes["A2"]["PL_POST"] == "BD1 1AA"
+
+
+def test_substance_misuse_interventions_are_exported_from_the_latest_assessment(world):
+    child = world.children["child_a"]
+    for day, received, offered in (
+        (date(2024, 5, 1), True, None),
+        (date(2024, 11, 1), False, True),
+    ):
+        HealthAssessment.objects.create(
+            child=child,
+            kind="RHA",
+            completed_on=day,
+            provider=world.orgs["prov_a"],
+            practitioner=world.users["prov_a_nurse"],
+            professional="nurse",
+            due_on=day,
+            immunisations="yes",
+            substance_misuse=True,
+            intervention_received=received,
+            intervention_offered=offered,
+        )
+    oc2 = {r["CHILD"]: r for r in rows(build_return(BRADFORD, 2025).files["OC2.csv"])}
+    a1 = oc2["A1"]
+    assert (a1["SUBSTANCE_MISUSE"], a1["INTERVENTION_RECEIVED"], a1["INTERVENTION_OFFERED"]) == (
+        "1",
+        "0",
+        "1",
+    )
+    assert oc2["A2"]["INTERVENTION_RECEIVED"] == "" and oc2["A2"]["SUBSTANCE_MISUSE"] == "0"

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
+# A 2-core CI machine runs the rest of the suite beside the browser: give pages time to answer.
+expect.set_options(timeout=15_000)
 AXE = Path(__file__).resolve().parents[2] / "build" / "frontend" / "static" / "axe" / "axe.min.js"
 # Chromium must not reach for Google's services: this machine's network is closed.
 CHROMIUM_ARGS = [
@@ -40,7 +42,7 @@ def page(browser: Browser) -> Iterator[Page]:
     # bypass_csp lets the test inject axe-core; the pages' own CSP is tested in test_site.py.
     context = browser.new_context(bypass_csp=True, locale="en-GB")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(15_000)
     yield page
     context.close()
 

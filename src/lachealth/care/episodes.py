@@ -186,8 +186,13 @@ def periods_of_care(episodes: Sequence[EpisodeFacts]) -> list[PeriodOfCare]:
     ]
 
 
-def sequence_problems(episodes: Sequence[EpisodeFacts]) -> list[str]:
-    """Every break of the episode rules in a child's episodes (empty when they are sound)."""
+def sequence_problems(
+    episodes: Sequence[EpisodeFacts], *, continues_earlier_period: bool = False
+) -> list[str]:
+    """Every break of the episode rules in a child's episodes (empty when they are sound).
+
+    With `continues_earlier_period`, the first episode may carry on a period of care whose
+    start is not in the list (an SSDA903 return holds only its year's episodes)."""
     problems: list[str] = []
     ordered = _ordered(episodes)
     starts = [e.decom for e in ordered]
@@ -205,7 +210,7 @@ def sequence_problems(episodes: Sequence[EpisodeFacts]) -> list[str]:
         if episode.is_open and i != len(ordered) - 1:
             problems.append(f"{episode.describe()} is open but a later episode exists")
         if i == 0:
-            if episode.rne != "S":
+            if episode.rne != "S" and not continues_earlier_period:
                 problems.append(
                     f"{episode.describe()} is the first but its RNE is {episode.rne}, not S"
                 )

@@ -43,11 +43,15 @@ def validate_nhs_number(value: str) -> None:
         )
 
 
+#: The SSDA903 codes for a child without a unique pupil number.
+UPN_UNKNOWN_CODES = ("UN1", "UN2", "UN3", "UN4", "UN5")
+
+
 def validate_upn(value: str) -> None:
-    if not UPN_PATTERN.match(value):
+    if not (UPN_PATTERN.match(value) or value in UPN_UNKNOWN_CODES):
         raise ValidationError(
             "Enter a valid unique pupil number: a capital letter followed by 12 characters, "
-            "like A123456789012"
+            "like A123456789012, or the return's code for why there is none (UN1 to UN5)"
         )
 
 
@@ -78,8 +82,10 @@ class Child(models.Model):
         max_length=10,
         help_text="The child's ID in your local authority's case system (SSDA903 CHILD)",
     )
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    # The SSDA903 return carries no names: a child imported from one has none until the LA
+    # adds them.
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices)
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices)
@@ -92,6 +98,12 @@ class Child(models.Model):
         null=True,
         blank=True,
         help_text="For girls and young women: whether she is a mother (SSDA903 MOTHER)",
+    )
+    mother_child_dob = models.DateField(
+        "date of birth of her child",
+        null=True,
+        blank=True,
+        help_text="For a mother: her child's date of birth (SSDA903 MC_DOB)",
     )
     gp_practice_code = models.CharField("GP practice code", max_length=8, blank=True)
     gp_practice_name = models.CharField("GP practice", max_length=150, blank=True)
@@ -125,7 +137,15 @@ class Child(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or f"Child {self.la_child_id} (name not recorded)"
+
+    @property
+    def sort_name(self) -> str:
+        """How lists name the child: "Last, First", or the CHILD id when no name is recorded."""
+        if self.first_name or self.last_name:
+            return ", ".join(n for n in (self.last_name, self.first_name) if n)
+        return str(self)
 
     @property
     def reference(self) -> str:

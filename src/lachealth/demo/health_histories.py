@@ -36,6 +36,8 @@ class PlannedAssessment:
     immunisations: str
     sdq_considered: bool
     substance_misuse: bool
+    intervention_received: bool | None = None
+    intervention_offered: bool | None = None
     actions: list[tuple[str, str, str, date, bool]] = field(default_factory=list)
 
 
@@ -105,6 +107,10 @@ def plan_health(
             sdq_considered=4 <= age <= 16,
             substance_misuse=age >= 13 and rng.random() < 0.06,
         )
+        if assessment.substance_misuse:  # most are helped; a few decline what is offered
+            assessment.intervention_received = rng.random() < 0.7
+            if not assessment.intervention_received:
+                assessment.intervention_offered = rng.random() < 0.8
         for need, action, owner in rng.sample(NEEDS, k=rng.choice([1, 1, 2, 2, 3])):
             action_due = done + timedelta(days=rng.choice([30, 60, 90]))
             finished = action_due < as_of - timedelta(days=20) and rng.random() < 0.85

@@ -170,7 +170,9 @@ def _plan_period(rng: random.Random, child: PlannedChild, start: date, as_of: da
     age = (start - dob).days / 365.25
     if ls == "J1" and age < 10:  # rule 358: remand is for children aged 10 and over
         ls = "V2"
-    place = "U6" if ls == "V3" else _placement_for(rng, age, ls)
+    # Short breaks are in a residential care home, where the return asks for no URN and no
+    # placement postcode (rules 214 and 218).
+    place = "R1" if ls == "V3" else _placement_for(rng, age, ls)
     out = rng.random() < 0.18
     episode = PlannedEpisode(start, "S", ls, cin, place, PROVIDER_FOR_PLACE.get(place, "PR4"), out)
     child.episodes.append(episode)
@@ -184,8 +186,10 @@ def _plan_period(rng: random.Random, child: PlannedChild, start: date, as_of: da
     end = min(end, eighteen)
     day = start
     while ls not in ("V3", "V4"):  # short breaks keep one episode
-        if child.episodes[-1].ls in ("L1", "L2"):  # rule 362: police protection and EPOs
-            gap = rng.randint(1, 7)  # last days, then the court decides
+        if child.episodes[-1].ls == "L1":  # rule 361: police protection lasts 72 hours
+            gap = rng.randint(1, 3)
+        elif child.episodes[-1].ls == "L2":  # rule 362: an EPO lasts days, then a court decides
+            gap = rng.randint(1, 7)
         else:
             gap = int(rng.expovariate(1 / 420)) + 14
         day = day + timedelta(days=gap)
@@ -200,7 +204,9 @@ def _plan_period(rng: random.Random, child: PlannedChild, start: date, as_of: da
             new_ls = _weighted(rng, {"C1": 70, "V2": 30})
         elif current.ls == "V2" and rng.random() < 0.15:
             new_ls = "C1"
-        move = new_ls == current.ls or rng.random() < 0.35
+        # Rule 378: a child accommodated under section 20 (V2) is not placed with parents.
+        with_parents_under_v2 = new_ls == "V2" and current.place == "P1"
+        move = new_ls == current.ls or with_parents_under_v2 or rng.random() < 0.35
         new_place = _placement_for(rng, age, new_ls) if move else current.place
         if move and new_place == current.place and new_ls == current.ls:
             new_place = "U4" if current.place != "U4" else "U6"

@@ -133,6 +133,18 @@ class AssessmentForm(NhsForm):
     )
     sdq_considered = forms.BooleanField(label="SDQ considered", required=False)
     substance_misuse = forms.BooleanField(label="Substance misuse identified", required=False)
+    intervention_received = forms.ChoiceField(
+        label="If substance misuse is identified: has the child received an intervention for it?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    intervention_offered = forms.ChoiceField(
+        label="If no intervention was received: was one offered?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     consent_recorded = forms.BooleanField(label="Consent recorded", required=False)
     voice_of_child = forms.CharField(
         label="The child's voice: what they said about their health and the plan",
@@ -174,8 +186,9 @@ class AssessmentForm(NhsForm):
 
     def details(self) -> dict[str, Any]:
         d = {name: self.cleaned_data.get(name) for name in self.DETAIL_FIELDS}
-        development = self.cleaned_data.get("development_check")
-        d["development_check"] = None if not development else development == "yes"
+        for name in ("development_check", "intervention_received", "intervention_offered"):
+            answer = self.cleaned_data.get(name)
+            d[name] = None if not answer else answer == "yes"
         return d
 
 

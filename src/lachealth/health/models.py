@@ -87,6 +87,14 @@ class HealthAssessment(models.Model):
     )
     sdq_considered = models.BooleanField(default=False)
     substance_misuse = models.BooleanField(default=False)
+    # Asked only when substance misuse is identified (SSDA903 OC2 INTERVENTION_RECEIVED and
+    # INTERVENTION_OFFERED): offered is asked only when none was received.
+    intervention_received = models.BooleanField(
+        "substance misuse intervention received", null=True, blank=True
+    )
+    intervention_offered = models.BooleanField(
+        "substance misuse intervention offered", null=True, blank=True
+    )
     voice_of_child = models.TextField(blank=True)
     consent_recorded = models.BooleanField(default=False)
     health_needs = models.TextField(blank=True)

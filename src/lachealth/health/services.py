@@ -170,6 +170,35 @@ def _one_decimal(value: float | Decimal) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def _check_substance_misuse(details: dict[str, Any]) -> None:
+    """Whether an intervention was received is asked when substance misuse is identified, and
+    whether one was offered when none was received (SSDA903 OC2 rules 192-194)."""
+    identified = details.get("substance_misuse")
+    received, offered = details.get("intervention_received"), details.get("intervention_offered")
+    if not identified and (received is not None or offered is not None):
+        raise ValidationError(
+            {
+                "intervention_received": "Only answer about interventions when substance "
+                "misuse is identified"
+            }
+        )
+    if identified and received is None:
+        raise ValidationError(
+            {
+                "intervention_received": "Say whether the child has received an intervention "
+                "for substance misuse"
+            }
+        )
+    if received and offered is not None:
+        raise ValidationError(
+            {"intervention_offered": "Only say whether one was offered if none was received"}
+        )
+    if received is False and offered is None:
+        raise ValidationError(
+            {"intervention_offered": "Say whether an intervention for substance misuse was offered"}
+        )
+
+
 @transaction.atomic
 def record_assessment(
     *,
@@ -252,6 +281,7 @@ def record_assessment(
                     "the date of the assessment"
                 }
             )
+    _check_substance_misuse(details)
     allowed_owners = set(action_owner_ids(by, child))
     for planned in actions:
         if planned.owner.pk not in allowed_owners:

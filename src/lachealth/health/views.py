@@ -98,7 +98,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             ],
             (
                 [
-                    f"{r.child.last_name}, {r.child.first_name}",
+                    r.child.sort_name,
                     r.child.la_child_id,
                     r.child.nhs_number,
                     r.child.date_of_birth.isoformat(),

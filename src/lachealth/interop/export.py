@@ -12,6 +12,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from django.db.models import Prefetch, Q
 
@@ -20,6 +21,7 @@ from lachealth.health.clocks import birthday
 from lachealth.health.models import HealthAssessment, SdqResult
 
 from . import validator
+from .models import ReportedOutcome
 
 HEADER = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
 EPISODES = [
@@ -51,6 +53,7 @@ OC2 = [
     "INTERVENTION_RECEIVED",
     "INTERVENTION_OFFERED",
 ]
+OC3 = ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"]
 #: Placement types for which the return expects no Ofsted URN (rule 218 of 2025/26); every
 #: other placement reports the URN of its registered provider or service.
 NO_URN_PLACES = frozenset(
@@ -92,61 +95,167 @@ def build_return(area_code: str, collection_year: int) -> Return:
     )
     header_rows, episode_rows = [], []
     for child in children:
-        header_rows.append(
-            [
-                child.la_child_id,
-                child.sex,
-                d903(child.date_of_birth),
-                child.ethnicity,
-                child.upn or "UN4",
-                _mother(child),
-                "",
-            ]
-        )
+        header_rows.append(header_row(child.la_child_id, child))
         for e in child.episodes.all():
-            ended = e.dec is not None and e.dec <= end
-            episode_rows.append(
-                [
-                    child.la_child_id,
-                    d903(e.decom),
-                    e.rne,
-                    e.ls,
-                    e.cin,
-                    e.place,
-                    e.place_provider if not e.place.startswith("T") else "",
-                    d903(e.dec) if ended else "",
-                    e.rec if ended else "",
-                    e.reason_place_change if ended and e.rec == "X1" else "",
-                    *_location(e),
-                ]
-            )
+            episode_rows.append(episode_row(child.la_child_id, e, end))
     episodes_csv = _csv(EPISODES, episode_rows)
     cohort = validator.continuously_looked_after(episodes_csv, collection_year=collection_year)
-    oc2_rows = _oc2_rows([c for c in children if c.la_child_id in cohort], start, end)
+    oc2_children = [c for c in children if c.la_child_id in cohort]
+    reported = _reported(oc2_children, collection_year, "OC2")
+    oc2_rows = _oc2_rows(oc2_children, reported, start, end)
     files = {
         "Header.csv": _csv(HEADER, header_rows),
         "Episodes.csv": episodes_csv,
         "OC2.csv": _csv(OC2, oc2_rows),
     }
+    oc3_rows = _oc3_rows(area_code, collection_year)
+    if oc3_rows:
+        files["OC3.csv"] = _csv(OC3, oc3_rows)
     return Return(files, len(header_rows), len(episode_rows), len(oc2_rows))
 
 
-def _location(e: Episode) -> list[str]:
-    """HOME_POST, PL_POST and URN: none for short breaks (rules 214, 398), no URN where the
-    return expects none (rule 218)."""
+def _reported(children: list[Child], collection_year: int, table: str) -> dict[int, dict]:
+    """The outcomes the LA reported in an imported return, by child."""
+    return dict(
+        ReportedOutcome.objects.filter(
+            child__in=children, collection_year=collection_year, table=table
+        ).values_list("child_id", "values")
+    )
+
+
+def _oc3_rows(area_code: str, collection_year: int) -> list[list[str]]:
+    """OC3 is the LA's own record of its care leavers; lachealth gives back what it imported."""
+    outcomes = (
+        ReportedOutcome.objects.filter(
+            child__responsible_area_id=area_code, collection_year=collection_year, table="OC3"
+        )
+        .select_related("child")
+        .order_by("child__la_child_id")
+    )
+    return [
+        [o.child.la_child_id, d903(o.child.date_of_birth)] + [o.values.get(c, "") for c in OC3[2:]]
+        for o in outcomes
+    ]
+
+
+class HeaderLike(Protocol):
+    @property
+    def sex(self) -> str: ...
+
+    @property
+    def date_of_birth(self) -> date: ...
+
+    @property
+    def ethnicity(self) -> str: ...
+
+    @property
+    def upn(self) -> str: ...
+
+    @property
+    def mother(self) -> bool | None: ...
+
+    @property
+    def mother_child_dob(self) -> date | None: ...
+
+
+class EpisodeLike(Protocol):
+    @property
+    def decom(self) -> date: ...
+
+    @property
+    def rne(self) -> str: ...
+
+    @property
+    def ls(self) -> str: ...
+
+    @property
+    def cin(self) -> str: ...
+
+    @property
+    def place(self) -> str: ...
+
+    @property
+    def place_provider(self) -> str: ...
+
+    @property
+    def dec(self) -> date | None: ...
+
+    @property
+    def rec(self) -> str: ...
+
+    @property
+    def reason_place_change(self) -> str: ...
+
+    @property
+    def home_post(self) -> str: ...
+
+    @property
+    def pl_post(self) -> str: ...
+
+    @property
+    def urn(self) -> str: ...
+
+
+def header_row(child_id: str, child: HeaderLike) -> list[str]:
+    """A child's Header row as the return spells it (the import compares rows this way)."""
+    return [
+        child_id,
+        child.sex,
+        d903(child.date_of_birth),
+        child.ethnicity,
+        child.upn or "UN4",
+        "" if child.mother is None else "1" if child.mother else "0",
+        d903(child.mother_child_dob),
+    ]
+
+
+def episode_row(child_id: str, e: EpisodeLike, end: date) -> list[str]:
+    """An episode's row in the return for the year ending `end`: one that ends after the
+    year is still open in it; items the return does not ask of the episode are blank."""
+    ended = e.dec is not None and e.dec <= end
+    return [
+        child_id,
+        d903(e.decom),
+        e.rne,
+        e.ls,
+        e.cin,
+        e.place,
+        e.place_provider if not e.place.startswith("T") else "",
+        d903(e.dec) if ended else "",
+        (e.rec or "") if ended else "",
+        e.reason_place_change if ended and e.rec == "X1" else "",
+        *_location(e),
+    ]
+
+
+def _location(e: EpisodeLike) -> list[str]:
+    """HOME_POST, PL_POST and URN: no postcodes for short breaks (rules 214, 398), and a URN
+    wherever the return expects one (rule 218), short breaks included."""
+    urn = "" if e.place in NO_URN_PLACES else e.urn
     if e.ls in ("V3", "V4"):
-        return ["", "", ""]
-    return [e.home_post, e.pl_post, "" if e.place in NO_URN_PLACES else e.urn]
+        return ["", "", urn]
+    return [e.home_post, e.pl_post, urn]
 
 
-def _mother(child: Child) -> str:
-    """MOTHER: 1 or 0 for a girl whose answer is recorded, blank otherwise."""
-    if child.sex != "F" or child.mother is None:
-        return ""
-    return "1" if child.mother else "0"
+def _flag(value: bool | None) -> str:
+    return "" if value is None else "1" if value else "0"
 
 
-def _oc2_rows(children: list[Child], start: date, end: date) -> list[list[str]]:
+def _interventions(assessment: HealthAssessment | None) -> tuple[str, str]:
+    """INTERVENTION_RECEIVED and INTERVENTION_OFFERED, from the latest assessment in the year
+    that identified substance misuse; blank when none did."""
+    if assessment is None:
+        return "", ""
+    received = assessment.intervention_received
+    return _flag(received), _flag(assessment.intervention_offered) if received is False else ""
+
+
+def _oc2_rows(
+    children: list[Child], reported: dict[int, dict], start: date, end: date
+) -> list[list[str]]:
+    """OC2 from what the health team recorded in the year. A child whose health team recorded
+    nothing in lachealth that year keeps the figures the LA reported in an imported return;
+    CONVICTED is always the LA's, when it reported one."""
     ids = [c.pk for c in children]
     assessments: dict[int, list[HealthAssessment]] = {}
     for a in HealthAssessment.objects.filter(child_id__in=ids, completed_on__range=(start, end)):
@@ -165,7 +274,15 @@ def _oc2_rows(children: list[Child], start: date, end: date) -> list[list[str]]:
     ).order_by("completed_on"):
         sdqs[s.child_id] = s  # the latest in the year
     rows = []
+    recorded = set(assessments) | dental | set(sdqs)
     for child in children:
+        if child.pk in reported and child.pk not in recorded:
+            values = reported[child.pk]
+            rows.append(
+                [child.la_child_id, d903(child.date_of_birth)]
+                + [values.get(c, "") for c in OC2[2:]]
+            )
+            continue
         done = sorted(assessments.get(child.pk, []), key=lambda a: a.completed_on)
         latest = done[-1] if done else None
         under_five = end < birthday(child.date_of_birth, 5)
@@ -176,21 +293,26 @@ def _oc2_rows(children: list[Child], start: date, end: date) -> list[list[str]]:
         turning = start <= fourth <= end or start <= seventeenth <= end
         sdq = sdqs.get(child.pk) if whole_year or turning else None
         reason = "" if sdq or not (whole_year or turning) else ("SDQ4" if whole_year else "SDQ1")
-        misuse = any(a.substance_misuse for a in done)
+        misused = [a for a in done if a.substance_misuse]
+        received, offered = _interventions(misused[-1] if misused else None)
         rows.append(
             [
                 child.la_child_id,
                 d903(child.date_of_birth),
                 str(sdq.total_difficulties) if sdq else "",
                 reason,
-                "0" if end >= birthday(child.date_of_birth, 10) else "",  # rule 542: from 10
+                reported[child.pk].get("CONVICTED", "")
+                if child.pk in reported
+                else "0"
+                if end >= birthday(child.date_of_birth, 10)
+                else "",  # rule 542: from 10
                 ("1" if any(a.development_check for a in done) else "0") if under_five else "",
                 "1" if latest and latest.immunisations == "yes" else "0",
                 "1" if child.pk in dental else "0",
                 "1" if done else "0",
-                "1" if misuse else "0",
-                "",
-                "",
+                "1" if misused else "0",
+                received,
+                offered,
             ]
         )
     return rows

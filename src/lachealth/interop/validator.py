@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,16 +62,26 @@ def validate(
     files: Mapping[str, bytes], *, local_authority: str, collection_year: int
 ) -> ValidationResult:
     """Run every rule of the collection year (the year the return ends: 2026 for 2025/26)
-    over the files. The validator recognises each table by its columns, not its name."""
+    over the files. The validator recognises each table by its columns, not its name.
+
+    `local_authority` is the LA's ONS code (E08000032); the validator compares it with the
+    area it finds for each placement postcode (in or out of area), in its 2021 codes."""
+    from lachealth.people.areas import code_in_2021
+
     core, report_class, get_year_ruleset = _quiet_import()
     registry = get_year_ruleset(str(collection_year))
     uploads = [
         {"name": name, "file_content": content, "description": "This year"}
         for name, content in files.items()
     ]
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        # pandas warns of its own future inside the package's report; nothing for us to do.
+        warnings.simplefilter("ignore", FutureWarning)
         run = core.LacValidator(
-            metadata={"collectionYear": str(collection_year), "localAuthority": local_authority},
+            metadata={
+                "collectionYear": str(collection_year),
+                "localAuthority": code_in_2021(local_authority),
+            },
             files=uploads,
             registry=registry,
         )
@@ -115,3 +126,34 @@ def continuously_looked_after(episodes_csv: bytes, *, collection_year: int) -> s
             episodes, f"01/04/{collection_year - 1}", f"31/03/{collection_year}"
         )
     return set(marked.loc[marked["CONTINUOUSLY_LOOKED_AFTER"] == True, "CHILD"].astype(str))  # noqa: E712
+
+
+def table_columns() -> dict[str, list[str]]:
+    """Each SSDA903 table's columns, as the validator recognises the tables."""
+    _quiet_import()
+    from lac_validator.config import column_names
+
+    return {table: list(columns) for table, columns in column_names.items()}
+
+
+def areas_of_postcodes(postcodes: set[str]) -> dict[str, str]:
+    """The upper-tier area (today's ONS code) of each postcode the validator's postcode
+    directory knows, resolved exactly as the validator places an episode (its PL_LA)."""
+    if not postcodes:
+        return {}
+    _quiet_import()
+    from lac_validator.datastore import la_df
+    from lac_validator.datastore import postcodes as directory
+
+    from lachealth.people.areas import current_area_code
+
+    directory.load_postcodes(sorted({p[0] for p in postcodes}))
+    frame = directory.dataframe
+    wanted = frame[frame["pcd_abbr"].isin({p.replace(" ", "") for p in postcodes})]
+    upper = dict(zip(la_df["LTLA21CD"], la_df["UTLA21CD"], strict=True))
+    found: dict[str, str] = {}
+    for abbr, district in zip(wanted["pcd_abbr"], wanted["laua"], strict=True):
+        area = current_area_code(upper.get(district, district), district)
+        if area:
+            found[abbr] = area
+    return {p: found[p.replace(" ", "")] for p in postcodes if p.replace(" ", "") in found}

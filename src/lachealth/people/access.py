@@ -165,6 +165,17 @@ def acts_for_child(user, roles: frozenset[str] | set[str], child) -> bool:  # ty
     return child.responsible_area_id in areas or child.current_placement_area_id in areas
 
 
+#: Roles that import and export an LA's SSDA903 return.
+RETURN_ROLES = frozenset({Role.DATA_OFFICER})
+
+
+def can_exchange_return(user, area_code: str | None = None) -> bool:  # type: ignore[no-untyped-def]
+    """LA data officers import and export their own LA's SSDA903 return, and no other's
+    (the role exists only at local authorities)."""
+    areas = areas_for(user, RETURN_ROLES)
+    return bool(areas) if area_code is None else area_code in areas
+
+
 #: Health roles that book appointments and record SDQs and outcomes.
 HEALTH_RECORD_ROLES = frozenset({Role.HEALTH_PRACTITIONER, Role.HEALTH_ADMIN})
 #: Health roles that record a completed health assessment and its plan.

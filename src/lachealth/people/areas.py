@@ -22,3 +22,39 @@ def load_areas(area_model: Any) -> int:
             defaults={"dfe_code": row["dfe_code"], "name": row["name"], "region": row["region"]},
         )
     return len(rows)
+
+
+#: Areas whose ONS code changed after 2021, by the 2021 code of the area they replaced. The
+#: SSDA903 validator and its postcode and authority lookups still speak the 2021 codes.
+#: Cumbria (E10000006) split in two in 2023, so it is resolved by district instead.
+CODE_2021_SUCCESSORS = {
+    "E08000016": "E08000038",  # Barnsley
+    "E08000019": "E08000039",  # Sheffield
+    "E10000023": "E06000065",  # North Yorkshire
+    "E10000027": "E06000066",  # Somerset
+}
+#: Cumbria's 2021 districts, by the unitary authority that took each over in 2023.
+CUMBRIA_DISTRICTS = {
+    "E07000026": "E06000063",  # Allerdale -> Cumberland
+    "E07000028": "E06000063",  # Carlisle -> Cumberland
+    "E07000029": "E06000063",  # Copeland -> Cumberland
+    "E07000027": "E06000064",  # Barrow-in-Furness -> Westmorland and Furness
+    "E07000030": "E06000064",  # Eden -> Westmorland and Furness
+    "E07000031": "E06000064",  # South Lakeland -> Westmorland and Furness
+}
+
+
+def current_area_code(upper_tier_2021: str, district_2021: str = "") -> str:
+    """Today's upper-tier ONS code for an area as the 2021 lookups name it."""
+    if upper_tier_2021 == "E10000006":
+        return CUMBRIA_DISTRICTS.get(district_2021, "")
+    return CODE_2021_SUCCESSORS.get(upper_tier_2021, upper_tier_2021)
+
+
+def code_in_2021(code: str) -> str:
+    """The 2021 ONS code of an area (what the SSDA903 validator knows it by); Cumberland and
+    Westmorland and Furness were both Cumbria."""
+    if code in ("E06000063", "E06000064"):
+        return "E10000006"
+    former = {current: old for old, current in CODE_2021_SUCCESSORS.items()}
+    return former.get(code, code)

@@ -40,6 +40,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                     "current": namespace == "health" and "action" in url_name,
                 }
             )
+        if access.can_exchange_return(user):
+            items.append(
+                {
+                    "href": reverse("interop:returns"),
+                    "text": "SSDA903 returns",
+                    "current": namespace == "interop",
+                }
+            )
         if access.is_system_admin(user):
             items.append(
                 {

@@ -134,6 +134,7 @@ class AccessAction(models.TextChoices):
     CREATE = "create", "Created"
     CHANGE = "change", "Changed"
     EXPORT = "export", "Exported"
+    IMPORT = "import", "Imported"
     SEARCH = "search", "Searched"
     SIGN_IN = "sign_in", "Signed in"
     SIGN_OUT = "sign_out", "Signed out"

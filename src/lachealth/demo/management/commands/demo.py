@@ -262,7 +262,7 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                     upn=f"{rng.choice('ABCDEFGHJKLMNPQRTUVWXYZ')}{rng.randrange(10**10, 10**11)}"
                     f"{rng.choice('0123456789ABCDEFGHJKLMNPQRTUVWXYZ')}"
                     if rng.random() < 0.97
-                    else "",
+                    else "UN5",  # the sources disagree
                     gp_practice_code=f"Y9{rng.randrange(1000, 9999)}",
                     gp_practice_name=f"{fake.street_name()} Medical Practice",
                     responsible_area_id=area.code,
@@ -302,11 +302,14 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                     )
                     episodes.append(previous)
                     continue
+                # Supported accommodation (K3) is the LA's own: rule 241 wants its provider to
+                # have premises in the LA.
+                away = e.out_of_area and e.place != "K3"
                 where = (
                     rng.choice([RECEIVING_AREA] * 3 + OTHER_AREAS)
-                    if e.out_of_area and area.code != RECEIVING_AREA
+                    if away and area.code != RECEIVING_AREA
                     else rng.choice(OTHER_AREAS)
-                    if e.out_of_area
+                    if away
                     else area.code
                 )
                 previous = Episode(
@@ -321,7 +324,7 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                     rec=e.rec,
                     reason_place_change=e.reason_place_change,
                     home_post=home,
-                    pl_post=home if e.place == "P1" else rng.choice(postcodes[where]),
+                    pl_post=home if e.place == "P1" else _elsewhere(rng, postcodes[where], home),
                     placement_area=area_objs[where],
                     urn=demo_urn(e.place, e.place_provider, where, rng),
                 )
@@ -453,6 +456,8 @@ def build_health(*, seed: int, as_of: date, progress=None) -> int:  # type: igno
                     else None,
                     sdq_considered=p.sdq_considered,
                     substance_misuse=p.substance_misuse,
+                    intervention_received=p.intervention_received,
+                    intervention_offered=p.intervention_offered,
                     consent_recorded=True,
                     voice_of_child="",
                     health_needs="; ".join(n for n, *_ in p.actions),
@@ -578,6 +583,11 @@ def _appointment(child, kind, provider, staff, area, day, rng, outcome="", reaso
         outcome_reason=reason,
         outcome_recorded_on=day if outcome else None,
     )
+
+
+def _elsewhere(rng: random.Random, postcodes: list[str], home: str) -> str:
+    """A placement postcode that is not the home's (rule 392d: only P1 is at home)."""
+    return rng.choice([p for p in postcodes if p != home])
 
 
 def demo_urn(place: str, provider: str, area_code: str, rng: random.Random) -> str:

@@ -1,0 +1,425 @@
+"""Importing an LA's SSDA903 return: check first, show, then write all of it or nothing.
+
+`check_return` reads the upload, validates it with the DfE's rules (through the adapter) and
+works out what would change; it writes only the import log (`ImportAttempt`, with the files
+and their hashes), whatever the outcome. `apply_import` then writes the change in one
+transaction, in batches, once the data officer has accepted any warnings; it re-checks the
+stored files first, so it imports exactly what was shown. Only an LA data officer of the LA
+named in the return may do either, and every attempt writes an audit row with the hashes.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models.deletion import Collector
+from django.http import HttpRequest
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from lachealth.care.models import Child, Episode
+from lachealth.people import access
+from lachealth.people.audit import record
+from lachealth.people.models import AccessAction, Area
+
+from . import validator
+from .files import Problem, ReceivedFile, ReturnRefused, read_tables, receive
+from .models import ImportAttempt, ImportFile, ImportStatus, ReportedOutcome
+from .plan import ImportPlan, plan_import
+from .records import read_records
+
+BATCH = 2000
+Progress = Callable[[str, int], None]  # (what, how many more) for a progress bar
+
+
+class ImportNotAllowed(Exception):
+    """The import cannot go ahead as asked; the message says why and what to do."""
+
+
+@dataclass
+class Checked:
+    attempt: ImportAttempt
+    plan: ImportPlan | None
+
+
+def require_return_access(user: Any, area: Area) -> None:
+    if not access.can_exchange_return(user, area.code):
+        raise PermissionDenied(
+            f"Only a data officer of {area.name} can import or export its SSDA903 return"
+        )
+
+
+def _hashes(files: Iterable[ReceivedFile]) -> str:
+    return ", ".join(f"{f.name} sha256:{f.sha256}" for f in files)
+
+
+def check_return(
+    *,
+    by: Any,
+    area: Area,
+    collection_year: int,
+    uploads: Iterable[tuple[str, bytes]],
+    source: str = "web",
+    request: HttpRequest | None = None,
+    progress: Progress | None = None,
+) -> Checked:
+    """Read, validate and plan an upload; keep the attempt, refused or ready to confirm."""
+    require_return_access(by, area)
+    uploads = list(uploads)
+    attempt = ImportAttempt(
+        area=area, collection_year=collection_year, uploaded_by=by, source=source
+    )
+    try:
+        received = receive(uploads)
+    except ReturnRefused as refused:
+        attempt.files = [
+            {"name": n, "sha256": ReceivedFile(n, c).sha256, "bytes": len(c), "table": ""}
+            for n, c in uploads
+        ]
+        return Checked(_refuse(attempt, refused.problems, request, uploads), None)
+    tables, problems = read_tables(received)
+    table_of = {t.file: name for name, t in tables.items()}
+    attempt.files = [
+        {
+            "name": f.name,
+            "sha256": f.sha256,
+            "bytes": len(f.content),
+            "table": table_of.get(f.name, ""),
+        }
+        for f in received
+    ]
+    if progress:
+        progress("files", len(received))
+    plan = None
+    if not problems:  # the records of unreadable files would only repeat their problems
+        records = read_records(tables)
+        problems += records.problems
+    if not problems:
+        result = validator.validate(
+            {t.file: t.content for t in tables.values()},
+            local_authority=area.code,
+            collection_year=collection_year,
+        )
+        problems += [
+            Problem(
+                tables[f.table].file if f.table in tables else f.table,
+                f.row,
+                ", ".join(f.columns),
+                f.message,
+                blocking=False,
+                code=f.rule,
+                child=f.child,
+            )
+            for f in result.findings
+        ]
+        if progress:
+            progress("rows", sum(len(t.rows) for t in tables.values()))
+        plan = plan_import(area, collection_year, records, tables)
+        problems += plan.problems
+        attempt.summary = plan.summary() | {"rules not run": result.not_run}
+    if progress:
+        progress("problems", len(problems))
+    if any(p.blocking for p in problems):
+        return Checked(_refuse(attempt, problems, request, uploads, received), None)
+    attempt.problems = [asdict(p) for p in problems]
+    attempt.status = ImportStatus.CHECKED
+    with transaction.atomic():
+        attempt.save()
+        _store(attempt, received)
+    _audit(attempt, request, f"checked; {_hashes(received)}")
+    return Checked(attempt, plan)
+
+
+def _refuse(
+    attempt: ImportAttempt,
+    problems: list[Problem],
+    request: HttpRequest | None,
+    uploads: list[tuple[str, bytes]],
+    received: list[ReceivedFile] | None = None,
+) -> ImportAttempt:
+    attempt.status = ImportStatus.REFUSED
+    attempt.problems = [asdict(p) for p in problems]
+    attempt.finished_at = timezone.now()
+    blocking = sum(1 for p in problems if p.blocking)
+    attempt.message = f"Refused: {blocking} problem{'s' if blocking != 1 else ''} to put right"
+    attempt.save()
+    files = received if received is not None else [ReceivedFile(n, c) for n, c in uploads]
+    _audit(attempt, request, f"refused; {_hashes(files)}")
+    return attempt
+
+
+def _store(attempt: ImportAttempt, received: list[ReceivedFile]) -> None:
+    ImportFile.objects.bulk_create(
+        ImportFile(
+            attempt=attempt, name=f.name, sha256=f.sha256, compressed=zlib.compress(f.content)
+        )
+        for f in received
+    )
+
+
+def _audit(attempt: ImportAttempt, request: HttpRequest | None, what: str) -> None:
+    record(
+        request,
+        AccessAction.IMPORT,
+        user=attempt.uploaded_by,
+        detail=f"SSDA903 import {attempt.pk} {attempt.area_id} {attempt.collection_year}: {what}",
+    )
+
+
+def cancel_import(attempt: ImportAttempt, *, by: Any) -> None:
+    require_return_access(by, attempt.area)
+    if attempt.status != ImportStatus.CHECKED:
+        raise ImportNotAllowed("Only a checked import that is waiting can be cancelled")
+    attempt.status = ImportStatus.CANCELLED
+    attempt.finished_at = timezone.now()
+    attempt.save(update_fields=["status", "finished_at"])
+    ImportFile.objects.filter(attempt=attempt).delete()
+
+
+def apply_import(
+    attempt: ImportAttempt,
+    *,
+    by: Any,
+    accept_warnings: bool,
+    plan: ImportPlan | None = None,
+    request: HttpRequest | None = None,
+    progress: Progress | None = None,
+) -> ImportAttempt:
+    """Write what the check found, all of it or nothing. Warnings must be accepted first."""
+    require_return_access(by, attempt.area)
+    if attempt.status != ImportStatus.CHECKED:
+        raise ImportNotAllowed(
+            f"This import is {attempt.get_status_display().lower()}: upload the return again"
+        )
+    warnings = attempt.warnings
+    if warnings and not accept_warnings:
+        raise ImportNotAllowed(
+            f"The return has {len(warnings)} warning{'s' if len(warnings) != 1 else ''}: "
+            "read them and accept them to import"
+        )
+    if plan is None:
+        plan = _replan(attempt)
+    stored_files = list(attempt.files)
+    try:
+        with transaction.atomic():
+            counts = _write(plan, attempt, by, progress)
+            attempt.status = (
+                ImportStatus.IMPORTED if plan.changes_anything else ImportStatus.UNCHANGED
+            )
+            attempt.accepted_warnings = sorted({w["code"] for w in warnings})
+            attempt.accepted_by = by if warnings else None
+            attempt.finished_at = timezone.now()
+            attempt.message = counts
+            attempt.save()
+            ImportFile.objects.filter(attempt=attempt).delete()
+    except Exception as error:
+        ImportAttempt.objects.filter(pk=attempt.pk).update(
+            status=ImportStatus.FAILED,
+            finished_at=timezone.now(),
+            message=f"Failed, nothing was written: {error}",
+        )
+        attempt.refresh_from_db()
+        _audit(attempt, request, f"failed; {_hashes_of(stored_files)}")
+        raise
+    _audit(attempt, request, f"{attempt.status}; {_hashes_of(stored_files)}")
+    return attempt
+
+
+def _hashes_of(files: list[dict]) -> str:
+    return ", ".join(f"{f['name']} sha256:{f['sha256']}" for f in files)
+
+
+def _replan(attempt: ImportAttempt) -> ImportPlan:
+    """Plan again from the stored files; refuse if the record changed since the check."""
+    received = [ReceivedFile(f.name, f.content) for f in attempt.stored.order_by("pk")]
+    tables, _ = read_tables(received)
+    records = read_records(tables)
+    plan = plan_import(attempt.area, attempt.collection_year, records, tables)
+    summary = plan.summary() | {"rules not run": attempt.summary.get("rules not run", [])}
+    if summary != attempt.summary:
+        attempt.summary = summary
+        attempt.save(update_fields=["summary"])
+        raise ImportNotAllowed(
+            "The record changed since this return was checked: read what will change now, "
+            "and confirm again"
+        )
+    return plan
+
+
+def _write(plan: ImportPlan, attempt: ImportAttempt, by: Any, progress: Progress | None) -> str:
+    reason = f"SSDA903 import {attempt.pk}"
+    history = {"default_user": by, "default_change_reason": reason}
+    area = plan.area
+    new_children = [
+        Child(
+            la_child_id=r.child,
+            date_of_birth=r.date_of_birth,
+            sex=r.sex,
+            ethnicity=r.ethnicity,
+            upn=r.upn,
+            mother=r.mother,
+            mother_child_dob=r.mother_child_dob,
+            nhs_number=plan.nhs_numbers.get(r.child, ""),
+            responsible_area=area,
+        )
+        for r in plan.new_children
+    ]
+    bulk_create_with_history(new_children, Child, batch_size=BATCH, **history)
+    _tick(progress, "children", len(new_children))
+    needed = {r.child for r in plan.new_children} | set(plan.nhs_numbers)
+    needed |= {r.child for r in plan.new_episodes} | {o.child for o in plan.new_outcomes}
+    ids = dict(
+        Child.objects.filter(responsible_area=area, la_child_id__in=sorted(needed)).values_list(
+            "la_child_id", "pk"
+        )
+    )
+    _update_children(plan, ids, history)
+    # Deleting these very instances in one batch sends the signals that write each removal's
+    # history, with who removed it and why.
+    for episode in plan.removed_episodes:
+        episode._history_user = by  # type: ignore[attr-defined]
+        episode._change_reason = reason  # type: ignore[attr-defined]
+    collector = Collector(using=Episode.objects.db)
+    collector.collect(plan.removed_episodes)
+    collector.delete()
+    _update_episodes(plan, history)
+    _tick(progress, "episodes", len(plan.removed_episodes) + len(plan.episode_changes))
+    new_episodes = [
+        Episode(
+            child_id=ids[r.child],
+            decom=r.decom,
+            rne=r.rne,
+            ls=r.ls,
+            cin=r.cin,
+            place=r.place,
+            place_provider=r.place_provider,
+            dec=r.dec,
+            rec=r.rec,
+            reason_place_change=r.reason_place_change,
+            home_post=r.home_post,
+            pl_post=r.pl_post,
+            urn=r.urn,
+            placement_area_id=plan.placement_areas.get(r.pl_post, area.code),
+        )
+        for r in plan.new_episodes
+    ]
+    for start in range(0, len(new_episodes), BATCH):
+        batch = new_episodes[start : start + BATCH]
+        bulk_create_with_history(batch, Episode, batch_size=BATCH, **history)
+        _tick(progress, "episodes", len(batch))
+    touched = {e.child_id for e in new_episodes} | {
+        c.instance.child_id for c in plan.episode_changes
+    }
+    touched |= {e.child_id for e in plan.removed_episodes}
+    _sync_children(touched)
+    _write_outcomes(plan, attempt, ids)
+    return _describe(plan)
+
+
+def _tick(progress: Progress | None, what: str, count: int) -> None:
+    if progress and count:
+        progress(what, count)
+
+
+def _update_children(plan: ImportPlan, ids: dict[str, int], history: dict[str, Any]) -> None:
+    changed: dict[int, Child] = {}
+    fields: set[str] = set()
+    for change in plan.child_changes:
+        child = change.instance
+        for name, value in change.fields.items():
+            setattr(child, name, value)
+        fields |= set(change.fields)
+        changed[child.pk] = child
+    numbers = {ids[c]: n for c, n in plan.nhs_numbers.items() if c in ids}
+    new_pks = {ids[r.child] for r in plan.new_children if r.child in ids}
+    to_number = {pk: n for pk, n in numbers.items() if pk not in new_pks}
+    if to_number:
+        for child in Child.objects.filter(pk__in=[pk for pk in to_number if pk not in changed]):
+            changed[child.pk] = child
+        for pk, number in to_number.items():
+            changed[pk].nhs_number = number
+        fields.add("nhs_number")
+    if changed:
+        bulk_update_with_history(
+            list(changed.values()), Child, sorted(fields), batch_size=BATCH, **history
+        )
+
+
+def _update_episodes(plan: ImportPlan, history: dict[str, Any]) -> None:
+    fields: set[str] = set()
+    for change in plan.episode_changes:
+        episode = change.instance
+        for name, value in change.fields.items():
+            setattr(episode, name, value)
+        if "pl_post" in change.fields:
+            episode.placement_area_id = plan.placement_areas.get(episode.pl_post, plan.area.code)
+            fields.add("placement_area")
+        fields |= set(change.fields)
+    if plan.episode_changes:
+        bulk_update_with_history(
+            [c.instance for c in plan.episode_changes],
+            Episode,
+            sorted(fields),
+            batch_size=BATCH,
+            **history,
+        )
+
+
+def _sync_children(child_pks: set[int]) -> None:
+    """Mirror each touched child's open episode onto it, as the care services do."""
+    if not child_pks:
+        return
+    open_episodes = dict(
+        Episode.objects.filter(child_id__in=child_pks, dec__isnull=True).values_list(
+            "child_id", "placement_area_id"
+        )
+    )
+    children = list(Child.objects.filter(pk__in=child_pks))
+    for child in children:
+        child.looked_after = child.pk in open_episodes
+        child.current_placement_area_id = open_episodes.get(child.pk)
+    Child.objects.bulk_update(
+        children, ["looked_after", "current_placement_area"], batch_size=BATCH
+    )
+
+
+def _write_outcomes(plan: ImportPlan, attempt: ImportAttempt, children: dict[str, int]) -> None:
+    ReportedOutcome.objects.filter(pk__in=[o.pk for o in plan.removed_outcomes]).delete()
+    for change in plan.outcome_changes:
+        change.instance.values = change.fields["values"]
+        change.instance.imported = attempt
+    ReportedOutcome.objects.bulk_update(
+        [c.instance for c in plan.outcome_changes], ["values", "imported"], batch_size=BATCH
+    )
+    ReportedOutcome.objects.bulk_create(
+        [
+            ReportedOutcome(
+                child_id=children[o.child],
+                collection_year=plan.collection_year,
+                table=o.table,
+                values=o.values,
+                imported=attempt,
+            )
+            for o in plan.new_outcomes
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _describe(plan: ImportPlan) -> str:
+    if not plan.changes_anything:
+        return "Nothing to change: the record already says what the return says"
+    parts = []
+    for table, counts in plan.summary().items():
+        if isinstance(counts, dict):
+            said = ", ".join(
+                f"{n} {what}" for what, n in counts.items() if n and what != "unchanged"
+            )
+            if said:
+                parts.append(f"{table}: {said}")
+    return "Imported. " + "; ".join(parts)

@@ -1,0 +1,298 @@
+"""The return's rows as the record's values: dates parsed, codes checked, children joined up.
+
+A row lachealth cannot store faithfully blocks the import: a date not in dd/mm/YYYY, a code
+not in the return's lists (SEX, ETHNIC, RNE, LS, CIN, PLACE, PLACE_PROVIDER, REC,
+REASON_PLACE_CHANGE, SDQ_REASON), a CHILD twice in Header, an episode whose child has no
+Header row, and episodes that overlap or leave gaps. Everything else the DfE's rules say is
+the validator's business, shown to the data officer as warnings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from lachealth.care import codes
+from lachealth.care import episodes as rules
+from lachealth.care.models import normalise_postcode, validate_nhs_number, validate_upn
+
+from .files import NHS_NUMBER_COLUMN, Problem, Table
+
+DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+#: The outcome tables lachealth keeps as the LA reported them, with the codes each allows.
+FLAGS = ("0", "1")
+SDQ_REASONS = ("SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5")
+#: Tables lachealth validates but keeps nothing from: the LA's own business.
+NOT_KEPT = ("UASC", "Reviews", "Missing", "PrevPerm", "AD1", "PlacedAdoption", "SWEpisodes", "DoLo")
+
+
+@dataclass(frozen=True)
+class HeaderRecord:
+    row: int
+    child: str
+    sex: str
+    date_of_birth: date
+    ethnicity: str
+    upn: str
+    mother: bool | None
+    mother_child_dob: date | None
+    nhs_number: str
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    row: int
+    child: str
+    decom: date
+    rne: str
+    ls: str
+    cin: str
+    place: str
+    place_provider: str
+    dec: date | None
+    rec: str
+    reason_place_change: str
+    home_post: str
+    pl_post: str
+    urn: str
+
+    def facts(self) -> rules.EpisodeFacts:
+        return rules.EpisodeFacts(
+            self.decom, self.rne, self.ls, self.place, self.dec, self.rec or None
+        )
+
+
+@dataclass(frozen=True)
+class OutcomeRecord:
+    """An OC2 or OC3 row: the LA's reported outcomes, kept as the return spells them."""
+
+    row: int
+    table: str
+    child: str
+    values: dict[str, str]
+
+
+@dataclass
+class Records:
+    headers: dict[str, HeaderRecord] = field(default_factory=dict)
+    episodes: dict[str, list[EpisodeRecord]] = field(default_factory=dict)
+    outcomes: dict[str, dict[str, OutcomeRecord]] = field(default_factory=dict)  # table -> child
+    problems: list[Problem] = field(default_factory=list)
+    file_of: dict[str, str] = field(default_factory=dict)  # table -> file name
+
+
+class _Row:
+    """One row being read: collects its problems with their file, row and column."""
+
+    def __init__(self, table: Table, number: int, row: dict[str, str], out: list[Problem]):
+        self.table, self.number, self.row, self.out = table, number, row, out
+        self.child = row.get("CHILD", "")
+
+    def problem(self, column: str, message: str) -> None:
+        self.out.append(Problem(self.table.file, self.number, column, message, child=self.child))
+
+    def date(self, column: str, *, required: bool = True) -> date | None:
+        value = self.row.get(column, "")
+        if not value:
+            if required:
+                self.problem(column, f"{column} is empty: give a date as dd/mm/YYYY")
+            return None
+        match = DATE.match(value)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                pass
+        self.problem(column, f"“{value}” is not a date as dd/mm/YYYY (like 01/04/2025)")
+        return None
+
+    def code(self, column: str, choices: type[models.TextChoices], *, required: bool = True) -> str:
+        return self.one_of(column, tuple(choices.values), required=required)
+
+    def one_of(self, column: str, allowed: tuple[str, ...], *, required: bool = True) -> str:
+        value = self.row.get(column, "")
+        if not value and not required:
+            return ""
+        if value not in allowed:
+            shown = ", ".join(allowed) if len(allowed) <= 12 else f"{', '.join(allowed[:12])}…"
+            what = f"“{value}” is not" if value else "An empty cell is not"
+            self.problem(column, f"{what} a {column} code of the return ({shown})")
+        return value
+
+    def checked(self, column: str, check) -> str:  # type: ignore[no-untyped-def]
+        value = self.row.get(column, "")
+        if value:
+            try:
+                check(value)
+            except ValidationError as error:
+                self.problem(column, f"“{value}”: {error.messages[0]}")
+        return value
+
+    def postcode(self, column: str) -> str:
+        value = self.row.get(column, "")
+        if not value:
+            return ""
+        try:
+            return normalise_postcode(value)
+        except ValidationError:
+            self.problem(column, f"“{value}” is not a full UK postcode (like LS1 4AP)")
+            return value
+
+
+def read_records(tables: dict[str, Table]) -> Records:
+    """Header, Episodes, OC2 and OC3 as records, with every problem that blocks storing them."""
+    records = Records(file_of={name: t.file for name, t in tables.items()})
+    needs_header = [t for t in ("Episodes", "OC2") if t in tables]
+    if needs_header and "Header" not in tables:
+        records.problems.append(
+            Problem(
+                tables[needs_header[0]].file,
+                None,
+                "",
+                f"The return has {' and '.join(needs_header)} but no Header table: upload "
+                "Header too, which says who each CHILD is",
+            )
+        )
+        return records
+    if "Header" in tables:
+        _read_header(tables["Header"], records)
+    if "Episodes" in tables:
+        _read_episodes(tables["Episodes"], records)
+    for name in ("OC2", "OC3"):
+        if name in tables:
+            _read_outcomes(tables[name], records)
+    return records
+
+
+def _read_header(table: Table, records: Records) -> None:
+    first_row: dict[str, int] = {}
+    for number, row in enumerate(table.rows, start=1):
+        r = _Row(table, number, row, records.problems)
+        if not r.child:
+            r.problem("CHILD", "CHILD is empty: every row needs the child's ID")
+            continue
+        if len(r.child) > 10:
+            r.problem("CHILD", f"“{r.child}” is longer than the return's 10 characters")
+        if r.child in first_row:
+            r.problem("CHILD", f"CHILD {r.child} is already on row {first_row[r.child]}")
+            continue
+        first_row[r.child] = number
+        before = len(records.problems)
+        mother = r.one_of("MOTHER", FLAGS, required=False)
+        record = HeaderRecord(
+            row=number,
+            child=r.child,
+            sex=r.code("SEX", codes.Sex),
+            date_of_birth=r.date("DOB") or date.min,
+            ethnicity=r.code("ETHNIC", codes.Ethnicity),
+            upn=r.checked("UPN", validate_upn),
+            mother=None if not mother else mother == "1",
+            mother_child_dob=r.date("MC_DOB", required=False),
+            nhs_number=r.checked(NHS_NUMBER_COLUMN, validate_nhs_number),
+        )
+        if len(records.problems) == before:
+            records.headers[r.child] = record
+
+
+def _read_episodes(table: Table, records: Records) -> None:
+    for number, row in enumerate(table.rows, start=1):
+        r = _Row(table, number, row, records.problems)
+        if r.child not in records.headers:
+            if r.child and not any(
+                p.file == records.file_of.get("Header") and p.child == r.child
+                for p in records.problems
+            ):
+                r.problem("CHILD", f"CHILD {r.child or '(empty)'} has no row in Header")
+            continue
+        before = len(records.problems)
+        episode = EpisodeRecord(
+            row=number,
+            child=r.child,
+            decom=r.date("DECOM") or date.min,
+            rne=r.code("RNE", codes.ReasonForNewEpisode),
+            ls=r.code("LS", codes.LegalStatus),
+            cin=r.code("CIN", codes.CategoryOfNeed),
+            place=r.code("PLACE", codes.Placement),
+            place_provider=r.code("PLACE_PROVIDER", codes.PlacementProvider, required=False),
+            dec=r.date("DEC", required=False),
+            rec=r.code("REC", codes.ReasonEpisodeCeased, required=False),
+            reason_place_change=r.code(
+                "REASON_PLACE_CHANGE", codes.ReasonPlaceChange, required=False
+            ),
+            home_post=r.postcode("HOME_POST"),
+            pl_post=r.postcode("PL_POST"),
+            urn=row.get("URN", ""),
+        )
+        if len(episode.urn) > 8:
+            r.problem("URN", f"“{episode.urn}” is longer than an Ofsted URN (8 characters)")
+        if len(records.problems) == before:
+            records.episodes.setdefault(r.child, []).append(episode)
+    for child, episodes in records.episodes.items():
+        _check_sequence(table, child, episodes, records.problems)
+
+
+def _check_sequence(
+    table: Table, child: str, episodes: list[EpisodeRecord], out: list[Problem]
+) -> None:
+    """Overlaps, gaps and broken endings within one child's episodes, on the rows at fault.
+    The first episode of a file may continue a period of care that started before it."""
+    episodes.sort(key=lambda e: e.decom)
+    by_start: dict[date, EpisodeRecord] = {}
+    for e in episodes:
+        if e.decom in by_start:
+            out.append(
+                Problem(
+                    table.file,
+                    e.row,
+                    "DECOM",
+                    f"CHILD {child} has two episodes starting {e.decom:%d/%m/%Y} (rows "
+                    f"{by_start[e.decom].row} and {e.row})",
+                    child=child,
+                )
+            )
+            return
+        by_start[e.decom] = e
+    for problem in rules.sequence_problems(
+        [e.facts() for e in episodes], continues_earlier_period=episodes[0].rne != "S"
+    ):
+        out.append(
+            Problem(
+                table.file, episodes[0].row, "DECOM, DEC", f"CHILD {child}: {problem}", child=child
+            )
+        )
+
+
+def _read_outcomes(table: Table, records: Records) -> None:
+    kept: dict[str, OutcomeRecord] = {}
+    for number, row in enumerate(table.rows, start=1):
+        r = _Row(table, number, row, records.problems)
+        if r.child in kept:
+            r.problem("CHILD", f"CHILD {r.child} is already on row {kept[r.child].row}")
+            continue
+        if table.name == "OC2" and r.child not in records.headers:
+            if not any(p.child == r.child for p in records.problems):
+                r.problem("CHILD", f"CHILD {r.child or '(empty)'} has no row in Header")
+            continue
+        before = len(records.problems)
+        r.date("DOB")
+        for column, value in row.items():
+            if column in ("CHILD", "DOB"):
+                continue
+            if column == "SDQ_SCORE":
+                if value and not (value.isdigit() and 0 <= int(value) <= 40):
+                    r.problem(column, f"“{value}” is not an SDQ score (a whole number 0 to 40)")
+            elif column == "SDQ_REASON":
+                r.one_of(column, SDQ_REASONS, required=False)
+            elif table.name == "OC2":
+                r.one_of(column, FLAGS, required=False)
+            elif len(value) > 4:
+                r.problem(column, f"“{value}” is longer than an OC3 code")
+        if len(records.problems) == before:
+            values = {c: v for c, v in row.items() if c not in ("CHILD", "DOB")}
+            kept[r.child] = OutcomeRecord(number, table.name, r.child, values)
+    records.outcomes[table.name] = kept

@@ -1,0 +1,204 @@
+"""The SSDA903 returns pages: upload a return, read what was found and what would change, accept
+the warnings and import; download the LA's return. LA data officers of the LA only."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lachealth.exports import csv_response
+from lachealth.people import access
+from lachealth.people.audit import record
+from lachealth.people.models import AccessAction
+
+from . import imports, selectors
+from .export import build_return
+from .files import MAX_RETURN_BYTES
+from .forms import ConfirmForm, ReturnChoiceForm, UploadForm
+
+PROBLEMS_SHOWN = 500
+#: Room for the form's other fields and the multipart boundaries around the files.
+UPLOAD_OVERHEAD = 1024 * 1024
+
+
+def _require_data_officer(request: HttpRequest) -> None:
+    if not access.can_exchange_return(request.user):
+        raise PermissionDenied("Only LA data officers import and export SSDA903 returns")
+
+
+def _forms(request: HttpRequest, data=None, files=None):  # type: ignore[no-untyped-def]
+    areas = selectors.return_areas(request.user)
+    today = timezone.localdate()
+    return (
+        UploadForm(data, files, areas=areas, today=today, prefix="upload"),
+        ReturnChoiceForm(areas=areas, today=today, prefix="export"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def returns(request: HttpRequest) -> HttpResponse:
+    """Upload a return, or download one; and the LA's import log."""
+    _require_data_officer(request)
+    if request.method == "POST":
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+        if size > MAX_RETURN_BYTES + UPLOAD_OVERHEAD:
+            # Refused before the body is read: nothing of it reaches memory or disk.
+            upload, download = _forms(request)
+            too_big = (
+                f"The upload is {size / 1024 / 1024:.0f} MB; the largest lachealth takes is "
+                f"{MAX_RETURN_BYTES // 1024 // 1024} MB. Upload one local authority's return "
+                "at a time."
+            )
+            return _returns_page(request, upload, download, status=413, upload_error=too_big)
+        upload, download = _forms(request, request.POST, request.FILES)
+        if upload.is_valid():
+            checked = imports.check_return(
+                by=request.user,
+                area=upload.cleaned_data["area"],
+                collection_year=upload.cleaned_data["collection_year"],
+                uploads=[(f.name, f.read()) for f in upload.cleaned_data["return_files"]],
+                request=request,
+            )
+            return redirect("interop:attempt", checked.attempt.pk)
+    else:
+        upload, download = _forms(request)
+    return _returns_page(request, upload, download)
+
+
+def _returns_page(  # type: ignore[no-untyped-def]
+    request, upload, download, status: int = 200, upload_error: str = ""
+) -> HttpResponse:
+    attempts = selectors.attempts_for(request.user)[:20]
+    return render(
+        request,
+        "interop/returns.jinja",
+        {
+            "form": upload,
+            "download": download,
+            "attempts": attempts,
+            "upload_error": upload_error,
+            "page_title": "SSDA903 returns",
+        },
+        status=status,
+    )
+
+
+def attempt(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import: its files, what was found, what would change, and the confirmation."""
+    _require_data_officer(request)
+    found = selectors.attempt_for(request.user, pk)
+    return _attempt_page(request, found, ConfirmForm())
+
+
+def _attempt_page(request, found, confirm, status: int = 200) -> HttpResponse:  # type: ignore[no-untyped-def]
+    kind, file, code = (request.GET.get(k, "") for k in ("kind", "file", "code"))
+    problems = selectors.filtered_problems(found, kind=kind, file=file, code=code)
+    return render(
+        request,
+        "interop/attempt.jinja",
+        {
+            "attempt": found,
+            "form": confirm,
+            "problems": problems[:PROBLEMS_SHOWN],
+            "problem_count": len(problems),
+            "filters": {"kind": kind, "file": file, "code": code},
+            "files": sorted({p["file"] for p in found.problems}),
+            "codes": sorted({p["code"] for p in found.problems if p["code"]}),
+            "page_title": f"Import of {found.area.name}'s {found.year_label} return",
+        },
+        status=status,
+    )
+
+
+def attempt_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every problem of an import, as CSV (filtered as on the page)."""
+    _require_data_officer(request)
+    found = selectors.attempt_for(request.user, pk)
+    kind, file, code = (request.GET.get(k, "") for k in ("kind", "file", "code"))
+    problems = selectors.filtered_problems(found, kind=kind, file=file, code=code)
+    record(request, AccessAction.EXPORT, detail=f"SSDA903 import {found.pk} problems as CSV")
+    return csv_response(
+        f"import-{found.pk}-problems.csv",
+        ["kind", "file", "row", "column", "rule", "child", "message"],
+        (
+            [
+                "error" if p["blocking"] else "warning",
+                p["file"],
+                "" if p["row"] is None else p["row"],
+                p["column"],
+                p["code"],
+                p["child"],
+                p["message"],
+            ]
+            for p in problems
+        ),
+    )
+
+
+@require_POST
+def attempt_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_data_officer(request)
+    found = selectors.attempt_for(request.user, pk)
+    confirm = ConfirmForm(request.POST)
+    confirm.is_valid()
+    accepted = bool(confirm.cleaned_data.get("accept_warnings"))
+    try:
+        done = imports.apply_import(
+            found, by=request.user, accept_warnings=accepted, request=request
+        )
+    except imports.ImportNotAllowed as refused:
+        confirm.add_error("accept_warnings" if found.warnings else None, str(refused))
+        found.refresh_from_db()
+        return _attempt_page(request, found, confirm, status=400)
+    messages.success(request, done.message)
+    return redirect("interop:attempt", done.pk)
+
+
+@require_POST
+def attempt_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_data_officer(request)
+    found = selectors.attempt_for(request.user, pk)
+    try:
+        imports.cancel_import(found, by=request.user)
+    except imports.ImportNotAllowed as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "The import is cancelled: nothing was written")
+    return redirect("interop:returns")
+
+
+def download(request: HttpRequest) -> HttpResponse:
+    """The LA's return for a year as a zip of its CSV files; audited with their hashes."""
+    _require_data_officer(request)
+    choice = ReturnChoiceForm(
+        request.GET,
+        areas=selectors.return_areas(request.user),
+        today=timezone.localdate(),
+        prefix="export",
+    )
+    if not choice.is_valid():
+        raise PermissionDenied("Choose one of your local authorities and a year")
+    area, year = choice.cleaned_data["area"], choice.cleaned_data["collection_year"]
+    imports.require_return_access(request.user, area)
+    result = build_return(area.code, year)
+    payload = io.BytesIO()
+    with zipfile.ZipFile(payload, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in result.files.items():
+            archive.writestr(name, content)
+    hashes = ", ".join(
+        f"{name} sha256:{hashlib.sha256(content).hexdigest()}"
+        for name, content in result.files.items()
+    )
+    record(request, AccessAction.EXPORT, detail=f"SSDA903 export {area.code} {year}: {hashes}")
+    response = HttpResponse(payload.getvalue(), content_type="application/zip")
+    name = f"ssda903-{area.dfe_code or area.code}-{year - 1}-{str(year)[2:]}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
