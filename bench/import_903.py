@@ -103,6 +103,7 @@ def main() -> None:
     again = imports.check_return(
         by=officer, area=area, collection_year=YEAR, uploads=list(files.items())
     )
+    assert again.attempt.status == "checked", again.attempt.blocking[:3]
     imports.apply_import(again.attempt, by=officer, accept_warnings=True, plan=again.plan)
     reimport_s = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -221,3 +221,24 @@ def test_the_command_checks_shows_and_imports(world, tmp_path):
     assert ReportedOutcome.objects.count() == 2
     with pytest.raises(CommandError, match="Only a data officer of Bradford"):
         call_command("import-903", *paths, "--la", "380", "--year", "2025", "--user", "la_b_data")
+
+
+def test_an_extract_of_several_years_imports_once_and_again_changes_nothing(world):
+    officer = world.users["la_a_data"]
+    Child.objects.all().delete()
+    files = {
+        "Header.csv": b"CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nZ1,M,01/06/2012,WBRI,UN4,,\n",
+        "Episodes.csv": (
+            b"CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,"
+            b"HOME_POST,PL_POST,URN\n"
+            # from 2019, before the year, to after it: the case system's whole history
+            b"Z1,10/01/2019,S,C2,N1,U4,PR1,01/06/2024,X1,CARPL,BD1 1AA,BD7 1AA,SC400032\n"
+            b"Z1,01/06/2024,P,C2,N1,U6,PR1,01/05/2025,X1,CARPL,BD1 1AA,BD7 1AB,SC400032\n"
+            b"Z1,01/05/2025,P,C2,N1,U4,PR1,,,,BD1 1AA,BD7 1AA,SC400032\n"
+        ),
+    }
+    first = import_return(officer, BRADFORD, 2025, files)
+    assert first.summary["Episodes"]["added"] == 3
+    again = import_return(officer, BRADFORD, 2025, files)
+    assert again.status == "unchanged"
+    assert again.summary["Episodes"] == {"added": 0, "changed": 0, "removed": 0, "unchanged": 3}

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.deletion import Collector
 from django.http import HttpRequest
 from django.utils import timezone
@@ -371,21 +372,17 @@ def _update_episodes(plan: ImportPlan, history: dict[str, Any]) -> None:
 
 
 def _sync_children(child_pks: set[int]) -> None:
-    """Mirror each touched child's open episode onto it, as the care services do."""
+    """Mirror each touched child's open episode onto it, as the care services do, in one
+    set-based UPDATE (the access policy filters on these two fields)."""
     if not child_pks:
         return
-    open_episodes = dict(
-        Episode.objects.filter(child_id__in=child_pks, dec__isnull=True).values_list(
-            "child_id", "placement_area_id"
+    open_episode = Episode.objects.filter(child_id=OuterRef("pk"), dec__isnull=True)
+    for start in range(0, len(child_pks), BATCH):
+        batch = sorted(child_pks)[start : start + BATCH]
+        Child.objects.filter(pk__in=batch).update(
+            looked_after=Exists(open_episode),
+            current_placement_area=Subquery(open_episode.values("placement_area")[:1]),
         )
-    )
-    children = list(Child.objects.filter(pk__in=child_pks))
-    for child in children:
-        child.looked_after = child.pk in open_episodes
-        child.current_placement_area_id = open_episodes.get(child.pk)
-    Child.objects.bulk_update(
-        children, ["looked_after", "current_placement_area"], batch_size=BATCH
-    )
 
 
 def _write_outcomes(plan: ImportPlan, attempt: ImportAttempt, children: dict[str, int]) -> None:

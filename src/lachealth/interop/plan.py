@@ -10,8 +10,9 @@ open in that year's return, a short break has no postcodes. That is what makes i
 return twice change nothing, and export → import → export give the same files.
 
 Each child's episodes in the file replace the record's episodes from the earlier of the year's
-start and the child's first episode in the file, to the year's end: an episode missing from
-the file in that span is removed; earlier and later episodes are left alone.
+start and the child's first episode in the file, to the later of the year's end and the
+child's last episode in the file (a case system's extract may hold years of history): an
+episode missing from the file in that span is removed; earlier and later ones are left alone.
 """
 
 from __future__ import annotations
@@ -243,7 +244,8 @@ def _plan_episodes(
         child = existing.get(child_id)
         ours = recorded.get(child.pk, []) if child else []
         first = min([e.decom for e in incoming], default=start)
-        in_scope = [e for e in ours if e.decom <= end and _reaches(e.dec, start, first)]
+        last = max([end] + [e.decom for e in incoming])  # an extract may run past the year
+        in_scope = [e for e in ours if e.decom <= last and _reaches(e.dec, start, first)]
         after = [e.facts() for e in ours if e not in in_scope]
         by_start = {e.decom: e for e in in_scope}
         for record in incoming:
