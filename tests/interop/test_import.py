@@ -16,7 +16,7 @@ from lachealth.interop.models import ImportAttempt, ReportedOutcome
 from lachealth.people.models import AccessLog
 
 from ..conftest import BRADFORD
-from .helpers import check, edited, exported, import_return, rows, snapshot
+from .helpers import check, edited, exported, import_return, rows, snapshot, to_csv
 
 
 def test_export_then_import_into_an_empty_record_gives_the_same_files(world):
@@ -52,8 +52,6 @@ def test_next_months_extract_changes_only_what_changed(world):
     moved = dict(a1, DECOM="01/03/2026", RNE="P", PLACE="U6", DEC="", REC="", PL_POST="HX1 1AA")
     moved["REASON_PLACE_CHANGE"] = ""
     episodes.insert(1, moved)
-    from .helpers import to_csv
-
     files["Episodes.csv"] = to_csv(episodes)
     checked = check(officer, BRADFORD, 2026, files)
     assert checked.attempt.summary["Episodes"] == {
@@ -95,8 +93,6 @@ def test_an_episode_missing_from_the_return_is_removed_and_said(world):
     episodes = [e for e in rows(files["Episodes.csv"]) if e["DECOM"] != "01/06/2025"]
     a1 = next(e for e in episodes if e["CHILD"] == "A1")
     a1.update(DEC="", REC="", REASON_PLACE_CHANGE="")
-    from .helpers import to_csv
-
     files["Episodes.csv"] = to_csv(episodes)
     attempt = import_return(officer, BRADFORD, 2026, files)
     assert attempt.summary["Episodes"]["removed"] == 1
@@ -133,8 +129,6 @@ def test_a_child_typed_in_by_hand_is_the_same_record_and_nhs_numbers_cross_check
     header = rows(files["Header.csv"])
     for row in header:
         row["NHS_NUMBER"] = {"A1": "9990000026", "A2": "9990000034"}[row["CHILD"]]
-    from .helpers import to_csv
-
     files["Header.csv"] = to_csv(header)
     checked = check(officer, BRADFORD, 2025, files)
     mismatch = [p for p in checked.attempt.warnings if p["code"] == "NHS"]

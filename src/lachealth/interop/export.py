@@ -9,6 +9,7 @@ team recorded. Episodes ending after the year are exported as still open, as the
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,7 @@ from lachealth.health.clocks import birthday
 from lachealth.health.models import HealthAssessment, SdqResult
 
 from . import validator
+from .files import with_hashes
 from .models import ReportedOutcome
 
 HEADER = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
@@ -71,6 +73,12 @@ class Return:
     children: int
     episodes: int
     oc2_children: int
+
+    @property
+    def hashes(self) -> str:
+        return with_hashes(
+            (name, hashlib.sha256(content).hexdigest()) for name, content in self.files.items()
+        )
 
 
 def _csv(columns: list[str], rows: list[list[str]]) -> bytes:

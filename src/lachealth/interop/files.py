@@ -104,7 +104,7 @@ def receive(uploads: Iterable[tuple[str, bytes]]) -> list[ReceivedFile]:
             files.append(ReceivedFile(base, content))
             total += len(content)
     if total > MAX_RETURN_BYTES:
-        problems.append(Problem("the upload", None, "", _too_big(total)))
+        problems.append(Problem("the upload", None, "", too_big(total)))
     if not files and not problems:
         problems.append(Problem("the upload", None, "", "Choose the return's CSV files to upload"))
     if problems:
@@ -112,9 +112,14 @@ def receive(uploads: Iterable[tuple[str, bytes]]) -> list[ReceivedFile]:
     return files
 
 
-def _too_big(size: int) -> str:
+def with_hashes(files: Iterable[tuple[str, str]]) -> str:
+    """How the audit log names files: each name with its SHA-256."""
+    return ", ".join(f"{name} sha256:{digest}" for name, digest in files)
+
+
+def too_big(size: int, what: str = "return") -> str:
     return (
-        f"The return is {size / 1024 / 1024:.0f} MB; the largest lachealth takes is "
+        f"The {what} is {size / 1024 / 1024:.0f} MB; the largest lachealth takes is "
         f"{MAX_RETURN_BYTES // 1024 // 1024} MB. Upload one local authority's return at a time."
     )
 
@@ -145,7 +150,7 @@ def _unzip(name: str, content: bytes) -> list[ReceivedFile]:
                 )
         declared = sum(e.file_size for e in entries)
         if declared > MAX_RETURN_BYTES:
-            raise ReturnRefused([Problem(name, None, "", _too_big(declared))])
+            raise ReturnRefused([Problem(name, None, "", too_big(declared))])
         return [
             ReceivedFile(PurePosixPath(e.filename).name, archive.read(e))
             for e in entries

@@ -29,7 +29,7 @@ from lachealth.people.audit import record
 from lachealth.people.models import AccessAction, Area
 
 from . import validator
-from .files import Problem, ReceivedFile, ReturnRefused, read_tables, receive
+from .files import Problem, ReceivedFile, ReturnRefused, read_tables, receive, with_hashes
 from .models import ImportAttempt, ImportFile, ImportStatus, ReportedOutcome
 from .plan import ImportPlan, plan_import
 from .records import read_records
@@ -55,10 +55,6 @@ def require_return_access(user: Any, area: Area) -> None:
         )
 
 
-def _hashes(files: Iterable[ReceivedFile]) -> str:
-    return ", ".join(f"{f.name} sha256:{f.sha256}" for f in files)
-
-
 def check_return(
     *,
     by: Any,
@@ -82,7 +78,7 @@ def check_return(
             {"name": n, "sha256": ReceivedFile(n, c).sha256, "bytes": len(c), "table": ""}
             for n, c in uploads
         ]
-        return Checked(_refuse(attempt, refused.problems, request, uploads), None)
+        return Checked(_refuse(attempt, refused.problems, request), None)
     tables, problems = read_tables(received)
     table_of = {t.file: name for name, t in tables.items()}
     attempt.files = [
@@ -126,13 +122,13 @@ def check_return(
     if progress:
         progress("problems", len(problems))
     if any(p.blocking for p in problems):
-        return Checked(_refuse(attempt, problems, request, uploads, received), None)
+        return Checked(_refuse(attempt, problems, request), None)
     attempt.problems = [asdict(p) for p in problems]
     attempt.status = ImportStatus.CHECKED
     with transaction.atomic():
         attempt.save()
         _store(attempt, received)
-    _audit(attempt, request, f"checked; {_hashes(received)}")
+    _audit(attempt, request, "checked")
     return Checked(attempt, plan)
 
 
@@ -140,8 +136,6 @@ def _refuse(
     attempt: ImportAttempt,
     problems: list[Problem],
     request: HttpRequest | None,
-    uploads: list[tuple[str, bytes]],
-    received: list[ReceivedFile] | None = None,
 ) -> ImportAttempt:
     attempt.status = ImportStatus.REFUSED
     attempt.problems = [asdict(p) for p in problems]
@@ -149,8 +143,7 @@ def _refuse(
     blocking = sum(1 for p in problems if p.blocking)
     attempt.message = f"Refused: {blocking} problem{'s' if blocking != 1 else ''} to put right"
     attempt.save()
-    files = received if received is not None else [ReceivedFile(n, c) for n, c in uploads]
-    _audit(attempt, request, f"refused; {_hashes(files)}")
+    _audit(attempt, request, "refused")
     return attempt
 
 
@@ -163,12 +156,15 @@ def _store(attempt: ImportAttempt, received: list[ReceivedFile]) -> None:
     )
 
 
-def _audit(attempt: ImportAttempt, request: HttpRequest | None, what: str) -> None:
+def _audit(attempt: ImportAttempt, request: HttpRequest | None, outcome: str) -> None:
+    """One audit row per step of an import, naming the files it received by their hashes."""
+    hashes = with_hashes((f["name"], f["sha256"]) for f in attempt.files)
     record(
         request,
         AccessAction.IMPORT,
         user=attempt.uploaded_by,
-        detail=f"SSDA903 import {attempt.pk} {attempt.area_id} {attempt.collection_year}: {what}",
+        detail=f"SSDA903 import {attempt.pk} {attempt.area_id} {attempt.collection_year}: "
+        f"{outcome}; {hashes}",
     )
 
 
@@ -205,7 +201,6 @@ def apply_import(
         )
     if plan is None:
         plan = _replan(attempt)
-    stored_files = list(attempt.files)
     try:
         with transaction.atomic():
             counts = _write(plan, attempt, by, progress)
@@ -225,14 +220,10 @@ def apply_import(
             message=f"Failed, nothing was written: {error}",
         )
         attempt.refresh_from_db()
-        _audit(attempt, request, f"failed; {_hashes_of(stored_files)}")
+        _audit(attempt, request, "failed")
         raise
-    _audit(attempt, request, f"{attempt.status}; {_hashes_of(stored_files)}")
+    _audit(attempt, request, attempt.status)
     return attempt
-
-
-def _hashes_of(files: list[dict]) -> str:
-    return ", ".join(f"{f['name']} sha256:{f['sha256']}" for f in files)
 
 
 def _replan(attempt: ImportAttempt) -> ImportPlan:

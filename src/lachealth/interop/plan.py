@@ -157,7 +157,7 @@ def plan_import(
         )
     for table in ("OC2", "OC3"):
         if table in plan.tables:
-            _plan_outcomes(plan, table, records, existing)
+            _plan_outcomes(plan, table, records)
     return plan
 
 
@@ -246,7 +246,8 @@ def _plan_episodes(
         first = min([e.decom for e in incoming], default=start)
         last = max([end] + [e.decom for e in incoming])  # an extract may run past the year
         in_scope = [e for e in ours if e.decom <= last and _reaches(e.dec, start, first)]
-        after = [e.facts() for e in ours if e not in in_scope]
+        outside = [e for e in ours if e not in in_scope]
+        after = [e.facts() for e in outside]
         by_start = {e.decom: e for e in in_scope}
         for record in incoming:
             episode = by_start.pop(record.decom, None)
@@ -269,10 +270,12 @@ def _plan_episodes(
             else:
                 plan.unchanged_episodes += 1
         plan.removed_episodes.extend(by_start.values())
+        if not ours:
+            continue  # a new child's episodes are the file's, checked as it was read
         # The whole history as it would be, the record's episodes outside the span and the
         # file's within it, must still follow the episode rules.
         after.sort(key=lambda f: f.decom)
-        earlier = [e for e in ours if e not in in_scope and e.decom < first]
+        earlier = any(e.decom < first for e in outside)
         for problem in rules.sequence_problems(after, continues_earlier_period=not earlier):
             row = incoming[0].row if incoming else None
             plan.problems.append(
@@ -303,9 +306,7 @@ def _reaches(dec: date | None, start: date, first: date) -> bool:
     return dec is None or dec >= start or dec > first
 
 
-def _plan_outcomes(
-    plan: ImportPlan, table: str, records: Records, existing: dict[str, Child]
-) -> None:
+def _plan_outcomes(plan: ImportPlan, table: str, records: Records) -> None:
     stored = {
         o.child_id: o
         for o in ReportedOutcome.objects.filter(

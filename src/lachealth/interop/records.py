@@ -200,13 +200,13 @@ def _read_header(table: Table, records: Records) -> None:
 
 
 def _read_episodes(table: Table, records: Records) -> None:
+    # A child whose Header row is wrong is reported there, not again for each episode.
+    header_file = records.file_of.get("Header")
+    wrong_in_header = {p.child for p in records.problems if p.file == header_file}
     for number, row in enumerate(table.rows, start=1):
         r = _Row(table, number, row, records.problems)
         if r.child not in records.headers:
-            if r.child and not any(
-                p.file == records.file_of.get("Header") and p.child == r.child
-                for p in records.problems
-            ):
+            if r.child and r.child not in wrong_in_header:
                 r.problem("CHILD", f"CHILD {r.child or '(empty)'} has no row in Header")
             continue
         before = len(records.problems)
@@ -269,14 +269,16 @@ def _check_sequence(
 
 def _read_outcomes(table: Table, records: Records) -> None:
     kept: dict[str, OutcomeRecord] = {}
+    reported = {p.child for p in records.problems}  # children already said to be wrong
     for number, row in enumerate(table.rows, start=1):
         r = _Row(table, number, row, records.problems)
         if r.child in kept:
             r.problem("CHILD", f"CHILD {r.child} is already on row {kept[r.child].row}")
             continue
         if table.name == "OC2" and r.child not in records.headers:
-            if not any(p.child == r.child for p in records.problems):
+            if r.child not in reported:
                 r.problem("CHILD", f"CHILD {r.child or '(empty)'} has no row in Header")
+                reported.add(r.child)
             continue
         before = len(records.problems)
         r.date("DOB")

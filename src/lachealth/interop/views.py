@@ -3,7 +3,6 @@ the warnings and import; download the LA's return. LA data officers of the LA on
 
 from __future__ import annotations
 
-import hashlib
 import io
 import zipfile
 
@@ -21,7 +20,7 @@ from lachealth.people.models import AccessAction
 
 from . import imports, selectors
 from .export import build_return
-from .files import MAX_RETURN_BYTES
+from .files import MAX_RETURN_BYTES, too_big
 from .forms import ConfirmForm, ReturnChoiceForm, UploadForm
 
 PROBLEMS_SHOWN = 500
@@ -34,13 +33,29 @@ def _require_data_officer(request: HttpRequest) -> None:
         raise PermissionDenied("Only LA data officers import and export SSDA903 returns")
 
 
-def _forms(request: HttpRequest, data=None, files=None):  # type: ignore[no-untyped-def]
-    areas = selectors.return_areas(request.user)
-    today = timezone.localdate()
-    return (
-        UploadForm(data, files, areas=areas, today=today, prefix="upload"),
-        ReturnChoiceForm(areas=areas, today=today, prefix="export"),
+def _download_form(request: HttpRequest, data=None) -> ReturnChoiceForm:  # type: ignore[no-untyped-def]
+    return ReturnChoiceForm(
+        data,
+        areas=selectors.return_areas(request.user),
+        today=timezone.localdate(),
+        prefix="export",
     )
+
+
+def _forms(request: HttpRequest, data=None, files=None):  # type: ignore[no-untyped-def]
+    upload = UploadForm(
+        data,
+        files,
+        areas=selectors.return_areas(request.user),
+        today=timezone.localdate(),
+        prefix="upload",
+    )
+    return upload, _download_form(request)
+
+
+def _problem_filters(request: HttpRequest) -> dict[str, str]:
+    """What the data officer narrowed the problems to: errors or warnings, a file, a rule."""
+    return {k: request.GET.get(k, "") for k in ("kind", "file", "code")}
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,12 +67,9 @@ def returns(request: HttpRequest) -> HttpResponse:
         if size > MAX_RETURN_BYTES + UPLOAD_OVERHEAD:
             # Refused before the body is read: nothing of it reaches memory or disk.
             upload, download = _forms(request)
-            too_big = (
-                f"The upload is {size / 1024 / 1024:.0f} MB; the largest lachealth takes is "
-                f"{MAX_RETURN_BYTES // 1024 // 1024} MB. Upload one local authority's return "
-                "at a time."
+            return _returns_page(
+                request, upload, download, status=413, upload_error=too_big(size, "upload")
             )
-            return _returns_page(request, upload, download, status=413, upload_error=too_big)
         upload, download = _forms(request, request.POST, request.FILES)
         if upload.is_valid():
             checked = imports.check_return(
@@ -99,8 +111,8 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _attempt_page(request, found, confirm, status: int = 200) -> HttpResponse:  # type: ignore[no-untyped-def]
-    kind, file, code = (request.GET.get(k, "") for k in ("kind", "file", "code"))
-    problems = selectors.filtered_problems(found, kind=kind, file=file, code=code)
+    filters = _problem_filters(request)
+    problems = selectors.filtered_problems(found, **filters)
     return render(
         request,
         "interop/attempt.jinja",
@@ -109,7 +121,7 @@ def _attempt_page(request, found, confirm, status: int = 200) -> HttpResponse:  
             "form": confirm,
             "problems": problems[:PROBLEMS_SHOWN],
             "problem_count": len(problems),
-            "filters": {"kind": kind, "file": file, "code": code},
+            "filters": filters,
             "files": sorted({p["file"] for p in found.problems}),
             "codes": sorted({p["code"] for p in found.problems if p["code"]}),
             "page_title": f"Import of {found.area.name}'s {found.year_label} return",
@@ -122,8 +134,7 @@ def attempt_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """Every problem of an import, as CSV (filtered as on the page)."""
     _require_data_officer(request)
     found = selectors.attempt_for(request.user, pk)
-    kind, file, code = (request.GET.get(k, "") for k in ("kind", "file", "code"))
-    problems = selectors.filtered_problems(found, kind=kind, file=file, code=code)
+    problems = selectors.filtered_problems(found, **_problem_filters(request))
     record(request, AccessAction.EXPORT, detail=f"SSDA903 import {found.pk} problems as CSV")
     return csv_response(
         f"import-{found.pk}-problems.csv",
@@ -178,12 +189,7 @@ def attempt_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def download(request: HttpRequest) -> HttpResponse:
     """The LA's return for a year as a zip of its CSV files; audited with their hashes."""
     _require_data_officer(request)
-    choice = ReturnChoiceForm(
-        request.GET,
-        areas=selectors.return_areas(request.user),
-        today=timezone.localdate(),
-        prefix="export",
-    )
+    choice = _download_form(request, request.GET)
     if not choice.is_valid():
         raise PermissionDenied("Choose one of your local authorities and a year")
     area, year = choice.cleaned_data["area"], choice.cleaned_data["collection_year"]
@@ -193,11 +199,9 @@ def download(request: HttpRequest) -> HttpResponse:
     with zipfile.ZipFile(payload, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in result.files.items():
             archive.writestr(name, content)
-    hashes = ", ".join(
-        f"{name} sha256:{hashlib.sha256(content).hexdigest()}"
-        for name, content in result.files.items()
+    record(
+        request, AccessAction.EXPORT, detail=f"SSDA903 export {area.code} {year}: {result.hashes}"
     )
-    record(request, AccessAction.EXPORT, detail=f"SSDA903 export {area.code} {year}: {hashes}")
     response = HttpResponse(payload.getvalue(), content_type="application/zip")
     name = f"ssda903-{area.dfe_code or area.code}-{year - 1}-{str(year)[2:]}.zip"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -51,10 +51,12 @@ def current_area_code(upper_tier_2021: str, district_2021: str = "") -> str:
     return CODE_2021_SUCCESSORS.get(upper_tier_2021, upper_tier_2021)
 
 
+_CODE_IN_2021 = {current: old for old, current in CODE_2021_SUCCESSORS.items()} | {
+    unitary: "E10000006" for unitary in CUMBRIA_DISTRICTS.values()
+}
+
+
 def code_in_2021(code: str) -> str:
     """The 2021 ONS code of an area (what the SSDA903 validator knows it by); Cumberland and
     Westmorland and Furness were both Cumbria."""
-    if code in ("E06000063", "E06000064"):
-        return "E10000006"
-    former = {current: old for old, current in CODE_2021_SUCCESSORS.items()}
-    return former.get(code, code)
+    return _CODE_IN_2021.get(code, code)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +40,12 @@ class Command(BaseCommand):
         result = build_return(area.code, options["year"])
         for name, content in result.files.items():
             (out / name).write_bytes(content)
-        hashes = ", ".join(
-            f"{name} sha256:{hashlib.sha256(content).hexdigest()}"
-            for name, content in result.files.items()
-        )
         record(
             None,
             AccessAction.EXPORT,
             user=user,
-            detail=f"SSDA903 export {area.code} {options['year']} from the command line: {hashes}",
+            detail=f"SSDA903 export {area.code} {options['year']} from the command line: "
+            f"{result.hashes}",
         )
         self.stdout.write(
             self.style.SUCCESS(
