@@ -117,6 +117,10 @@ def test_an_episode_whose_child_has_no_header_row(world):
     assert problem["message"] == "CHILD Z9 has no row in Header"
     problem = one(refused(world, {"e.csv": EPISODES}))
     assert "no Header table" in problem["message"]
+    nameless = EPISODES + b",10/01/2025,S,C2,N1,U4,PR1,,,,BD1 1AA,BD7 1AA,SC400032\n"
+    problem = one(refused(world, {"h.csv": HEADER, "e.csv": nameless}))
+    assert (problem["row"], problem["column"]) == (4, "CHILD")
+    assert problem["message"] == "CHILD is empty: every row needs the child's ID"
 
 
 def test_an_upload_of_200_megabytes(world):

@@ -205,9 +205,12 @@ def _read_episodes(table: Table, records: Records) -> None:
     wrong_in_header = {p.child for p in records.problems if p.file == header_file}
     for number, row in enumerate(table.rows, start=1):
         r = _Row(table, number, row, records.problems)
+        if not r.child:
+            r.problem("CHILD", "CHILD is empty: every row needs the child's ID")
+            continue
         if r.child not in records.headers:
-            if r.child and r.child not in wrong_in_header:
-                r.problem("CHILD", f"CHILD {r.child or '(empty)'} has no row in Header")
+            if r.child not in wrong_in_header:
+                r.problem("CHILD", f"CHILD {r.child} has no row in Header")
             continue
         before = len(records.problems)
         episode = EpisodeRecord(
