@@ -41,6 +41,14 @@ def main() -> None:
             run(script, BENCH_DB_LABEL="PostgreSQL", DATABASE_URL=server + "/lachealth_bench")
         else:
             print("[PostgreSQL] skipped: no server on 127.0.0.1:5432")
+    print("== SSDA903 import at England's scale (< 10 min on PostgreSQL, < 4 GiB)")
+    if url:
+        with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS lachealth_bench_england WITH (FORCE)")
+            conn.execute("CREATE DATABASE lachealth_bench_england")
+        run("england_903.py", DATABASE_URL=server + "/lachealth_bench_england")
+    else:
+        print("[PostgreSQL] skipped: no server on 127.0.0.1:5432")
     print("== statutory clocks for England (< 5 s)")
     run("clocks.py")
     print("== make demo from a fresh clone (target < 3 minutes)")

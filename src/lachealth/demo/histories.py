@@ -142,8 +142,11 @@ def _reason_by_age(rng: random.Random, age: float, place: str, adult: bool) -> s
     )
 
 
-def plan_child(rng: random.Random, *, as_of: date, years: int = 10) -> PlannedChild:
-    """One child's synthetic history: one or two periods of care within the last `years`."""
+def plan_child(
+    rng: random.Random, *, as_of: date, years: int = 10, mean_days_between_changes: int = 420
+) -> PlannedChild:
+    """One child's synthetic history: one or two periods of care within the last `years`,
+    with a change of placement or legal status every `mean_days_between_changes` on average."""
     window_start = as_of - timedelta(days=365 * years)
     entry = window_start + timedelta(days=rng.randrange((as_of - window_start).days - 7))
     ((low, high),) = rng.choices([b for b, _ in AGE_BANDS], weights=[w for _, w in AGE_BANDS])
@@ -152,7 +155,7 @@ def plan_child(rng: random.Random, *, as_of: date, years: int = 10) -> PlannedCh
     child = PlannedChild(date_of_birth=dob, sex=rng.choices("MF", weights=[55, 45])[0])
     start = entry
     for period in range(2):
-        _plan_period(rng, child, start, as_of)
+        _plan_period(rng, child, start, as_of, mean_days_between_changes)
         last = child.episodes[-1]
         # About one child in twelve comes back into care after returning home.
         if last.dec is None or last.rec not in ("E4A", "E4B", "E13") or rng.random() > 0.08:
@@ -163,7 +166,9 @@ def plan_child(rng: random.Random, *, as_of: date, years: int = 10) -> PlannedCh
     return child
 
 
-def _plan_period(rng: random.Random, child: PlannedChild, start: date, as_of: date) -> None:
+def _plan_period(
+    rng: random.Random, child: PlannedChild, start: date, as_of: date, mean_gap: int
+) -> None:
     dob = child.date_of_birth
     ls = _weighted(rng, ENTRY_LS_WEIGHTS)
     cin = "N2" if ls == "V3" else _weighted(rng, CIN_WEIGHTS)
@@ -191,7 +196,7 @@ def _plan_period(rng: random.Random, child: PlannedChild, start: date, as_of: da
         elif child.episodes[-1].ls == "L2":  # rule 362: an EPO lasts days, then a court decides
             gap = rng.randint(1, 7)
         else:
-            gap = int(rng.expovariate(1 / 420)) + 14
+            gap = int(rng.expovariate(1 / mean_gap)) + 14
         day = day + timedelta(days=gap)
         if day >= end or day > as_of:
             break

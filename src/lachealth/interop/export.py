@@ -81,7 +81,8 @@ class Return:
         )
 
 
-def _csv(columns: list[str], rows: list[list[str]]) -> bytes:
+def csv_file(columns: list[str], rows: list[list[str]]) -> bytes:
+    """One file of the return: a row of column names, then the rows, UTF-8, Unix line ends."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
@@ -106,19 +107,19 @@ def build_return(area_code: str, collection_year: int) -> Return:
         header_rows.append(header_row(child.la_child_id, child))
         for e in child.episodes.all():
             episode_rows.append(episode_row(child.la_child_id, e, end))
-    episodes_csv = _csv(EPISODES, episode_rows)
+    episodes_csv = csv_file(EPISODES, episode_rows)
     cohort = validator.continuously_looked_after(episodes_csv, collection_year=collection_year)
     oc2_children = [c for c in children if c.la_child_id in cohort]
     reported = _reported(oc2_children, collection_year, "OC2")
     oc2_rows = _oc2_rows(oc2_children, reported, start, end)
     files = {
-        "Header.csv": _csv(HEADER, header_rows),
+        "Header.csv": csv_file(HEADER, header_rows),
         "Episodes.csv": episodes_csv,
-        "OC2.csv": _csv(OC2, oc2_rows),
+        "OC2.csv": csv_file(OC2, oc2_rows),
     }
     oc3_rows = _oc3_rows(area_code, collection_year)
     if oc3_rows:
-        files["OC3.csv"] = _csv(OC3, oc3_rows)
+        files["OC3.csv"] = csv_file(OC3, oc3_rows)
     return Return(files, len(header_rows), len(episode_rows), len(oc2_rows))
 
 

@@ -21,12 +21,13 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.deletion import Collector
 from django.http import HttpRequest
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from lachealth.care.models import Child, Episode
 from lachealth.people import access
 from lachealth.people.audit import record
 from lachealth.people.models import AccessAction, Area
+from lachealth.versioning import create_versioned
 
 from . import validator
 from .files import Problem, ReceivedFile, ReturnRefused, read_tables, receive, with_hashes
@@ -261,7 +262,7 @@ def _write(plan: ImportPlan, attempt: ImportAttempt, by: Any, progress: Progress
         )
         for r in plan.new_children
     ]
-    bulk_create_with_history(new_children, Child, batch_size=BATCH, **history)
+    create_versioned(new_children, Child, by=by, reason=reason)
     _tick(progress, "children", len(new_children))
     needed = {r.child for r in plan.new_children} | set(plan.nhs_numbers)
     needed |= {r.child for r in plan.new_episodes} | {o.child for o in plan.new_outcomes}
@@ -302,7 +303,7 @@ def _write(plan: ImportPlan, attempt: ImportAttempt, by: Any, progress: Progress
     ]
     for start in range(0, len(new_episodes), BATCH):
         batch = new_episodes[start : start + BATCH]
-        bulk_create_with_history(batch, Episode, batch_size=BATCH, **history)
+        create_versioned(batch, Episode, by=by, reason=reason)
         _tick(progress, "episodes", len(batch))
     touched = {e.child_id for e in new_episodes} | {
         c.instance.child_id for c in plan.episode_changes

