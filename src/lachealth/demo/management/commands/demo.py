@@ -18,13 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from tqdm import tqdm
 
 from lachealth.care.models import Child, Episode
 from lachealth.demo import histories
 from lachealth.demo.identities import POSTCODE_LETTERS, demo_nhs_numbers
 from lachealth.interop.export import NO_URN_PLACES
+from lachealth.interop.models import ImportAttempt, ReportedOutcome
 from lachealth.interop.postcodes import sample_postcodes
 from lachealth.people.models import (
     AccessLog,
@@ -71,6 +72,9 @@ RECEIVING_AREA = "E08000033"
 # Elsewhere in England, for the out-of-area placements that go further afield (areas whose
 # codes the validator's 2021 LA lookup knows: Wakefield, Manchester, York, Hull, Rotherham).
 OTHER_AREAS = ["E08000036", "E08000003", "E06000014", "E06000010", "E08000018"]
+#: Calderdale's children come in as its data officer would bring them: the case system's
+#: SSDA903 extract, checked and imported through the returns' import.
+IMPORTED_AREA = RECEIVING_AREA
 
 
 class Command(BaseCommand):
@@ -135,6 +139,8 @@ class Command(BaseCommand):
 def delete_demo() -> None:
     demo_orgs = Organisation.objects.filter(name__endswith=DEMO_MARK)
     areas = [a.code for a in AREAS]
+    ReportedOutcome.objects.filter(child__responsible_area__in=areas).delete()
+    ImportAttempt.objects.filter(area__in=areas).delete()
     Episode.objects.filter(child__responsible_area__in=areas).delete()
     Child.objects.filter(responsible_area__in=areas).delete()
     # Only ever in DEBUG (see handle): the demo's own access-log rows go with its accounts.
@@ -268,19 +274,16 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                     responsible_area_id=area.code,
                 )
             )
-        children = bulk_create_with_history(
-            children, Child, batch_size=500, default_change_reason="demo data"
-        )
-        if children[0].pk is None:  # backends that do not return keys from bulk inserts
-            by_id = dict(
-                Child.objects.filter(responsible_area_id=area.code).values_list("la_child_id", "pk")
+        imported = area.code == IMPORTED_AREA
+        if not imported:
+            children = bulk_create_with_history(
+                children, Child, batch_size=500, default_change_reason="demo data"
             )
-            for c in children:
-                c.pk = by_id[c.la_child_id]
-        episodes: list[Episode] = []
+        histories_of: list[list[Episode]] = []
         for child, plan in zip(children, plans, strict=True):
             home = rng.choice(postcodes[area.code])
             previous: Episode | None = None
+            histories_of.append([])
             for e in plan.episodes:
                 if e.rne == "L" and previous is not None:
                     # A change of legal status only: the child stays exactly where they are.
@@ -300,7 +303,7 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                         placement_area=previous.placement_area,
                         urn=previous.urn,
                     )
-                    episodes.append(previous)
+                    histories_of[-1].append(previous)
                     continue
                 # Supported accommodation (K3) is the LA's own: rule 241 wants its provider to
                 # have premises in the LA.
@@ -328,22 +331,82 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                     placement_area=area_objs[where],
                     urn=demo_urn(e.place, e.place_provider, where, rng),
                 )
-                episodes.append(previous)
+                histories_of[-1].append(previous)
             last = plan.episodes[-1]
             child.looked_after = last.dec is None
             child.current_placement_area_id = (
-                episodes[-1].placement_area_id if last.dec is None else None
+                histories_of[-1][-1].placement_area_id if last.dec is None else None
             )
-        bulk_create_with_history(
-            episodes, Episode, batch_size=1000, default_change_reason="demo data"
-        )
-        Child.objects.bulk_update(
-            children, ["looked_after", "current_placement_area"], batch_size=500
-        )
+        if imported:
+            import_area(area, children, histories_of, as_of)
+        else:
+            bulk_create_with_history(
+                [e for history in histories_of for e in history],
+                Episode,
+                batch_size=1000,
+                default_change_reason="demo data",
+            )
+            Child.objects.bulk_update(
+                children, ["looked_after", "current_placement_area"], batch_size=500
+            )
         created += len(children)
         bar.update(len(children))
     bar.close()
     return created
+
+
+def import_area(
+    area: DemoArea, children: list[Child], histories_of: list[list[Episode]], as_of: date
+) -> None:
+    """Load one area through the SSDA903 import, as its data officer: the case system's
+    extract of every child's ten years of care (with the NHS number beside the Header, which
+    the import cross-checks), checked, its warnings accepted, and imported. Names and GP
+    practices, which the return does not carry, are added afterwards, as the LA would."""
+    from lachealth.interop import imports
+    from lachealth.interop.export import EPISODES, HEADER, csv_file, episode_row, header_row
+    from lachealth.interop.files import NHS_NUMBER_COLUMN
+    from lachealth.interop.forms import collection_years
+
+    officer = User.objects.get(username=f"{area.username}.dataofficer")
+    header = [[*header_row(c.la_child_id, c), c.nhs_number] for c in children]
+    episodes = [
+        episode_row(c.la_child_id, e, as_of)
+        for c, history in zip(children, histories_of, strict=True)
+        for e in history
+    ]
+    files = [
+        ("Header.csv", csv_file([*HEADER, NHS_NUMBER_COLUMN], header)),
+        ("Episodes.csv", csv_file(EPISODES, episodes)),
+    ]
+    checked = imports.check_return(
+        by=officer,
+        area=Area.objects.get(code=area.code),
+        collection_year=collection_years(as_of)[0][0],
+        uploads=files,
+        source="command",
+    )
+    if checked.plan is None:
+        raise CommandError(
+            f"The demo's SSDA903 extract for {area.la_name} was refused: "
+            + "; ".join(p["message"] for p in checked.attempt.blocking[:3])
+        )
+    imports.apply_import(checked.attempt, by=officer, accept_warnings=True, plan=checked.plan)
+    stored = {c.la_child_id: c for c in Child.objects.filter(responsible_area_id=area.code)}
+    named = []
+    for child in children:
+        record = stored[child.la_child_id]
+        record.first_name, record.last_name = child.first_name, child.last_name
+        record.gp_practice_code = child.gp_practice_code
+        record.gp_practice_name = child.gp_practice_name
+        named.append(record)
+    bulk_update_with_history(
+        named,
+        Child,
+        ["first_name", "last_name", "gp_practice_code", "gp_practice_name"],
+        batch_size=500,
+        default_user=officer,
+        default_change_reason="names and GP practices, which the return does not carry",
+    )
 
 
 ETHNICITY_WEIGHTS = {
