@@ -1,0 +1,1 @@
+"""Hand-offs between agencies, each a message with a clock, an owner and an acknowledgement."""
