@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from types import SimpleNamespace
 
 
 def synthetic_return(
@@ -20,7 +21,7 @@ def synthetic_return(
     """Header and Episodes CSVs, and how many children they hold: either `children` children,
     or as many as it takes for `looked_after` of them to be in care on `as_of`."""
     from lachealth.demo import histories
-    from lachealth.interop.export import EPISODES, HEADER, csv_file, d903
+    from lachealth.interop.export import EPISODES, HEADER, csv_file, episode_row, header_row
 
     rng = random.Random(seed)
     header, episodes = [], []
@@ -34,35 +35,27 @@ def synthetic_return(
         child = f"{prefix}{100000 + len(header)}"
         in_care += plan.episodes[-1].dec is None
         home = rng.choice(postcodes)
+        girl = plan.sex == "F"
         header.append(
-            [
+            header_row(
                 child,
-                plan.sex,
-                d903(plan.date_of_birth),
-                "WBRI",
-                "UN5",
-                "0" if plan.sex == "F" else "",
-                "",
-            ]
+                SimpleNamespace(
+                    sex=plan.sex,
+                    date_of_birth=plan.date_of_birth,
+                    ethnicity="WBRI",
+                    upn="UN5",
+                    mother=False if girl else None,
+                    mother_child_dob=None,
+                ),
+            )
         )
         for e in plan.episodes:
-            short = e.ls in ("V3", "V4")
-            episodes.append(
-                [
-                    child,
-                    d903(e.decom),
-                    e.rne,
-                    e.ls,
-                    e.cin,
-                    e.place,
-                    e.place_provider if not e.place.startswith("T") else "",
-                    d903(e.dec),
-                    e.rec or "",
-                    e.reason_place_change if e.rec == "X1" else "",
-                    "" if short else home,
-                    "" if short else home if e.place == "P1" else rng.choice(postcodes),
-                    "" if e.place in ("P1", "R1", "T0", "T1", "T2", "T3", "T4") else "SC123456",
-                ]
+            placed = SimpleNamespace(
+                **vars(e),
+                home_post=home,
+                pl_post=home if e.place == "P1" else rng.choice(postcodes),
+                urn="SC123456",  # given only where the return asks for one
             )
+            episodes.append(episode_row(child, placed, as_of))
     files = {"Header.csv": csv_file(HEADER, header), "Episodes.csv": csv_file(EPISODES, episodes)}
     return files, len(header)
