@@ -9,8 +9,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from lachealth.care.models import Child
-from lachealth.people.areas import load_areas
-from lachealth.people.models import Area, OrganisationKind, Role, User
+from lachealth.people.models import OrganisationKind, Role, User
 
 from .factories import (
     MembershipFactory,
@@ -19,6 +18,7 @@ from .factories import (
     UserFactory,
     area,
     child_in_care,
+    ensure_areas,
 )
 
 BRADFORD, LEEDS, CALDERDALE = "E08000032", "E08000035", "E08000033"
@@ -33,10 +33,8 @@ class World:
 
 @pytest.fixture
 def areas(db) -> None:  # type: ignore[no-untyped-def]
-    """The shipped areas. Migrations load them, but browser tests (transactional) empty every
-    table when they finish, so tests that need areas ask for them here."""
-    if not Area.objects.exists():
-        load_areas(Area)
+    """The shipped areas (see `ensure_areas`)."""
+    ensure_areas()
 
 
 @pytest.fixture

@@ -8,7 +8,15 @@ import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lachealth.care.models import Child, Episode
+from lachealth.people.areas import load_areas
 from lachealth.people.models import Area, Membership, Organisation, OrganisationKind, User
+
+
+def ensure_areas() -> None:
+    """The shipped areas. Migrations load them, but browser tests (transactional) empty every
+    table when they finish, so tests that need areas make sure of them first."""
+    if not Area.objects.exists():
+        load_areas(Area)
 
 
 def area(code: str) -> Area:

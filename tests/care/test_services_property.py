@@ -15,7 +15,7 @@ from lachealth.care.episodes import sequence_problems
 from lachealth.care.models import Child
 from lachealth.people.models import Area, OrganisationKind, Role
 
-from ..factories import MembershipFactory, OrganisationFactory
+from ..factories import MembershipFactory, OrganisationFactory, ensure_areas
 
 AREAS = ["E08000032", "E08000033", "E08000035"]
 AS_OF = date(2040, 1, 1)
@@ -36,6 +36,7 @@ events = st.lists(
 
 class ReplayThroughServices(TestCase):
     def setUp(self) -> None:
+        ensure_areas()
         bradford = Area.objects.get(code="E08000032")
         la = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY, areas=[bradford])
         self.user = MembershipFactory(organisation=la, role=Role.SOCIAL_WORKER).user

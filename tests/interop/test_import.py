@@ -29,6 +29,8 @@ def test_export_then_import_into_an_empty_record_gives_the_same_files(world):
     child = Child.objects.get(la_child_id="A1")
     assert str(child) == "Child A1 (name not recorded)"  # the return carries no names
     assert child.looked_after and child.current_placement_area_id == BRADFORD  # BD1 1AA
+    first = child.history.order_by("history_id").first()  # written so from the start
+    assert first.looked_after and first.current_placement_area_id == BRADFORD
 
 
 def test_importing_the_same_return_twice_changes_nothing(world):

@@ -16,7 +16,7 @@ from lachealth.demo import histories
 from lachealth.interop.export import NO_URN_PLACES, build_return
 from lachealth.people.models import Area, OrganisationKind, Role
 
-from ..factories import MembershipFactory, OrganisationFactory
+from ..factories import MembershipFactory, OrganisationFactory, ensure_areas
 from .helpers import import_return
 
 YEAR = 2026
@@ -47,6 +47,7 @@ children = st.lists(
 
 class ExportImportExport(TestCase):
     def setUp(self) -> None:
+        ensure_areas()
         self.bradford = Area.objects.get(code=BRADFORD)
         la = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY, areas=[self.bradford])
         self.officer = MembershipFactory(organisation=la, role=Role.DATA_OFFICER).user

@@ -248,6 +248,11 @@ def _write(plan: ImportPlan, attempt: ImportAttempt, by: Any, progress: Progress
     reason = f"SSDA903 import {attempt.pk}"
     history = {"default_user": by, "default_change_reason": reason}
     area = plan.area
+    # A new child's only episodes are new ones: mirror the open one onto the child as it is
+    # written, so its first version is already right; the others are synced after.
+    open_area = {
+        r.child: plan.placement_area(r.pl_post) for r in plan.new_episodes if r.dec is None
+    }
     new_children = [
         Child(
             la_child_id=r.child,
@@ -259,6 +264,8 @@ def _write(plan: ImportPlan, attempt: ImportAttempt, by: Any, progress: Progress
             mother_child_dob=r.mother_child_dob,
             nhs_number=plan.nhs_numbers.get(r.child, ""),
             responsible_area=area,
+            looked_after=r.child in open_area,
+            current_placement_area_id=open_area.get(r.child),
         )
         for r in plan.new_children
     ]
@@ -297,7 +304,7 @@ def _write(plan: ImportPlan, attempt: ImportAttempt, by: Any, progress: Progress
             home_post=r.home_post,
             pl_post=r.pl_post,
             urn=r.urn,
-            placement_area_id=plan.placement_areas.get(r.pl_post, area.code),
+            placement_area_id=plan.placement_area(r.pl_post),
         )
         for r in plan.new_episodes
     ]
@@ -309,7 +316,7 @@ def _write(plan: ImportPlan, attempt: ImportAttempt, by: Any, progress: Progress
         c.instance.child_id for c in plan.episode_changes
     }
     touched |= {e.child_id for e in plan.removed_episodes}
-    _sync_children(touched)
+    _sync_children(touched - {c.pk for c in new_children})
     _write_outcomes(plan, attempt, ids)
     return _describe(plan)
 
@@ -350,7 +357,7 @@ def _update_episodes(plan: ImportPlan, history: dict[str, Any]) -> None:
         for name, value in change.fields.items():
             setattr(episode, name, value)
         if "pl_post" in change.fields:
-            episode.placement_area_id = plan.placement_areas.get(episode.pl_post, plan.area.code)
+            episode.placement_area_id = plan.placement_area(episode.pl_post)
             fields.add("placement_area")
         fields |= set(change.fields)
     if plan.episode_changes:

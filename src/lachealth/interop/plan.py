@@ -89,6 +89,11 @@ class ImportPlan:
     tables: tuple[str, ...] = ()
     problems: list[Problem] = field(default_factory=list)
 
+    def placement_area(self, pl_post: str) -> str:
+        """The area a placement postcode is in, as the validator places it; the LA's own area
+        when the postcode is blank or not in the directory."""
+        return self.placement_areas.get(pl_post, self.area.code)
+
     @property
     def changes_anything(self) -> bool:
         return bool(
