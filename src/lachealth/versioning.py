@@ -34,16 +34,16 @@ def create_versioned(objs: list[Any], model: Any, *, by: Any, reason: str) -> No
     opts = model._meta
     history = model.history.model._meta
     history_fields = [f for f in history.concrete_fields if f.name != "history_id"]
-    fixed = {
+    version = {
         "history_date": timezone.now(),
         "history_change_reason": reason,
         "history_type": "+",
         "history_user": getattr(by, "pk", None),
     }
     fixed = {
-        f.name: f.get_db_prep_save(fixed[f.name], connection)
+        f.name: f.get_db_prep_save(version[f.name], connection)
         for f in history_fields
-        if f.name in fixed
+        if f.name in version
     }
     fields = opts.concrete_fields
     # A version copies its row's fields, so its values are the row's, prepared once.
