@@ -141,6 +141,21 @@ def test_a_child_typed_in_by_hand_is_the_same_record_and_nhs_numbers_cross_check
     child.refresh_from_db()
     assert child.nhs_number == "9990000018"  # the record keeps its number
     assert Child.objects.get(la_child_id="A2").nhs_number == "9990000034"  # filled in
+    # A2's number filled in is its one change; A1 keeps its own and is unchanged
+    assert checked.attempt.summary["Header"] == {"added": 0, "changed": 1, "unchanged": 1}
+
+
+def test_new_children_with_nhs_numbers_are_added_not_also_changed(world):
+    files = exported(BRADFORD, 2025)
+    header = rows(files["Header.csv"])
+    for row in header:
+        row["NHS_NUMBER"] = {"A1": "9990000026", "A2": "9990000034"}[row["CHILD"]]
+    files["Header.csv"] = to_csv(header)
+    Child.objects.all().delete()
+    attempt = import_return(world.users["la_a_data"], BRADFORD, 2025, files)
+    assert attempt.summary["Header"] == {"added": 2, "changed": 0, "unchanged": 0}
+    assert attempt.message.startswith("Imported. Header: 2 added; Episodes")
+    assert Child.objects.get(la_child_id="A1").nhs_number == "9990000026"
 
 
 def test_the_record_changing_after_the_check_stops_the_import(world):

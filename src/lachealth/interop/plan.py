@@ -112,9 +112,12 @@ class ImportPlan:
         """What will change, per table, as the data officer reads it before confirming."""
         result: dict[str, Any] = {}
         if "Header" in self.tables:
+            # A new child's NHS number is part of adding it, not a change.
+            numbered = set(self.nhs_numbers) - {r.child for r in self.new_children}
+            changed = {c.instance.la_child_id for c in self.child_changes} | numbered
             result["Header"] = {
                 "added": len(self.new_children),
-                "changed": len({c.instance.pk for c in self.child_changes} | set(self.nhs_numbers)),
+                "changed": len(changed),
                 "unchanged": self.unchanged_children,
             }
         if "Episodes" in self.tables:
