@@ -31,12 +31,12 @@ def form_page(
 
 
 def call_service(
-    form: Any, request: HttpRequest, service: Callable[..., Any], success: str, **kwargs: Any
+    form: Any, request: HttpRequest, write: Callable[..., Any], success: str, **kwargs: Any
 ) -> Any:
     """Call a write service as the signed-in user; on refusal put its errors on the form and
     return None, on success flash `success` and return what the service returned."""
     try:
-        result = service(by=request.user, request=request, **kwargs)
+        result = write(by=request.user, request=request, **kwargs)
     except ValidationError as exc:
         form.add_service_errors(exc)
         return None

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "lachealth.people",
     "lachealth.care",
     "lachealth.health",
+    "lachealth.handovers",
     "lachealth.interop",
     "lachealth.demo",
 ]

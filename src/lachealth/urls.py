@@ -1,5 +1,5 @@
-"""URL map: people (sign-in, administration), care (children), health, SSDA903 returns, the
-health check."""
+"""URL map: people (sign-in, administration), care (children), health, handovers, SSDA903
+returns, the health check."""
 
 from django.urls import include, path
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("lachealth.people.urls")),
     path("children/", include("lachealth.care.urls")),
     path("", include("lachealth.health.urls")),
+    path("", include("lachealth.handovers.urls")),
     path("returns/", include("lachealth.interop.urls")),
 ]
 

@@ -34,7 +34,7 @@ def test_entering_care_in_area_sends_the_health_request_to_the_responsible_provi
     found = handovers_for([ep(date(2026, 11, 20), "S")], responsible_area=BRADFORD, as_of=AS_OF)
     assert who(found) == [(Kind.HEALTH_REQUEST, P, BRADFORD)]
     # Friday 20th + 3 working days is Wednesday 25th
-    assert found[0].due == date(2026, 11, 25)
+    assert found[0].send_by == date(2026, 11, 25)
     assert found[0].event_date == found[0].episode_start == date(2026, 11, 20)
 
 
@@ -47,7 +47,7 @@ def test_entering_care_placed_out_of_area_also_tells_the_receiving_provider_and_
         (Kind.OUT_OF_AREA, P, CALDERDALE),
         (Kind.OUT_OF_AREA, ICB, CALDERDALE),
     ]
-    assert found[1].due == add_working_days(date(2026, 11, 20), 5)
+    assert found[1].send_by == add_working_days(date(2026, 11, 20), 3)
 
 
 def test_a_move_within_the_area_tells_the_responsible_provider_once() -> None:
@@ -110,7 +110,7 @@ def test_leaving_care_starts_the_passport_follow_up() -> None:
     assert who(found) == [(Kind.LEAVING_CARE, P, BRADFORD)]
     assert found[0].event_date == date(2026, 11, 19)
     assert found[0].episode_start == date(2025, 1, 5)
-    assert found[0].due == add_working_days(date(2026, 11, 19), 10)
+    assert found[0].send_by == add_working_days(date(2026, 11, 19), 3)
 
 
 def test_agreed_short_breaks_hand_nothing_over() -> None:
@@ -137,11 +137,17 @@ def test_events_older_than_the_horizon_or_in_the_future_hand_nothing_over() -> N
 
 
 def test_an_area_sets_its_own_due_times() -> None:
-    settings = Settings(due_working_days={**Settings().due_working_days, Kind.HEALTH_REQUEST: 7})
+    settings = Settings(
+        send_working_days=7,
+        acknowledge_working_days={**Settings().acknowledge_working_days, Kind.MOVE: 2},
+    )
     found = handovers_for(
         [ep(date(2026, 11, 20), "S")], responsible_area=BRADFORD, as_of=AS_OF, settings=settings
     )
-    assert found[0].due == add_working_days(date(2026, 11, 20), 7)
+    assert found[0].send_by == add_working_days(date(2026, 11, 20), 7)
+    # Sent on Monday 23rd, a move is acknowledged by Wednesday 25th; a health request by the 26th
+    assert settings.acknowledge_by(Kind.MOVE, AS_OF) == date(2026, 11, 25)
+    assert settings.acknowledge_by(Kind.HEALTH_REQUEST, AS_OF) == date(2026, 11, 26)
 
 
 AREAS = [BRADFORD, CALDERDALE, LEEDS]
@@ -189,8 +195,8 @@ def test_every_hand_off_is_within_the_horizon_and_due_in_working_days(start, ste
     )
     for h in found:
         assert AS_OF - timedelta(days=horizon) <= h.event_date <= AS_OF
-        assert h.due == add_working_days(h.event_date, settings.due_working_days[h.kind])
-        assert h.due > h.event_date
+        assert h.send_by == add_working_days(h.event_date, settings.send_working_days)
+        assert h.send_by > h.event_date
         assert h.recipient is P or h.kind is Kind.OUT_OF_AREA  # ICBs hear of arrivals only
     assert len(set(found)) == len(found)  # nobody is told the same thing twice
 

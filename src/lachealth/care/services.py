@@ -21,6 +21,7 @@ from lachealth.people.models import AccessAction, Area
 from lachealth.versioning import save_versioned
 
 from . import episodes as rules
+from . import events
 from .codes import LEGACY_PLACE
 from .models import Child, Episode
 
@@ -164,6 +165,7 @@ def record_entry_to_care(
         raise ValidationError({"la_child_id": "This child was recorded a moment ago"}) from exc
     _new_episode(child, planned[-1], cin=cin, placement=placement, by=by, home_post=home_post)
     _sync_child(child, by)
+    events.announce([child.pk], by=by, as_of=as_of)
     audit.record(
         request, AccessAction.CREATE, user=by, child=child, detail="recorded entry to care"
     )
@@ -192,6 +194,7 @@ def record_new_period_of_care(
     _require_recorder(by, child.responsible_area_id)
     child, current = _locked_child(child)
     _check_placement(placement)
+    as_of = as_of or timezone.localdate()
     planned = _apply(
         rules.plan_entry,
         episodes=_facts(current),
@@ -199,12 +202,13 @@ def record_new_period_of_care(
         start=decom,
         ls=ls,
         place=placement.place,
-        as_of=as_of or timezone.localdate(),
+        as_of=as_of,
     )
     episode = _new_episode(
         child, planned[-1], cin=cin, placement=placement, by=by, home_post=home_post
     )
     _sync_child(child, by)
+    events.announce([child.pk], by=by, as_of=as_of)
     audit.record(
         request, AccessAction.CHANGE, user=by, child=child, detail="recorded a new period of care"
     )
@@ -239,6 +243,7 @@ def record_change(
             )
         if not reason_place_change:
             raise ValidationError({"reason_place_change": "Choose why the placement changed"})
+    as_of = as_of or timezone.localdate()
     planned = _apply(
         rules.plan_change,
         episodes=_facts(current),
@@ -247,7 +252,7 @@ def record_change(
         place=placement.place if placement else (open_episode.place if open_episode else ""),
         placement_changed=placement is not None,
         same_carer=same_carer,
-        as_of=as_of or timezone.localdate(),
+        as_of=as_of,
     )
     assert open_episode is not None  # plan_change refuses a child who is not looked after
     open_episode.dec, open_episode.rec = on, "X1"
@@ -270,6 +275,7 @@ def record_change(
         home_post=open_episode.home_post,
     )
     _sync_child(child, by)
+    events.announce([child.pk], by=by, as_of=as_of)
     audit.record(
         request,
         AccessAction.CHANGE,
@@ -293,17 +299,19 @@ def record_leaving_care(
     """The child ceases to be looked after: the open episode ends with reason `rec`."""
     _require_recorder(by, child.responsible_area_id)
     child, current = _locked_child(child)
+    as_of = as_of or timezone.localdate()
     _apply(
         rules.plan_leaving,
         episodes=_facts(current),
         on=on,
         rec=rec,
-        as_of=as_of or timezone.localdate(),
+        as_of=as_of,
     )
     episode = current[-1]
     episode.dec, episode.rec = on, rec
     save_versioned(episode, by)
     _sync_child(child, by)
+    events.announce([child.pk], by=by, as_of=as_of)
     audit.record(
         request,
         AccessAction.CHANGE,

@@ -46,9 +46,12 @@ class Recipient(StrEnum):
     ICB = "icb"  # the area's integrated care board
 
 
-#: Working days the receiving team has to acknowledge each kind (DOMAIN.md: the health request
-#: within 3, an out-of-area notice within 5); areas may set their own.
-DEFAULT_DUE_WORKING_DAYS: Mapping[Kind, int] = {
+#: Working days the LA has to send a hand-off after its event (DOMAIN.md's local default: the
+#: health request, with consent, and the out-of-area notice within 3 working days).
+DEFAULT_SEND_WORKING_DAYS = 3
+#: Working days the receiving team has, once it is sent, to acknowledge each kind (DOMAIN.md:
+#: an out-of-area notice within 5); areas may set their own.
+DEFAULT_ACKNOWLEDGE_WORKING_DAYS: Mapping[Kind, int] = {
     Kind.HEALTH_REQUEST: 3,
     Kind.MOVE: 5,
     Kind.LEGAL_STATUS: 5,
@@ -56,6 +59,9 @@ DEFAULT_DUE_WORKING_DAYS: Mapping[Kind, int] = {
     Kind.LEAVING_CARE: 10,
 }
 DEFAULT_HORIZON_DAYS = 30
+#: Waiting-time targets from referral to first seen (the issue's local defaults).
+DEFAULT_ROUTINE_REFERRAL_WEEKS = 18
+DEFAULT_URGENT_REFERRAL_WEEKS = 4
 
 
 @dataclass(frozen=True)
@@ -63,13 +69,25 @@ class Settings:
     """An area's handover settings: due times in working days, and how far back events
     still hand a child over."""
 
-    due_working_days: Mapping[Kind, int] = field(
-        default_factory=lambda: dict(DEFAULT_DUE_WORKING_DAYS)
+    send_working_days: int = DEFAULT_SEND_WORKING_DAYS
+    acknowledge_working_days: Mapping[Kind, int] = field(
+        default_factory=lambda: dict(DEFAULT_ACKNOWLEDGE_WORKING_DAYS)
     )
     horizon_days: int = DEFAULT_HORIZON_DAYS
+    routine_referral_weeks: int = DEFAULT_ROUTINE_REFERRAL_WEEKS
+    urgent_referral_weeks: int = DEFAULT_URGENT_REFERRAL_WEEKS
 
-    def due(self, kind: Kind, event: date) -> date:
-        return add_working_days(event, self.due_working_days[kind])
+    def target_weeks(self, urgency: str) -> int:
+        """The referral waiting-time target for `urgency` ("urgent" or "routine")."""
+        return self.urgent_referral_weeks if urgency == "urgent" else self.routine_referral_weeks
+
+    def send_by(self, event: date) -> date:
+        """When the LA must have sent a hand-off of an event on `event`."""
+        return add_working_days(event, self.send_working_days)
+
+    def acknowledge_by(self, kind: Kind, sent_on: date) -> date:
+        """When the receiving team must have acknowledged a hand-off sent on `sent_on`."""
+        return add_working_days(sent_on, self.acknowledge_working_days[kind])
 
 
 @dataclass(frozen=True)
@@ -90,7 +108,7 @@ class Handover:
     recipient: Recipient
     area: str  # the area whose provider or ICB receives it
     event_date: date
-    due: date  # acknowledgement due
+    send_by: date  # when the LA must have sent it
     episode_start: date  # the episode it comes from (a child's episodes start on different days)
 
 
@@ -109,11 +127,11 @@ def handovers_for(
     def hand(kind: Kind, areas: Sequence[str], event: date, episode: PlacedEpisode) -> None:
         if not since <= event <= as_of:
             return
-        due = settings.due(kind, event)
+        send_by = settings.send_by(event)
         for area in dict.fromkeys(areas):  # each area once, in order
-            found.append(Handover(kind, Recipient.PROVIDER, area, event, due, episode.decom))
+            found.append(Handover(kind, Recipient.PROVIDER, area, event, send_by, episode.decom))
             if kind is Kind.OUT_OF_AREA:
-                found.append(Handover(kind, Recipient.ICB, area, event, due, episode.decom))
+                found.append(Handover(kind, Recipient.ICB, area, event, send_by, episode.decom))
 
     left = responsible_area  # where the child was placed before this episode
     for episode in sorted(episodes, key=lambda e: e.decom):
@@ -135,3 +153,35 @@ def handovers_for(
             hand(Kind.LEAVING_CARE, [responsible_area, here], episode.dec, episode)
         left = responsible_area if ended else here
     return found
+
+
+@dataclass(frozen=True)
+class Wait:
+    """How long a referred child has waited to be seen, against the target."""
+
+    days: int  # to the first appointment, or to `as_of` while still waiting
+    target_days: int
+    target: date  # the day by which they should have been seen
+    seen: bool
+
+    @property
+    def weeks(self) -> int:
+        return self.days // 7
+
+    @property
+    def breached(self) -> bool:
+        """Seen after the target, or still waiting past it."""
+        return self.days > self.target_days
+
+
+def wait(referred_on: date, target_weeks: int, first_seen_on: date | None, *, as_of: date) -> Wait:
+    """The wait from referral to first seen, in calendar days as referral-to-treatment waits
+    are counted; a child not yet seen has waited until `as_of`."""
+    end = first_seen_on if first_seen_on is not None else as_of
+    target_days = target_weeks * 7
+    return Wait(
+        days=max((end - referred_on).days, 0),
+        target_days=target_days,
+        target=referred_on + timedelta(days=target_days),
+        seen=first_seen_on is not None,
+    )

@@ -23,6 +23,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from lachealth.care import events
 from lachealth.care.models import Child, Episode
 from lachealth.people import access
 from lachealth.people.audit import record
@@ -317,6 +318,7 @@ def _write(plan: ImportPlan, attempt: ImportAttempt, by: Any, progress: Progress
     }
     touched |= {e.child_id for e in plan.removed_episodes}
     _sync_children(touched - {c.pk for c in new_children})
+    events.announce(touched, by=by, as_of=timezone.localdate())
     _write_outcomes(plan, attempt, ids)
     return _describe(plan)
 

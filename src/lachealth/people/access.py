@@ -3,6 +3,11 @@
 - LA social workers and data officers see the children their LA is responsible for.
 - Health practitioners, health administrators and designated professionals see children whose
   responsible area *or current placement area* their organisation serves.
+- Staff of a service that takes referrals (CAMHS, substance misuse…) see only the referrals
+  made to it, and through them the children referred.
+- Hand-offs: a notification is seen by the organisation that sent it and the one it is
+  addressed to (`notification_q`); a referral by the referring provider and the service
+  (`referral_q`). Nobody else reaches them, whatever the URL.
 - Commissioners see no child at all (aggregates only); system administrators manage users and
   organisations but see no child unless they also hold one of the roles above.
 
@@ -23,6 +28,12 @@ HEALTH_CHILD_ROLES = frozenset(
 )
 #: Roles that may record a child entering care, their moves and their leaving care.
 CARE_RECORD_ROLES = LA_CHILD_ROLES
+#: Roles that make referrals for a provider, and act on them for a service.
+REFERRAL_ROLES = frozenset({Role.HEALTH_PRACTITIONER, Role.HEALTH_ADMIN})
+#: Roles that send an LA's hand-offs to health, and see whether they were acknowledged.
+HANDOVER_SENDER_ROLES = LA_CHILD_ROLES
+#: Roles that receive hand-offs for a provider or ICB and acknowledge them.
+HANDOVER_RECEIVER_ROLES = HEALTH_CHILD_ROLES
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,8 @@ class Scope:
     area_organisation: tuple[tuple[str, int], ...]
     # every (role, area, organisation id) the user holds, for role-specific permissions
     grants: tuple[tuple[str, str, int], ...] = ()
+    # services (taking referrals) at which the user acts on referrals
+    service_ids: frozenset[int] = frozenset()
 
     @property
     def sees_children(self) -> bool:
@@ -59,6 +72,7 @@ def scope_of(user) -> Scope:  # type: ignore[no-untyped-def]
     org_ids: set[int] = set()
     area_org: dict[str, int] = {}
     grants: set[tuple[str, str, int]] = set()
+    service_ids: set[int] = set()
     rows = (
         Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
         .values_list("role", "organisation_id", "organisation__kind", "organisation__areas")
@@ -67,6 +81,11 @@ def scope_of(user) -> Scope:  # type: ignore[no-untyped-def]
     for role, org_id, kind, area in rows:
         roles.add(role)
         org_ids.add(org_id)
+        if kind == OrganisationKind.SERVICE:
+            # A service's areas say where it works, not whose records its staff may read.
+            if role in REFERRAL_ROLES:
+                service_ids.add(org_id)
+            continue
         if area is None:
             continue
         grants.add((role, area, org_id))
@@ -86,6 +105,7 @@ def scope_of(user) -> Scope:  # type: ignore[no-untyped-def]
         frozenset(org_ids),
         tuple(sorted(area_org.items())),
         tuple(sorted(grants)),
+        frozenset(service_ids),
     )
     user._lachealth_scope = scope
     return scope
@@ -180,3 +200,35 @@ def can_exchange_return(user, area_code: str | None = None) -> bool:  # type: ig
 HEALTH_RECORD_ROLES = frozenset({Role.HEALTH_PRACTITIONER, Role.HEALTH_ADMIN})
 #: Health roles that record a completed health assessment and its plan.
 ASSESSMENT_ROLES = frozenset({Role.HEALTH_PRACTITIONER})
+
+
+def sends_handovers(user) -> frozenset[int]:  # type: ignore[no-untyped-def]
+    """The LAs whose hand-offs this user sends and follows."""
+    return organisations_for(user, HANDOVER_SENDER_ROLES)
+
+
+def receives_handovers(user) -> frozenset[int]:  # type: ignore[no-untyped-def]
+    """The providers and ICBs for which this user receives hand-offs."""
+    return organisations_for(user, HANDOVER_RECEIVER_ROLES)
+
+
+def notification_q(user) -> Q:  # type: ignore[no-untyped-def]
+    """Notifications the user may see: those their LA sent or their organisation received."""
+    sent, received = sends_handovers(user), receives_handovers(user)
+    if not (sent or received):
+        return Q(pk__in=[])
+    return Q(sender_id__in=sorted(sent)) | Q(recipient_id__in=sorted(received))
+
+
+def refers(user) -> frozenset[int]:  # type: ignore[no-untyped-def]
+    """The providers for which this user makes referrals."""
+    return frozenset(org for role, _, org in scope_of(user).grants if role in REFERRAL_ROLES)
+
+
+def referral_q(user) -> Q:  # type: ignore[no-untyped-def]
+    """Referrals the user may see: those their provider made, or their service received."""
+    scope = scope_of(user)
+    referrers = organisations_for(user, HEALTH_CHILD_ROLES)
+    if not (referrers or scope.service_ids):
+        return Q(pk__in=[])
+    return Q(referrer_id__in=sorted(referrers)) | Q(service_id__in=sorted(scope.service_ids))

@@ -1,7 +1,8 @@
 """Organisations, the areas they serve, users and their roles, and the access log.
 
-An organisation is a local authority (LA), an NHS LAC health provider or an integrated care
-board (ICB); each covers one or more areas (ONS local authority codes). A user holds roles
+An organisation is a local authority (LA), an NHS LAC health provider, an integrated care
+board (ICB) or a service that takes referrals (CAMHS, substance misuse…); each covers one or
+more areas (ONS local authority codes). A user holds roles
 through memberships, one per organisation and role, so one person can work for a provider
 and an ICB at once. What a role lets a user see is decided in `access.py`, nowhere else.
 """
@@ -33,6 +34,7 @@ class OrganisationKind(models.TextChoices):
     LOCAL_AUTHORITY = "LA", "Local authority"
     HEALTH_PROVIDER = "PROVIDER", "NHS LAC health provider"
     ICB = "ICB", "Integrated care board"
+    SERVICE = "SERVICE", "Service that takes referrals (CAMHS, substance misuse…)"
 
 
 class Organisation(models.Model):
@@ -80,6 +82,10 @@ ROLES_FOR_KIND: dict[str, frozenset[str]] = {
     ),
     OrganisationKind.ICB: frozenset(
         {Role.DESIGNATED_PROFESSIONAL, Role.COMMISSIONER, Role.SYSTEM_ADMIN}
+    ),
+    # A service's staff see the children referred to it, nothing else (access.py).
+    OrganisationKind.SERVICE: frozenset(
+        {Role.HEALTH_PRACTITIONER, Role.HEALTH_ADMIN, Role.SYSTEM_ADMIN}
     ),
 }
 
