@@ -242,7 +242,10 @@ class Referral(models.Model):
     """A practitioner asking a service to see a child, from an action of the health plan."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="referrals")
-    action = models.ForeignKey(HealthPlanAction, on_delete=models.PROTECT, related_name="referrals")
+    # RESTRICT, not PROTECT: the action may go only with the child, taking the referral too.
+    action = models.ForeignKey(
+        HealthPlanAction, on_delete=models.RESTRICT, related_name="referrals"
+    )
     kind = models.CharField(max_length=20, choices=ReferralKind.choices)
     service = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="referrals_received"

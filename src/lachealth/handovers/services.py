@@ -576,7 +576,9 @@ def update_settings(
     """A system administrator sets an area's own clocks for hand-offs."""
     if not access.is_system_admin(by):
         raise PermissionDenied("Only a system administrator changes an area's settings")
-    found, _ = HandoverSettings.objects.get_or_create(area_id=area_code)
+    found = HandoverSettings.objects.filter(area_id=area_code).first() or HandoverSettings(
+        area_id=area_code
+    )
     for name, value in values.items():
         setattr(found, name, value)
     save_versioned(found, by)

@@ -214,8 +214,7 @@ def notification_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def referral_list(request: HttpRequest) -> HttpResponse:
-    scope = access.scope_of(request.user)
-    if not (scope.service_ids or access.organisations_for(request.user, access.HEALTH_CHILD_ROLES)):
+    if not (access.scope_of(request.user).service_ids or access.receives_handovers(request.user)):
         raise PermissionDenied("Your role neither makes nor receives referrals")
     show = request.GET.get("show", "waiting")
     if show not in selectors.REFERRAL_FILTERS:

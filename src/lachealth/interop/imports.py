@@ -13,6 +13,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -188,8 +189,11 @@ def apply_import(
     plan: ImportPlan | None = None,
     request: HttpRequest | None = None,
     progress: Progress | None = None,
+    as_of: date | None = None,
 ) -> ImportAttempt:
-    """Write what the check found, all of it or nothing. Warnings must be accepted first."""
+    """Write what the check found, all of it or nothing. Warnings must be accepted first.
+
+    The care events it writes are announced (`care.events`) as recorded on `as_of` (today)."""
     require_return_access(by, attempt.area)
     if attempt.status != ImportStatus.CHECKED:
         raise ImportNotAllowed(
@@ -205,7 +209,7 @@ def apply_import(
         plan = _replan(attempt)
     try:
         with transaction.atomic():
-            counts = _write(plan, attempt, by, progress)
+            counts = _write(plan, attempt, by, progress, as_of or timezone.localdate())
             attempt.status = (
                 ImportStatus.IMPORTED if plan.changes_anything else ImportStatus.UNCHANGED
             )
@@ -245,7 +249,9 @@ def _replan(attempt: ImportAttempt) -> ImportPlan:
     return plan
 
 
-def _write(plan: ImportPlan, attempt: ImportAttempt, by: Any, progress: Progress | None) -> str:
+def _write(
+    plan: ImportPlan, attempt: ImportAttempt, by: Any, progress: Progress | None, as_of: date
+) -> str:
     reason = f"SSDA903 import {attempt.pk}"
     history = {"default_user": by, "default_change_reason": reason}
     area = plan.area
@@ -318,7 +324,7 @@ def _write(plan: ImportPlan, attempt: ImportAttempt, by: Any, progress: Progress
     }
     touched |= {e.child_id for e in plan.removed_episodes}
     _sync_children(touched - {c.pk for c in new_children})
-    events.announce(touched, by=by, as_of=timezone.localdate())
+    events.announce(touched, by=by, as_of=as_of)
     _write_outcomes(plan, attempt, ids)
     return _describe(plan)
 

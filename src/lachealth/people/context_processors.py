@@ -40,6 +40,22 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                     "current": namespace == "health" and "action" in url_name,
                 }
             )
+        if access.sends_handovers(user) or access.receives_handovers(user):
+            items.append(
+                {
+                    "href": reverse("handovers:notification_list"),
+                    "text": "Notifications",
+                    "current": namespace == "handovers" and url_name.startswith("notification"),
+                }
+            )
+        if access.scope_of(user).service_ids or access.receives_handovers(user):
+            items.append(
+                {
+                    "href": reverse("handovers:referral_list"),
+                    "text": "Referrals",
+                    "current": namespace == "handovers" and url_name.startswith("referral"),
+                }
+            )
         if access.can_exchange_return(user):
             items.append(
                 {
@@ -61,6 +77,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                     "href": reverse("people:organisation_list"),
                     "text": "Organisations",
                     "current": namespace == "people" and "organisation" in url_name,
+                }
+            )
+            items.append(
+                {
+                    "href": reverse("handovers:settings_index"),
+                    "text": "Handover settings",
+                    "current": namespace == "handovers" and url_name.startswith("settings"),
                 }
             )
             items.append(

@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from lachealth.care.models import Child, Episode
 from lachealth.demo import histories
+from lachealth.demo.handovers import build_handovers, build_referrals, build_services, demo_staff
 from lachealth.demo.identities import POSTCODE_LETTERS, demo_nhs_numbers
 from lachealth.interop.export import NO_URN_PLACES
 from lachealth.interop.models import ImportAttempt, ReportedOutcome
@@ -119,6 +120,18 @@ class Command(BaseCommand):
                 seed=options["seed"], scale=options["scale"], as_of=as_of, progress=self.stderr
             )
             build_health(seed=options["seed"], as_of=as_of, progress=self.stderr)
+            codes = [(a.code, a.username) for a in AREAS]
+            staff = demo_staff(codes)
+            build_handovers(
+                seed=options["seed"], as_of=as_of, areas=[a.code for a in AREAS], staff=staff
+            )
+            build_referrals(
+                seed=options["seed"],
+                as_of=as_of,
+                areas=[a.code for a in AREAS],
+                staff=staff,
+                camhs={a.code: orgs[f"{a.username}.camhs"] for a in AREAS},
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {total} children in 4 areas."))
         self.print_logins()
 
@@ -164,6 +177,9 @@ def build_organisations() -> dict[str, Organisation]:
         )
         provider.areas.set([Area.objects.get(code=area.code)])
         orgs[f"{area.username}.la"], orgs[f"{area.username}.provider"] = la, provider
+    camhs = build_services([(a.code, a.username) for a in AREAS], DEMO_MARK)
+    for area in AREAS:
+        orgs[f"{area.username}.camhs"] = camhs[area.code]
     icb = Organisation.objects.create(
         name="West Yorkshire ICB" + DEMO_MARK, kind=OrganisationKind.ICB
     )
@@ -206,6 +222,12 @@ def build_users(orgs: dict[str, Organisation]) -> None:
                 "Hari",
                 f"{place} Health Admin",
                 [(f"{area.username}.provider", Role.HEALTH_ADMIN)],
+            ),
+            (
+                f"{area.username}.camhs",
+                "Cam",
+                f"{place} CAMHS Clinician",
+                [(f"{area.username}.camhs", Role.HEALTH_PRACTITIONER)],
             ),
         ]
     people += [
@@ -390,7 +412,9 @@ def import_area(
             f"The demo's SSDA903 extract for {area.la_name} was refused: "
             + "; ".join(p["message"] for p in checked.attempt.blocking[:3])
         )
-    imports.apply_import(checked.attempt, by=officer, accept_warnings=True, plan=checked.plan)
+    imports.apply_import(
+        checked.attempt, by=officer, accept_warnings=True, plan=checked.plan, as_of=as_of
+    )
     stored = {c.la_child_id: c for c in Child.objects.filter(responsible_area_id=area.code)}
     named = []
     for child in children:
