@@ -210,6 +210,13 @@ EMAIL_BACKEND = os.environ.get(
     if DEBUG or TESTING
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# The SMTP relay (NHSmail or the council's): digests carry counts and a link, never a child.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1") == "1"
+EMAIL_TIMEOUT = 30
 
 LOGGING = {
     "version": 1,

@@ -312,3 +312,24 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class HandoverDigestSent(models.Model):
+    """One row per hand-off digest e-mailed, so that `lachealth remind` twice sends once."""
+
+    recipient = models.EmailField()
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    box = models.CharField(max_length=100, help_text="Which list the digest links to")
+    sent_on = models.DateField()
+    counts = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "organisation", "box", "sent_on"],
+                name="handover_digest_once_a_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.sent_on}"
