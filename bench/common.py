@@ -30,12 +30,9 @@ def setup_django() -> None:
 def signed_in_provider_client(scale: float) -> tuple[Any, int]:
     """Load the demo at `scale` and sign in a provider user over all four demo areas."""
     from django.core.management import call_command
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from lachealth.care.models import Child
-    from lachealth.people.models import Area, Membership, Organisation, Role, User
+    from lachealth.people.models import Area, Organisation, Role
 
     call_command("migrate", verbosity=0)
     call_command(
@@ -54,15 +51,27 @@ def signed_in_provider_client(scale: float) -> tuple[Any, int]:
     provider.areas.set(
         Area.objects.filter(code__in=["E08000032", "E08000035", "E08000033", "E08000034"])
     )
-    user = User.objects.create_user("bench.admin", password="bench-password-123")
-    Membership.objects.create(user=user, organisation=provider, role=Role.HEALTH_ADMIN)
+    client, user = signed_in_client("bench.admin", provider, Role.HEALTH_ADMIN)
+    return client, Child.objects.visible_to(user).count()
+
+
+def signed_in_client(username: str, organisation: Any, role: str) -> tuple[Any, Any]:
+    """A test client signed in (password and one-time code) as a new user holding `role`."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from lachealth.people.models import Membership, User
+
+    user = User.objects.create_user(username, password="bench-password-123")
+    Membership.objects.create(user=user, organisation=organisation, role=role)
     device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
     client = Client()
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
-    return client, Child.objects.visible_to(user).count()
+    return client, user
 
 
 def time_page(client: Any, path: str, runs: int = 20) -> tuple[float, float, int]:

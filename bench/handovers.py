@@ -11,7 +11,7 @@ import time
 from datetime import date
 
 import returns
-from common import setup_django, time_page
+from common import setup_django, signed_in_client, time_page
 
 AREA = "E08000025"  # Birmingham
 NEIGHBOURS = ["E08000028", "E08000029"]  # Sandwell, Solihull: some placements out of area
@@ -25,9 +25,6 @@ def main() -> None:
     label = os.environ.get("BENCH_DB_LABEL", "SQLite")
     setup_django()
     from django.core.management import call_command
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from lachealth.care.models import Child
     from lachealth.handovers.models import HandoverSettings, Notification, NotificationStatus
@@ -92,14 +89,7 @@ def main() -> None:
     received.exclude(pk__in=keep).update(
         status=NotificationStatus.ACKNOWLEDGED, acknowledged_on=AS_OF
     )
-    nurse = User.objects.create_user("bench.nurse", password="bench-password-123")
-    Membership.objects.create(user=nurse, organisation=provider, role=Role.HEALTH_PRACTITIONER)
-    device = TOTPDevice.objects.create(user=nurse, name="bench", confirmed=True)
-    client = Client()
-    client.force_login(nurse)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    client, _ = signed_in_client("bench.nurse", provider, Role.HEALTH_PRACTITIONER)
     open_now = received.count()
     total = Notification.objects.filter(recipient=provider).count()
     for path, name in [

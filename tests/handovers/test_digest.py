@@ -8,37 +8,10 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from lachealth.care import services as care
 from lachealth.handovers.models import HandoverDigestSent
 
-from ..conftest import BRADFORD, CALDERDALE
-from ..factories import area
-
-
-def _enter_out_of_area(world):  # type: ignore[no-untyped-def]
-    return care.record_entry_to_care(
-        by=world.users["la_a_sw"],
-        responsible_area=area(BRADFORD),
-        child_details={
-            "la_child_id": "DIG1",
-            "first_name": "Zed",
-            "last_name": "Quillfeather",
-            "date_of_birth": date(2014, 1, 2),
-            "sex": "M",
-            "ethnicity": "WBRI",
-            "nhs_number": "9990000018",
-            "upn": "",
-            "gp_practice_code": "",
-            "gp_practice_name": "",
-        },
-        decom=date(2026, 11, 20),
-        ls="C2",
-        cin="N1",
-        placement=care.PlacementDetails(
-            place="U4", place_provider="PR1", placement_area=area(CALDERDALE), pl_post=""
-        ),
-        as_of=date(2026, 11, 23),
-    )
+from ..conftest import CALDERDALE
+from .helpers import enter_care
 
 
 def handoffs(mailoutbox, to: str) -> list:  # type: ignore[no-untyped-def]
@@ -61,7 +34,15 @@ def test_the_digest_tells_each_team_and_its_designated_professional_and_names_no
     designated = world.users["icb_designated"]
     designated.email = "designated@icb.example.nhs.uk"
     designated.save()
-    child = _enter_out_of_area(world)
+    child = enter_care(
+        world,
+        placed=CALDERDALE,
+        as_of=date(2026, 11, 23),
+        la_child_id="DIG1",
+        first_name="Zed",
+        last_name="Quillfeather",
+        nhs_number="9990000018",
+    )
     remind("2026-11-24")  # the day after: the notice is new
     provider = handoffs(mailoutbox, "lac.calderdale@example.nhs.uk")
     assert len(provider) == 1 and "New notifications: 1" in provider[0].body

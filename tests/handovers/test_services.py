@@ -18,26 +18,14 @@ from lachealth.handovers.models import (
     Referral,
 )
 from lachealth.health.clocks import add_working_days
-from lachealth.health.models import HealthPlanAction
-from lachealth.people.models import AccessLog, OrganisationKind, Role
+from lachealth.people.models import AccessLog
 
 from ..conftest import BRADFORD, CALDERDALE, LEEDS
-from ..factories import MembershipFactory, OrganisationFactory, area
+from ..factories import area
 from ..interop.helpers import exported, import_return, rows, to_csv
+from .helpers import camhs_with_clinician, enter_care, plan_action
 
 AS_OF = date(2026, 11, 23)  # a Monday
-DETAILS = {
-    "la_child_id": "NEW1",
-    "first_name": "Ada",
-    "last_name": "Example",
-    "date_of_birth": date(2012, 5, 4),
-    "sex": "F",
-    "ethnicity": "WBRI",
-    "nhs_number": "",
-    "upn": "",
-    "gp_practice_code": "",
-    "gp_practice_name": "",
-}
 
 
 def placement(code: str, pl_post: str = "") -> care.PlacementDetails:
@@ -46,17 +34,8 @@ def placement(code: str, pl_post: str = "") -> care.PlacementDetails:
     )
 
 
-def enter(world, placed=BRADFORD, decom=date(2026, 11, 20), ls="C2", la_child_id="NEW1"):  # type: ignore[no-untyped-def]
-    return care.record_entry_to_care(
-        by=world.users["la_a_sw"],
-        responsible_area=area(BRADFORD),
-        child_details=DETAILS | {"la_child_id": la_child_id},
-        decom=decom,
-        ls=ls,
-        cin="N1",
-        placement=placement(placed),
-        as_of=AS_OF,
-    )
+def enter(world, **kwargs):  # type: ignore[no-untyped-def]
+    return enter_care(world, as_of=AS_OF, **kwargs)
 
 
 def sent(child) -> list[tuple[str, str, str, str | None]]:  # type: ignore[no-untyped-def]
@@ -356,36 +335,17 @@ def test_the_thread_is_for_the_two_teams_only(world, notice):
 
 @pytest.fixture
 def camhs(world):  # type: ignore[no-untyped-def]
-    service = OrganisationFactory(
-        name="Bradford CAMHS", kind=OrganisationKind.SERVICE, areas=[area(BRADFORD)]
-    )
-    MembershipFactory(
-        user__username="camhs_clinician", organisation=service, role=Role.HEALTH_PRACTITIONER
-    )
-    return service
+    return camhs_with_clinician("camhs_clinician")[0]
 
 
 @pytest.fixture
 def action(world):  # type: ignore[no-untyped-def]
-    from lachealth.health.models import HealthAssessment
-
-    child = world.children["child_a"]
-    assessment = HealthAssessment.objects.create(
-        child=child,
-        kind="IHA",
+    return plan_action(
+        world,
+        world.children["child_a"],
+        "Low mood and poor sleep",
         completed_on=date(2026, 11, 2),
-        provider=world.orgs["prov_a"],
-        practitioner=world.users["prov_a_nurse"],
-        professional="medical",
         due_on=date(2026, 11, 10),
-    )
-    return HealthPlanAction.objects.create(
-        assessment=assessment,
-        child=child,
-        need="Low mood and poor sleep",
-        action="Refer to CAMHS",
-        owner=world.orgs["prov_a"],
-        due_on=date(2026, 12, 1),
     )
 
 

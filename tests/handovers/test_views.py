@@ -14,14 +14,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lachealth.care import services as care
 from lachealth.handovers import services
 from lachealth.handovers.models import HandoverSettings, Notification, Referral
-from lachealth.health.models import HealthAssessment, HealthPlanAction
-from lachealth.people.models import AccessLog, OrganisationKind, Role
+from lachealth.people.models import AccessLog
 
 from ..conftest import BRADFORD, CALDERDALE, sign_in
-from ..factories import MembershipFactory, OrganisationFactory, area
+from .helpers import camhs_with_clinician, enter_care, plan_action
 
 AS_OF = date(2026, 11, 23)
 
@@ -42,56 +40,27 @@ class Handed:
 
 
 def _enter(world, la_child_id: str, placed: str):  # type: ignore[no-untyped-def]
-    return care.record_entry_to_care(
-        by=world.users["la_a_sw"],
-        responsible_area=area(BRADFORD),
-        child_details={
-            "la_child_id": la_child_id,
-            "first_name": "Nia",
-            "last_name": f"Moved{la_child_id}",
-            "date_of_birth": date(2013, 2, 3),
-            "sex": "F",
-            "ethnicity": "WBRI",
-            "nhs_number": "",
-            "upn": "",
-            "gp_practice_code": "",
-            "gp_practice_name": "",
-        },
-        decom=date(2026, 11, 20),
-        ls="C2",
-        cin="N1",
-        placement=care.PlacementDetails(
-            place="U4", place_provider="PR1", placement_area=area(placed), pl_post=""
-        ),
+    return enter_care(
+        world,
+        placed=placed,
+        la_child_id=la_child_id,
+        first_name="Nia",
+        last_name=f"Moved{la_child_id}",
+        date_of_birth=date(2013, 2, 3),
     )
 
 
 @pytest.fixture
 def handed(world) -> Handed:  # type: ignore[no-untyped-def]
     child = _enter(world, "OUT1", CALDERDALE)
-    camhs = OrganisationFactory(
-        name="Bradford CAMHS", kind=OrganisationKind.SERVICE, areas=[area(BRADFORD)]
-    )
-    clinician = MembershipFactory(
-        user__username="camhs", organisation=camhs, role=Role.HEALTH_PRACTITIONER
-    ).user
-    assessment = HealthAssessment.objects.create(
-        child=child,
-        kind="IHA",
+    camhs, clinician = camhs_with_clinician()
+    action = plan_action(
+        world,
+        child,
+        "Low mood",
         completed_on=date(2026, 11, 21),
-        provider=world.orgs["prov_a"],
-        practitioner=world.users["prov_a_nurse"],
-        professional="medical",
         due_on=date(2026, 12, 18),
         health_needs="Clinical note: nightmares since the move",
-    )
-    action = HealthPlanAction.objects.create(
-        assessment=assessment,
-        child=child,
-        need="Low mood",
-        action="Refer to CAMHS",
-        owner=world.orgs["prov_a"],
-        due_on=date(2026, 12, 1),
     )
     referral = services.refer(
         by=world.users["prov_a_nurse"],

@@ -10,11 +10,11 @@ from datetime import date
 import time_machine
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from lachealth.care import services as care
 from lachealth.handovers.models import Notification, NotificationStatus
 
-from ..conftest import BRADFORD, CALDERDALE
-from ..factories import TOTPDeviceFactory, area
+from ..conftest import CALDERDALE
+from ..factories import TOTPDeviceFactory
+from ..handovers.helpers import enter_care
 from .conftest import check_accessibility
 from .test_journeys import pytestmark, sign_in  # noqa: F401  (same markers: system, db)
 
@@ -36,32 +36,6 @@ def cell(row: Locator, text: str) -> Locator:
     return row.get_by_role("cell", name=text, exact=True)
 
 
-def enter_care_placed_in_calderdale(world):  # type: ignore[no-untyped-def]
-    """The social worker records the entry through the care service, which sends the notices."""
-    return care.record_entry_to_care(
-        by=world.users["la_a_sw"],
-        responsible_area=area(BRADFORD),
-        child_details={
-            "la_child_id": "HND1",
-            "first_name": "Kian",
-            "last_name": "Hollins",
-            "date_of_birth": date(2014, 5, 9),
-            "sex": "M",
-            "ethnicity": "WBRI",
-            "nhs_number": "",
-            "upn": "",
-            "gp_practice_code": "",
-            "gp_practice_name": "",
-        },
-        decom=ENTERED,
-        ls="C2",
-        cin="N1",
-        placement=care.PlacementDetails(
-            place="U4", place_provider="PR1", placement_area=area(CALDERDALE), pl_post=""
-        ),
-    )
-
-
 def test_receiving_provider_acknowledges_an_out_of_area_notice_and_the_sender_sees_it(
     live_server, page: Page, browser: Browser, world
 ):
@@ -74,7 +48,16 @@ def test_receiving_provider_acknowledges_an_out_of_area_notice_and_the_sender_se
     TOTPDeviceFactory(user=social_worker)
 
     with time_machine.travel(TODAY, tick=True):
-        child = enter_care_placed_in_calderdale(world)
+        child = enter_care(
+            world,
+            placed=CALDERDALE,
+            decom=ENTERED,
+            la_child_id="HND1",
+            first_name="Kian",
+            last_name="Hollins",
+            date_of_birth=date(2014, 5, 9),
+            sex="M",
+        )
         notice = Notification.objects.get(
             child=child, kind="out_of_area", recipient=world.orgs["prov_c"]
         )

@@ -149,6 +149,18 @@ def _mark_sent(notification: Notification, by: Any, as_of: date, settings: rules
     notification.acknowledge_by = settings.acknowledge_by(rules.Kind(notification.kind), as_of)
 
 
+def _save(
+    request: HttpRequest | None,
+    obj: Notification | Referral,
+    by: Any,
+    detail: str,
+    action: str = AccessAction.CHANGE,
+) -> None:
+    """Save a hand-off's new state, its version credited to `by`, and log the change."""
+    save_versioned(obj, by)
+    audit.record(request, action, user=by, child=obj.child, detail=detail)
+
+
 def _today(as_of: date | None) -> date:
     return as_of or timezone.localdate()
 
@@ -210,14 +222,7 @@ def send_health_request(
     notification.consent_on = consent_on
     settings = settings_for([notification.child.responsible_area_id])
     _mark_sent(notification, by, as_of, settings[notification.child.responsible_area_id])
-    save_versioned(notification, by)
-    audit.record(
-        request,
-        AccessAction.CHANGE,
-        user=by,
-        child=notification.child,
-        detail="sent the health request",
-    )
+    _save(request, notification, by, "sent the health request")
     return notification
 
 
@@ -251,14 +256,7 @@ def acknowledge(
     notification.status = NotificationStatus.ACKNOWLEDGED
     notification.acknowledged_on = _today(as_of)
     notification.acknowledged_by = by
-    save_versioned(notification, by)
-    audit.record(
-        request,
-        AccessAction.CHANGE,
-        user=by,
-        child=notification.child,
-        detail="acknowledged a notification",
-    )
+    _save(request, notification, by, "acknowledged a notification")
     return notification
 
 
@@ -276,14 +274,7 @@ def accept_assessment_request(
         raise ValidationError("This notification does not ask for a health assessment")
     if notification.assessment_accepted_on is None:
         notification.assessment_accepted_on = _today(as_of)
-        save_versioned(notification, by)
-        audit.record(
-            request,
-            AccessAction.CHANGE,
-            user=by,
-            child=notification.child,
-            detail="accepted the assessment request",
-        )
+        _save(request, notification, by, "accepted the assessment request")
     return notification
 
 
@@ -319,14 +310,7 @@ def reject(
     notification.rejected_by = by
     notification.reject_reason = reason
     notification.reject_note = note
-    save_versioned(notification, by)
-    audit.record(
-        request,
-        AccessAction.CHANGE,
-        user=by,
-        child=notification.child,
-        detail=f"rejected a notification ({reason})",
-    )
+    _save(request, notification, by, f"rejected a notification ({reason})")
     return notification
 
 
@@ -392,14 +376,7 @@ def refer(
         urgency=urgency,
         target_weeks=settings.target_weeks(urgency),
     )
-    save_versioned(referral, by)
-    audit.record(
-        request,
-        AccessAction.CREATE,
-        user=by,
-        child=child,
-        detail=f"referred to {service.name}"[:300],
-    )
+    _save(request, referral, by, f"referred to {service.name}", action=AccessAction.CREATE)
     return referral
 
 
@@ -420,14 +397,7 @@ def acknowledge_referral(
     referral.acknowledged_on = _today(as_of)
     if referral.status == ReferralStatus.SENT:
         referral.status = ReferralStatus.ACKNOWLEDGED
-    save_versioned(referral, by)
-    audit.record(
-        request,
-        AccessAction.CHANGE,
-        user=by,
-        child=referral.child,
-        detail="acknowledged a referral",
-    )
+    _save(request, referral, by, "acknowledged a referral")
     return referral
 
 
@@ -461,14 +431,7 @@ def decide_referral(
     referral.decided_on = as_of
     referral.decided_by = by
     referral.decline_reason = "" if accept else reason
-    save_versioned(referral, by)
-    audit.record(
-        request,
-        AccessAction.CHANGE,
-        user=by,
-        child=referral.child,
-        detail="accepted a referral" if accept else "declined a referral",
-    )
+    _save(request, referral, by, "accepted a referral" if accept else "declined a referral")
     return referral
 
 
@@ -499,14 +462,7 @@ def record_first_seen(
         return referral
     referral.first_seen_on = on
     referral.status = ReferralStatus.SEEN
-    save_versioned(referral, by)
-    audit.record(
-        request,
-        AccessAction.CHANGE,
-        user=by,
-        child=referral.child,
-        detail=f"recorded a referral's first appointment on {on.isoformat()}",
-    )
+    _save(request, referral, by, f"recorded a referral's first appointment on {on.isoformat()}")
     return referral
 
 

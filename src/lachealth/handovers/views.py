@@ -194,20 +194,33 @@ def notification_reject(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-def notification_message(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = selectors.visible_notification(request.user, pk)
+def _write_in_thread(
+    request: HttpRequest, page: Any, back: str, about: Notification | Referral, **thread: Any
+) -> HttpResponse:
+    """Post a message in a notification's or referral's thread; on refusal, the page again."""
     form = MessageForm(request.POST)
     if form.is_valid() and call_service(
         form,
         request,
         services.post_message,
         "Message sent",
-        notification=notification,
         text=form.cleaned_data["text"],
+        **thread,
     ):
-        return redirect("handovers:notification_detail", pk=pk)
-    return _notification_page(request, notification, message_form=form)
+        return redirect(back, pk=about.pk)
+    return page(request, about, message_form=form)
+
+
+@require_POST
+def notification_message(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = selectors.visible_notification(request.user, pk)
+    return _write_in_thread(
+        request,
+        _notification_page,
+        "handovers:notification_detail",
+        notification,
+        notification=notification,
+    )
 
 
 # Referrals
@@ -358,17 +371,9 @@ def referral_seen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def referral_message(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.visible_referral(request.user, pk)
-    form = MessageForm(request.POST)
-    if form.is_valid() and call_service(
-        form,
-        request,
-        services.post_message,
-        "Message sent",
-        referral=referral,
-        text=form.cleaned_data["text"],
-    ):
-        return redirect("handovers:referral_detail", pk=pk)
-    return _referral_page(request, referral, message_form=form)
+    return _write_in_thread(
+        request, _referral_page, "handovers:referral_detail", referral, referral=referral
+    )
 
 
 # Settings

@@ -169,11 +169,15 @@ def build_organisations() -> dict[str, Organisation]:
     orgs: dict[str, Organisation] = {}
     for area in AREAS:
         la = Organisation.objects.create(
-            name=area.la_name + DEMO_MARK, kind=OrganisationKind.LOCAL_AUTHORITY
+            name=area.la_name + DEMO_MARK,
+            kind=OrganisationKind.LOCAL_AUTHORITY,
+            team_email=f"{area.username}.lac.social.care@example.org",
         )
         la.areas.set([Area.objects.get(code=area.code)])
         provider = Organisation.objects.create(
-            name=area.provider_name + DEMO_MARK, kind=OrganisationKind.HEALTH_PROVIDER
+            name=area.provider_name + DEMO_MARK,
+            kind=OrganisationKind.HEALTH_PROVIDER,
+            team_email=f"{area.username}.lac.health@example.org",
         )
         provider.areas.set([Area.objects.get(code=area.code)])
         orgs[f"{area.username}.la"], orgs[f"{area.username}.provider"] = la, provider
@@ -181,7 +185,9 @@ def build_organisations() -> dict[str, Organisation]:
     for area in AREAS:
         orgs[f"{area.username}.camhs"] = camhs[area.code]
     icb = Organisation.objects.create(
-        name="West Yorkshire ICB" + DEMO_MARK, kind=OrganisationKind.ICB
+        name="West Yorkshire ICB" + DEMO_MARK,
+        kind=OrganisationKind.ICB,
+        team_email="wy.safeguarding.children@example.org",
     )
     icb.areas.set(Area.objects.filter(code__in=[a.code for a in AREAS]))
     orgs["icb"] = icb
