@@ -1,0 +1,1 @@
+"""Insight: statutory measures per area, their intervals, funnel limits and suppression."""

@@ -1,0 +1,128 @@
+"""The statistics: Wilson intervals against published values, funnel limits, suppression that
+no total can undo (examples and hypothesis properties; no database)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lachealth.insight.stats import (
+    SUPPRESSED,
+    Z_95,
+    Z_998,
+    baseline,
+    funnel_limits,
+    suppress,
+    wilson_interval,
+)
+
+
+def test_wilson_interval_matches_the_published_worked_value():
+    low, high = wilson_interval(81, 263)
+    assert round(low, 4) == 0.2553 and round(high, 4) == 0.3662
+
+
+def test_wilson_interval_at_the_edges_stays_in_zero_to_one():
+    assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(10, 10)[1] == 1.0
+    assert round(wilson_interval(0, 10)[1], 4) == 0.2775  # the "rule of three"-like bound
+
+
+def test_the_two_funnel_levels_use_the_fingertips_z_values():
+    assert round(Z_95, 6) == 1.959964 and round(Z_998, 6) == 3.090232
+
+
+def test_funnel_limits_narrow_as_the_denominator_grows_and_998_is_wider():
+    p0 = 0.7
+    widths = [
+        funnel_limits(p0, n, Z_95)[1] - funnel_limits(p0, n, Z_95)[0] for n in (10, 100, 1000)
+    ]
+    assert widths == sorted(widths, reverse=True)
+    low95, high95 = funnel_limits(p0, 50, Z_95)
+    low998, high998 = funnel_limits(p0, 50, Z_998)
+    assert low998 < low95 < p0 < high95 < high998
+
+
+def test_baseline_is_total_numerator_over_total_denominator():
+    assert baseline([10, 30], [20, 80]) == 0.4
+    with pytest.raises(ValueError):
+        baseline([], [])
+
+
+@pytest.mark.parametrize(("k", "n"), [(-1, 5), (6, 5), (0, 0)])
+def test_impossible_proportions_are_refused(k, n):
+    with pytest.raises(ValueError):
+        wilson_interval(k, n)
+
+
+@given(n=st.integers(min_value=1, max_value=100_000), data=st.data())
+def test_the_interval_contains_the_rate_and_lies_in_zero_to_one(n, data):
+    k = data.draw(st.integers(min_value=0, max_value=n))
+    low, high = wilson_interval(k, n)
+    assert 0.0 <= low <= k / n <= high <= 1.0
+
+
+@given(
+    p0=st.floats(min_value=0, max_value=1, allow_nan=False),
+    n=st.integers(min_value=1, max_value=100_000),
+)
+def test_the_998_funnel_contains_the_95_funnel(p0, n):
+    low95, high95 = funnel_limits(p0, n, Z_95)
+    low998, high998 = funnel_limits(p0, n, Z_998)
+    assert 0.0 <= low998 <= low95 <= high95 <= high998 <= 1.0
+
+
+def test_suppression_hides_small_counts_and_one_more_in_each_line():
+    table = [
+        [3, 20, 23],
+        [10, 12, 22],
+        [13, 32, 45],
+    ]
+    assert suppress(table) == [
+        [SUPPRESSED, SUPPRESSED, 23],
+        [SUPPRESSED, SUPPRESSED, 22],
+        [13, 32, 45],
+    ]
+
+
+def test_zeros_are_shown():
+    assert suppress([[0, 7, 7], [9, 8, 17], [9, 15, 24]]) == [[0, 7, 7], [9, 8, 17], [9, 15, 24]]
+
+
+def _with_totals(cells: list[list[int]]) -> list[list[int]]:
+    rows = [[*row, sum(row)] for row in cells]
+    return [*rows, [sum(col) for col in zip(*rows, strict=True)]]
+
+
+tables = st.integers(min_value=1, max_value=5).flatmap(
+    lambda cols: st.lists(
+        st.lists(st.integers(min_value=0, max_value=40), min_size=cols, max_size=cols),
+        min_size=1,
+        max_size=5,
+    )
+)
+
+
+@given(cells=tables)
+def test_no_hidden_count_can_be_worked_back_from_its_totals(cells):
+    table = _with_totals(cells)
+    shown = suppress(table)
+    rows, cols = len(table), len(table[0])
+    lines = [[(r, c) for c in range(cols)] for r in range(rows)]
+    lines += [[(r, c) for r in range(rows)] for c in range(cols)]
+    for line in lines:
+        # One hidden cell in a line whose other cells and total are shown is recomputable.
+        assert sum(shown[r][c] == SUPPRESSED for r, c in line) != 1
+    for r in range(rows):
+        for c in range(cols):
+            value = table[r][c]
+            if 0 < value < 6:
+                assert shown[r][c] == SUPPRESSED
+            elif shown[r][c] != SUPPRESSED:
+                assert shown[r][c] == value
+
+
+def test_a_baseline_a_rounding_error_from_one_keeps_both_funnels_at_one():
+    # p0 * n is 4096.9999…: both upper limits are 1, not one of them a hair below.
+    assert funnel_limits(0.9999999999999999, 4097, Z_95)[1] == 1.0
+    assert funnel_limits(0.9999999999999999, 4097, Z_998)[1] == 1.0
