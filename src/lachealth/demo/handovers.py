@@ -31,7 +31,6 @@ from lachealth.health.models import ActionStatus, HealthPlanAction
 from lachealth.people.models import Area, Organisation, OrganisationKind, User
 
 DAYS_BACK = 40
-RECEIVING_AREA = "E08000033"  # Calderdale, the demo's third area
 MESSAGES = [
     ("receiver", "Thank you. We have booked the assessment and will write to the carer."),
     (
@@ -65,13 +64,19 @@ def build_services(areas: list[tuple[str, str]], mark: str) -> dict[str, Organis
 
 
 def build_handovers(
-    *, seed: int, as_of: date, areas: list[str], staff: dict[str, dict[str, User]]
+    *,
+    seed: int,
+    as_of: date,
+    areas: list[str],
+    receiving: str,
+    staff: dict[str, dict[str, User]],
 ) -> int:
     """Notifications from every care event of the last `DAYS_BACK` days, then what the teams
-    did with them. `staff[area]` holds the area's "socialworker", "nurse" and "camhs" users,
-    and `staff["icb"]["designated"]` the ICB's designated nurse."""
+    did with them; a few recent moves into `receiving` wait for its team. `staff[area]` holds
+    the area's "socialworker", "nurse" and "camhs" users, and `staff["icb"]["designated"]`
+    the ICB's designated nurse."""
     rng = random.Random(seed + 6)
-    _recent_moves_into(RECEIVING_AREA, rng=rng, as_of=as_of, areas=areas, staff=staff)
+    _recent_moves_into(receiving, rng=rng, as_of=as_of, areas=areas, staff=staff)
     since = as_of - timedelta(days=DAYS_BACK)
     events: dict[tuple[str, date], set[int]] = defaultdict(set)
     rows = (
@@ -85,7 +90,7 @@ def build_handovers(
                 events[(area, day)].add(child_id)
     for (area, day), child_ids in sorted(events.items(), key=lambda item: item[0][1]):
         services.notify_care_events(child_ids, by=staff[area]["socialworker"], as_of=day)
-    return _act(rng, as_of, staff)
+    return _act(rng, as_of, staff, receiving)
 
 
 def _recent_moves_into(
@@ -146,7 +151,7 @@ def _receiver(n: Notification, staff: dict[str, dict[str, User]]) -> User:
     )
 
 
-def _act(rng: random.Random, as_of: date, staff: dict[str, dict[str, User]]) -> int:
+def _act(rng: random.Random, as_of: date, staff: dict[str, dict[str, User]], receiving: str) -> int:
     """Send most health requests with consent; acknowledge most notices, reject a few, and
     leave recent out-of-area notices into the receiving area waiting."""
     demo = Notification.objects.filter(child__responsible_area__in=[a for a in staff if a != "icb"])
@@ -168,11 +173,10 @@ def _act(rng: random.Random, as_of: date, staff: dict[str, dict[str, User]]) -> 
             consent_on=n.event_date,
             as_of=sent_on,
         )
-    acted = 0
     for n in demo.filter(status=NotificationStatus.SENT).select_related("child").order_by("pk"):
         assert n.sent_on is not None
         waiting = (as_of - n.sent_on).days
-        fresh_arrival = n.kind == "out_of_area" and n.recipient_area_id == "E08000033"
+        fresh_arrival = n.kind == "out_of_area" and n.recipient_area_id == receiving
         if fresh_arrival and waiting <= 14:
             continue  # the demo's unacknowledged out-of-area notices into Calderdale
         roll = rng.random()
@@ -193,7 +197,6 @@ def _act(rng: random.Random, as_of: date, staff: dict[str, dict[str, User]]) -> 
                 else services.acknowledge
             )
             act(by=_receiver(n, staff), notification=n, as_of=on)
-        acted += 1
     _threads(rng, demo, staff)
     return demo.count()
 

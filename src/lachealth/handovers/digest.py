@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from lachealth.mail import send_once
 from lachealth.people.models import Membership, Organisation, OrganisationKind, Role
 
 from .models import (
@@ -27,6 +27,8 @@ from .models import (
     NotificationStatus,
     Referral,
     ReferralStatus,
+    unacknowledged_overdue,
+    unsent_overdue,
 )
 
 
@@ -63,7 +65,7 @@ def digests(as_of: date) -> list[Digest]:
     """Every team's digest for `as_of` (empty ones left out). "New" means since yesterday."""
     yesterday = as_of - timedelta(days=1)
     sent = Q(status=NotificationStatus.SENT)
-    overdue = sent & Q(acknowledge_by__lt=as_of)
+    overdue = unacknowledged_overdue(as_of)
     received = _by(
         Notification.objects.filter(recipient__isnull=False)
         .values("recipient_id")
@@ -81,7 +83,7 @@ def digests(as_of: date) -> list[Digest]:
         .values("sender_id")
         .annotate(
             to_send=Count("pk", filter=unsent),
-            to_send_overdue=Count("pk", filter=unsent & Q(send_by__lt=as_of)),
+            to_send_overdue=Count("pk", filter=unsent_overdue(as_of)),
             unacknowledged_overdue=Count("pk", filter=overdue),
             rejected=Count("pk", filter=Q(rejected_on__gte=yesterday)),
         )
@@ -182,18 +184,20 @@ def send_digests(
     sent = skipped = 0
     for digest in progress(found) if progress else found:
         for recipient in recipients(digest.organisation):
-            try:
-                with transaction.atomic():
-                    HandoverDigestSent.objects.create(
-                        recipient=recipient,
-                        organisation=digest.organisation,
-                        box=digest.link,
-                        sent_on=as_of,
-                        counts=dict(digest.lines),
-                    )
-                    send_mail(digest.subject, digest.body(), None, [recipient])
-            except IntegrityError:
+            if send_once(
+                partial(
+                    HandoverDigestSent.objects.create,
+                    recipient=recipient,
+                    organisation=digest.organisation,
+                    box=digest.link,
+                    sent_on=as_of,
+                    counts=dict(digest.lines),
+                ),
+                digest.subject,
+                digest.body(),
+                recipient,
+            ):
+                sent += 1
+            else:
                 skipped += 1
-                continue
-            sent += 1
     return sent, skipped

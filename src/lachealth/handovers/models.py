@@ -128,6 +128,16 @@ class RejectReason(models.TextChoices):
 OPEN_STATUSES = (NotificationStatus.AWAITING_CONSENT, NotificationStatus.SENT)
 
 
+def unsent_overdue(as_of: date) -> Q:
+    """Health requests the LA should have sent before `as_of` (the sender's clock)."""
+    return Q(status=NotificationStatus.AWAITING_CONSENT, send_by__lt=as_of)
+
+
+def unacknowledged_overdue(as_of: date) -> Q:
+    """Notifications the receiver should have acknowledged before `as_of` (its clock)."""
+    return Q(status=NotificationStatus.SENT, acknowledge_by__lt=as_of)
+
+
 class Notification(models.Model):
     """One care event told to one organisation: the LA's hand-off to health."""
 
@@ -197,7 +207,8 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} to {self.recipient or self.recipient_area_id}"
 
     def is_overdue(self, as_of: date) -> bool:
-        """Past its clock and nobody has acted: the sender's if unsent, else the receiver's."""
+        """Past its clock and nobody has acted: the sender's if unsent, else the receiver's
+        (`unsent_overdue` and `unacknowledged_overdue` ask the database the same)."""
         if self.status == NotificationStatus.AWAITING_CONSENT:
             return self.send_by < as_of
         if self.status == NotificationStatus.SENT:

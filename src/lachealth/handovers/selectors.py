@@ -26,6 +26,8 @@ from .models import (
     NotificationStatus,
     Referral,
     ReferralStatus,
+    unacknowledged_overdue,
+    unsent_overdue,
 )
 
 
@@ -78,12 +80,6 @@ def boxes(user: Any) -> list[str]:
     return found
 
 
-def _overdue_q(as_of: date) -> Q:
-    return Q(status=NotificationStatus.SENT, acknowledge_by__lt=as_of) | Q(
-        status=NotificationStatus.AWAITING_CONSENT, send_by__lt=as_of
-    )
-
-
 def _box(user: Any, box: str) -> QuerySet[Notification]:
     if box == RECEIVED:
         return notifications(user).filter(
@@ -104,7 +100,7 @@ def notification_list(user: Any, *, box: str, show: str, as_of: date) -> Notific
     open_q = Q(status__in=[NotificationStatus.SENT, NotificationStatus.AWAITING_CONSENT])
     filters = {
         "open": open_q,
-        "overdue": _overdue_q(as_of),
+        "overdue": unacknowledged_overdue(as_of) | unsent_overdue(as_of),
         "acknowledged": Q(status=NotificationStatus.ACKNOWLEDGED),
         "rejected": Q(status=NotificationStatus.REJECTED),
         "no_recipient": Q(status=NotificationStatus.NO_RECIPIENT),
@@ -169,8 +165,7 @@ def package(notification: Notification, *, as_of: date) -> Package:
     icb = serving(OrganisationKind.ICB, [area]).get(area)
     provider = serving(OrganisationKind.HEALTH_PROVIDER, [area]).get(area)
     found = Organisation.objects.in_bulk([pk for pk in (la, icb, provider) if pk])
-    health = health_selectors.child_health(child, as_of=as_of)
-    running = [c for c in health.clocks if not c.status.done]
+    running = status.child_clocks(health_selectors.child_facts(child), as_of)
     assessments = [c for c in running if c.code in ("IHA", "RHA")]
     return Package(
         contacts=[
@@ -181,7 +176,7 @@ def package(notification: Notification, *, as_of: date) -> Package:
             ),
         ],
         clocks=running,
-        actions=[a for a in health.actions if a.status == ActionStatus.OPEN],
+        actions=referrable_actions(child),
         next_assessment=assessments[0] if assessments else None,
     )
 
@@ -244,7 +239,9 @@ def referrable_action(user: Any, pk: int) -> HealthPlanAction:
 def referrable_actions(child: Child) -> list[HealthPlanAction]:
     """The child's open health plan actions, each of which may lead to a referral."""
     return list(
-        HealthPlanAction.objects.filter(child=child, status=ActionStatus.OPEN).order_by("due_on")
+        HealthPlanAction.objects.filter(child=child, status=ActionStatus.OPEN)
+        .select_related("owner")
+        .order_by("due_on", "pk")
     )
 
 

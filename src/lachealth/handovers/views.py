@@ -34,7 +34,7 @@ from .forms import (
     SendRequestForm,
     SettingsForm,
 )
-from .models import HandoverSettings, Notification, NotificationStatus, Referral, ReferralStatus
+from .models import HandoverSettings, Notification, NotificationStatus, Referral
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:
@@ -227,7 +227,7 @@ def notification_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def referral_list(request: HttpRequest) -> HttpResponse:
-    if not (access.scope_of(request.user).service_ids or access.receives_handovers(request.user)):
+    if not access.sees_referrals(request.user):
         raise PermissionDenied("Your role neither makes nor receives referrals")
     show = request.GET.get("show", "waiting")
     if show not in selectors.REFERRAL_FILTERS:
@@ -305,7 +305,6 @@ def _referral_page(request: HttpRequest, referral: Referral, **forms: Any) -> Ht
             "form": forms.get("message_form")
             or forms.get("decline_form")
             or forms.get("seen_form"),
-            "statuses": ReferralStatus,
         },
     )
 

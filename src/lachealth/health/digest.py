@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from lachealth.mail import send_once
 from lachealth.people.models import Membership, Organisation, OrganisationKind, Role
 
 from . import selectors
@@ -101,23 +101,20 @@ def send_digests(as_of: date, *, progress=None) -> tuple[int, int]:  # type: ign
     sent = skipped = 0
     for provider in progress(providers) if progress else providers:
         for digest in digests_for(provider, as_of):
-            try:
-                with transaction.atomic():
-                    DigestSent.objects.create(
-                        recipient=digest.recipient,
-                        organisation=provider,
-                        sent_on=as_of,
-                        overdue=digest.overdue,
-                        due_soon=digest.due_soon,
-                    )
-                    send_mail(
-                        f"lachealth: {digest.overdue} overdue, {digest.due_soon} due soon",
-                        digest.body(),
-                        None,
-                        [digest.recipient],
-                    )
-            except IntegrityError:
+            if send_once(
+                partial(
+                    DigestSent.objects.create,
+                    recipient=digest.recipient,
+                    organisation=provider,
+                    sent_on=as_of,
+                    overdue=digest.overdue,
+                    due_soon=digest.due_soon,
+                ),
+                f"lachealth: {digest.overdue} overdue, {digest.due_soon} due soon",
+                digest.body(),
+                digest.recipient,
+            ):
+                sent += 1
+            else:
                 skipped += 1
-                continue
-            sent += 1
     return sent, skipped

@@ -220,9 +220,9 @@ def notification_q(user) -> Q:  # type: ignore[no-untyped-def]
     return Q(sender_id__in=sorted(sent)) | Q(recipient_id__in=sorted(received))
 
 
-def refers(user) -> frozenset[int]:  # type: ignore[no-untyped-def]
-    """The providers for which this user makes referrals."""
-    return frozenset(org for role, _, org in scope_of(user).grants if role in REFERRAL_ROLES)
+def sees_referrals(user) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the user has a referrals list: health teams that refer, services referred to."""
+    return bool(scope_of(user).service_ids or receives_handovers(user))
 
 
 def referral_q(user) -> Q:  # type: ignore[no-untyped-def]

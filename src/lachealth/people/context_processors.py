@@ -48,7 +48,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                     "current": namespace == "handovers" and url_name.startswith("notification"),
                 }
             )
-        if access.scope_of(user).service_ids or access.receives_handovers(user):
+        if access.sees_referrals(user):
             items.append(
                 {
                     "href": reverse("handovers:referral_list"),

@@ -123,7 +123,11 @@ class Command(BaseCommand):
             codes = [(a.code, a.username) for a in AREAS]
             staff = demo_staff(codes)
             build_handovers(
-                seed=options["seed"], as_of=as_of, areas=[a.code for a in AREAS], staff=staff
+                seed=options["seed"],
+                as_of=as_of,
+                areas=[a.code for a in AREAS],
+                receiving=RECEIVING_AREA,
+                staff=staff,
             )
             build_referrals(
                 seed=options["seed"],
