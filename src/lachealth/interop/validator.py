@@ -16,6 +16,7 @@ import logging
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 
@@ -118,6 +119,13 @@ def validate(
 def continuously_looked_after(episodes_csv: bytes, *, collection_year: int) -> set[str]:
     """The CHILD ids looked after continuously for 12 months at 31 March, exactly as the
     validator decides it (its `add_col_to_episodes_CONTINUOUSLY_LOOKED_AFTER`)."""
+    return continuously_looked_after_between(
+        episodes_csv, date(collection_year - 1, 4, 1), date(collection_year, 3, 31)
+    )
+
+
+def continuously_looked_after_between(episodes_csv: bytes, start: date, end: date) -> set[str]:
+    """The same rule over any 12 months (`insight` counts rolling years with it)."""
     _quiet_import()
     import pandas as pd
     from lac_validator.utils import add_col_to_episodes_CONTINUOUSLY_LOOKED_AFTER
@@ -125,7 +133,7 @@ def continuously_looked_after(episodes_csv: bytes, *, collection_year: int) -> s
     episodes = pd.read_csv(io.BytesIO(episodes_csv), dtype=str)
     with contextlib.redirect_stdout(io.StringIO()):
         marked = add_col_to_episodes_CONTINUOUSLY_LOOKED_AFTER(
-            episodes, f"01/04/{collection_year - 1}", f"31/03/{collection_year}"
+            episodes, f"{start:%d/%m/%Y}", f"{end:%d/%m/%Y}"
         )
     return set(marked.loc[marked["CONTINUOUSLY_LOOKED_AFTER"] == True, "CHILD"].astype(str))  # noqa: E712
 

@@ -1,0 +1,536 @@
+"""The statutory measures of DOMAIN.md, each a declared definition, counted by the database.
+
+A `Measure` says in the users' words what it counts (name, numerator, denominator, cohort,
+period, polarity, source) and, as query expressions, which of its cohort's rows are in the
+denominator and the numerator. `count` turns every measure of one cohort into one aggregate
+query grouped by area, so a dashboard costs a query per cohort and period, never a row per
+child in Python. Adding a measure is adding a definition to `MEASURES`.
+
+The OC2 cohort is the validator's own rule (`add_col_to_episodes_CONTINUOUSLY_LOOKED_AFTER`,
+which the SSDA903 export runs) written as a query; `tests/insight/test_measures.py` holds the
+two to the same answer, so the dashboard and the return never disagree about who is in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from lachealth.care.models import Child, Episode
+from lachealth.handovers.models import (
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    RecipientKind,
+)
+from lachealth.health.models import AssessmentKind, HealthAssessment, Informant, SdqResult
+
+from .periods import (
+    AGE_BANDS,
+    ETHNICITY_GROUPS,
+    PLACEMENT_GROUPS,
+    Period,
+    birth_dates_for,
+    iha_entry_window,
+    latest_birth_date,
+)
+
+SHORT_BREAKS = ("V3", "V4")
+#: Reasons for a new episode that start a new placement (SSDA903 RNE).
+NEW_PLACEMENT = ("S", "P", "T", "U", "B")
+#: The SDQ total from which the DfE counts a score as a cause for concern.
+SDQ_CONCERN = 17
+
+
+class Polarity(StrEnum):
+    HIGH_IS_GOOD = "high"
+    LOW_IS_GOOD = "low"
+    NEUTRAL = "neutral"  # neither direction is better (e.g. needs identified)
+
+
+class Kind(StrEnum):
+    PROPORTION = "proportion"
+    MEAN = "mean"
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The rows a group of measures counts, for a period, and how to reach their area and
+    child. `aliases` are per-row facts the measures' conditions name."""
+
+    key: str
+    description: str
+    model: type[Model]
+    area: str  # lookup from a row to its area's code
+    child: str  # lookup from a row to its child; "" when the row is the child
+    rows: Callable[[Period], QuerySet[Any]]
+    aliases: Callable[[Period], dict[str, Any]] = field(default=lambda period: {})
+
+    def child_field(self, name: str) -> str:
+        return f"{self.child}__{name}" if self.child else name
+
+    def child_ref(self) -> OuterRef:
+        return OuterRef(self.child_field("pk"))
+
+
+Condition = Callable[[Period], Q]
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    name: str
+    cohort: Cohort
+    numerator: str
+    denominator: str
+    polarity: Polarity
+    source: str
+    counted: Condition  # rows in the numerator (of those eligible)
+    eligible: Condition | None = None  # narrows the cohort to the denominator
+    kind: Kind = Kind.PROPORTION
+    value: str = ""  # for a mean: the alias averaged
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One measure's counts for one area: `numerator` of `denominator` (for a mean, the
+    number of values is both, with their sum and sum of squares)."""
+
+    numerator: int
+    denominator: int
+    total: float = 0.0
+    squares: float = 0.0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.numerator + other.numerator,
+            self.denominator + other.denominator,
+            self.total + other.total,
+            self.squares + other.squares,
+        )
+
+
+EMPTY = Tally(0, 0)
+
+
+def _episodes() -> QuerySet[Episode]:
+    return Episode.objects.filter(child=OuterRef("pk"))
+
+
+def _in(period: Period) -> Q:
+    """Episodes open at some time in the period."""
+    return Q(decom__lte=period.end) & (Q(dec__isnull=True) | Q(dec__gte=period.start))
+
+
+def _open_at_end(period: Period) -> Q:
+    return Q(decom__lte=period.end) & (Q(dec__isnull=True) | Q(dec__gt=period.end))
+
+
+def continuously_looked_after(period: Period) -> QuerySet[Child]:
+    """Children looked after continuously through the period, as the validator's rule has it:
+    in care at some time in it, with no episode starting care after its first day, none ending
+    care (a reason other than X1) before its last, and none in short breaks (V3/V4)."""
+    eps = _episodes()
+    return Child.objects.filter(
+        Exists(eps.filter(_in(period))),
+        ~Exists(eps.filter(rne="S", decom__gt=period.start, decom__lte=period.end)),
+        ~Exists(eps.filter(dec__gte=period.start, dec__lt=period.end).exclude(rec="X1")),
+        ~Exists(eps.filter(_in(period), ls__in=SHORT_BREAKS)),
+    )
+
+
+def _assessments_in(period: Period, **more: Any) -> QuerySet[HealthAssessment]:
+    return HealthAssessment.objects.filter(
+        child=OuterRef("pk"), completed_on__range=(period.start, period.end), **more
+    )
+
+
+def _latest_carer_sdq(period: Period) -> Subquery:
+    return Subquery(
+        SdqResult.objects.filter(
+            child=OuterRef("pk"),
+            informant=Informant.CARER,
+            completed_on__range=(period.start, period.end),
+            total_difficulties__isnull=False,
+        )
+        .order_by("-completed_on")
+        .values("total_difficulties")[:1]
+    )
+
+
+def _oc2_aliases(period: Period) -> dict[str, Any]:
+    return {
+        "latest_immunisations": Subquery(
+            _assessments_in(period).order_by("-completed_on").values("immunisations")[:1]
+        ),
+        "sdq_total": _latest_carer_sdq(period),
+    }
+
+
+def _placements_in(period: Period) -> Any:
+    """Placements the child had in the period: the one they were in when it began, and each
+    one started in it (a new episode whose RNE starts a placement)."""
+    started = Subquery(
+        Episode.objects.filter(
+            child=OuterRef("pk"),
+            decom__range=(period.start, period.end),
+            rne__in=NEW_PLACEMENT,
+        )
+        .values("child")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+    ongoing = Exists(
+        _episodes()
+        .filter(decom__lt=period.start)
+        .filter(Q(dec__isnull=True) | Q(dec__gte=period.start))
+    )
+    return Coalesce(started, Value(0)) + Case(
+        When(ongoing, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+
+
+def _iha_entries(period: Period) -> QuerySet[Episode]:
+    window = iha_entry_window(period)
+    if window is None:
+        return Episode.objects.none()
+    return Episode.objects.filter(rne="S", decom__range=window).exclude(ls__in=SHORT_BREAKS)
+
+
+OC2 = Cohort(
+    "oc2",
+    "Children looked after continuously for the 12 months, not in short breaks (OC2)",
+    Child,
+    area="responsible_area",
+    child="",
+    rows=continuously_looked_after,
+    aliases=_oc2_aliases,
+)
+ENTRIES = Cohort(
+    "entries",
+    "Children who started to be looked after and whose initial health assessment fell due in "
+    "the period",
+    Episode,
+    area="child__responsible_area",
+    child="child",
+    rows=_iha_entries,
+)
+REVIEWS = Cohort(
+    "reviews",
+    "Review health assessments due in the period and completed",
+    HealthAssessment,
+    area="child__responsible_area",
+    child="child",
+    rows=lambda period: HealthAssessment.objects.filter(
+        kind=AssessmentKind.RHA, due_on__range=(period.start, period.end)
+    ),
+)
+OUT_OF_AREA_NOTICES = Cohort(
+    "notices",
+    "Out-of-area notices sent to the receiving area's LAC health team whose acknowledgement "
+    "fell due in the period (the receiving area's measure)",
+    Notification,
+    area="recipient_area",
+    child="child",
+    rows=lambda period: Notification.objects.filter(
+        kind=NotificationKind.OUT_OF_AREA,
+        recipient_kind=RecipientKind.PROVIDER,
+        sent_on__isnull=False,
+        acknowledge_by__range=(period.start, period.end),
+    ).exclude(status=NotificationStatus.REJECTED),
+)
+AT_END = Cohort(
+    "at_end",
+    "Children looked after on the last day of the period, not in short breaks",
+    Child,
+    area="responsible_area",
+    child="",
+    rows=lambda period: Child.objects.filter(
+        Exists(_episodes().filter(_open_at_end(period)).exclude(ls__in=SHORT_BREAKS))
+    ),
+    aliases=lambda period: {"placements": _placements_in(period)},
+)
+
+OC2_SOURCE = "DOMAIN.md, statutory measures from OC2 (SSDA903)"
+LIVE_SOURCE = "DOMAIN.md, statutory measures from the live record"
+
+
+def _under(age: int) -> Condition:
+    return lambda period: Q(date_of_birth__gt=latest_birth_date(age, period.end))
+
+
+def _sdq_age(period: Period) -> Q:
+    """Validator rule 186: 4 by the first day of the year and not yet 17 on its last."""
+    return Q(
+        date_of_birth__lte=latest_birth_date(4, period.start),
+        date_of_birth__gt=latest_birth_date(17, period.end),
+    )
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "health_assessment",
+        "Annual health assessment",
+        OC2,
+        numerator="had a health assessment in the year",
+        denominator="children looked after continuously for 12 months",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source=OC2_SOURCE,
+        counted=lambda period: Q(Exists(_assessments_in(period))),
+    ),
+    Measure(
+        "immunisations",
+        "Immunisations up to date",
+        OC2,
+        numerator="up to date at their latest assessment in the year",
+        denominator="children looked after continuously for 12 months",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source=OC2_SOURCE,
+        counted=lambda period: Q(latest_immunisations="yes"),
+    ),
+    Measure(
+        "dental_check",
+        "Dental check",
+        OC2,
+        numerator="had a dental check in the year",
+        denominator="children looked after continuously for 12 months",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source=OC2_SOURCE,
+        counted=lambda period: Q(
+            Exists(
+                HealthAssessment.objects.filter(
+                    child=OuterRef("pk"), dental_check_on__range=(period.start, period.end)
+                )
+            )
+        ),
+    ),
+    Measure(
+        "development",
+        "Development assessment (under 5s)",
+        OC2,
+        numerator="had a development assessment in the year",
+        denominator="children under 5 on the last day, looked after continuously for 12 months",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source=OC2_SOURCE,
+        eligible=_under(5),
+        counted=lambda period: Q(Exists(_assessments_in(period, development_check=True))),
+    ),
+    Measure(
+        "sdq_received",
+        "SDQ score received (ages 4 to 16)",
+        OC2,
+        numerator="had a carer SDQ score in the year",
+        denominator="children aged 4 to 16 all year, looked after continuously for 12 months",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source=OC2_SOURCE,
+        eligible=_sdq_age,
+        counted=lambda period: Q(sdq_total__isnull=False),
+    ),
+    Measure(
+        "sdq_mean",
+        "Mean SDQ total difficulties score",
+        OC2,
+        numerator="the latest carer SDQ total in the year (0 to 40)",
+        denominator="children aged 4 to 16 all year with a score",
+        polarity=Polarity.LOW_IS_GOOD,
+        source=OC2_SOURCE,
+        eligible=_sdq_age,
+        counted=lambda period: Q(sdq_total__isnull=False),
+        kind=Kind.MEAN,
+        value="sdq_total",
+    ),
+    Measure(
+        "sdq_concern",
+        "SDQ score a cause for concern (17 or more)",
+        OC2,
+        numerator="latest carer SDQ total 17 or more",
+        denominator="children aged 4 to 16 all year with a score",
+        polarity=Polarity.LOW_IS_GOOD,
+        source=OC2_SOURCE,
+        eligible=lambda period: _sdq_age(period) & Q(sdq_total__isnull=False),
+        counted=lambda period: Q(sdq_total__gte=SDQ_CONCERN),
+    ),
+    Measure(
+        "substance_misuse",
+        "Substance misuse identified",
+        OC2,
+        numerator="identified at an assessment in the year",
+        denominator="children looked after continuously for 12 months",
+        polarity=Polarity.NEUTRAL,
+        source=OC2_SOURCE,
+        counted=lambda period: Q(Exists(_assessments_in(period, substance_misuse=True))),
+    ),
+    Measure(
+        "iha_on_time",
+        "Initial health assessments within 20 working days",
+        ENTRIES,
+        numerator="initial assessment completed by its due date",
+        denominator="entries to care whose initial assessment fell due in the period",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source=LIVE_SOURCE,
+        counted=lambda period: Q(
+            Exists(
+                HealthAssessment.objects.filter(
+                    child=OuterRef("child"),
+                    kind=AssessmentKind.IHA,
+                    completed_on__gte=OuterRef("decom"),
+                    working_days_late=0,
+                )
+            )
+        ),
+    ),
+    Measure(
+        "rha_on_time",
+        "Review health assessments on time",
+        REVIEWS,
+        numerator="completed by the due date",
+        denominator="review assessments completed that fell due in the period",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source=LIVE_SOURCE,
+        counted=lambda period: Q(working_days_late=0),
+    ),
+    Measure(
+        "ooa_acknowledged",
+        "Out-of-area notices acknowledged on time",
+        OUT_OF_AREA_NOTICES,
+        numerator="acknowledged by the due date",
+        denominator="notices received whose acknowledgement fell due in the period",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source=LIVE_SOURCE,
+        counted=lambda period: Q(acknowledged_on__lte=F("acknowledge_by")),
+    ),
+    Measure(
+        "three_placements",
+        "Three or more placements in the year",
+        AT_END,
+        numerator="had 3 or more placements in the period",
+        denominator="children looked after on the last day",
+        polarity=Polarity.LOW_IS_GOOD,
+        source=LIVE_SOURCE,
+        counted=lambda period: Q(placements__gte=3),
+    ),
+    Measure(
+        "placed_out_of_area",
+        "Placed out of area",
+        AT_END,
+        numerator="placed outside their responsible area on the last day",
+        denominator="children looked after on the last day",
+        polarity=Polarity.LOW_IS_GOOD,
+        source=LIVE_SOURCE,
+        counted=lambda period: Q(
+            Exists(
+                _episodes()
+                .filter(_open_at_end(period))
+                .exclude(placement_area=OuterRef("responsible_area"))
+            )
+        ),
+    ),
+)
+BY_KEY = {m.key: m for m in MEASURES}
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The children counted: all, or those of an age band, sex, ethnic group, placement type,
+    or placed in or out of their area, each as on the last day of the period."""
+
+    age_band: str = ""
+    sex: str = ""
+    ethnicity: str = ""
+    placement: str = ""
+    location: str = ""  # "in" or "out" of the responsible area
+
+    def condition(self, cohort: Cohort, period: Period) -> tuple[dict[str, Any], Q]:
+        """The aliases and filter that narrow `cohort`'s rows to this breakdown."""
+        aliases: dict[str, Any] = {}
+        q = Q()
+        if self.age_band:
+            band = next(b for b in AGE_BANDS if b.key == self.age_band)
+            born_after, born_by = birth_dates_for(band, period.end)
+            q &= Q(**{cohort.child_field("date_of_birth__lte"): born_by})
+            if born_after is not None:
+                q &= Q(**{cohort.child_field("date_of_birth__gt"): born_after})
+        if self.sex:
+            q &= Q(**{cohort.child_field("sex"): self.sex})
+        if self.ethnicity:
+            q &= Q(**{cohort.child_field("ethnicity__in"): ETHNICITY_GROUPS[self.ethnicity][1]})
+        if self.placement or self.location:
+            latest = Episode.objects.filter(
+                child=cohort.child_ref(), decom__lte=period.end
+            ).order_by("-decom")
+            if self.placement:
+                aliases["breakdown_place"] = Subquery(latest.values("place")[:1])
+                q &= Q(breakdown_place__in=PLACEMENT_GROUPS[self.placement][1])
+            if self.location:
+                aliases["breakdown_area"] = Subquery(latest.values("placement_area")[:1])
+                same = Q(breakdown_area=F(cohort.child_field("responsible_area")))
+                q &= same if self.location == "in" else ~same
+        return aliases, q
+
+
+def count(
+    measures: Sequence[Measure],
+    period: Period,
+    *,
+    breakdown: Breakdown = Breakdown(),
+    areas: Iterable[str] | None = None,
+    rows_q: Callable[[Cohort], Q] | None = None,
+) -> dict[str, dict[str, Tally]]:
+    """Each measure's tally per area code for the period: one query per cohort. `areas`
+    limits the areas counted; `rows_q` further limits each cohort's rows (the access policy,
+    for a caseload)."""
+    by_cohort: dict[str, list[Measure]] = {}
+    for measure in measures:
+        by_cohort.setdefault(measure.cohort.key, []).append(measure)
+    result: dict[str, dict[str, Tally]] = {m.key: {} for m in measures}
+    area_list = None if areas is None else sorted(areas)
+    for group in by_cohort.values():
+        cohort = group[0].cohort
+        aliases, narrowed = breakdown.condition(cohort, period)
+        rows = cohort.rows(period).alias(**cohort.aliases(period), **aliases).filter(narrowed)
+        if area_list is not None:
+            rows = rows.filter(**{f"{cohort.area}__in": area_list})
+        if rows_q is not None:
+            rows = rows.filter(rows_q(cohort))
+        aggregates: dict[str, Any] = {}
+        for m in group:
+            eligible = m.eligible(period) if m.eligible else Q()
+            counted = m.counted(period) & eligible
+            aggregates[f"{m.key}__n"] = Count("pk", filter=counted)
+            aggregates[f"{m.key}__d"] = Count("pk", filter=eligible) if m.eligible else Count("pk")
+            if m.kind == Kind.MEAN:
+                aggregates[f"{m.key}__d"] = Count("pk", filter=counted)
+                aggregates[f"{m.key}__sum"] = Sum(m.value, filter=counted)
+                aggregates[f"{m.key}__sq"] = Sum(F(m.value) * F(m.value), filter=counted)
+        for row in rows.values(cohort.area).annotate(**aggregates).order_by():
+            area = row[cohort.area]
+            for m in group:
+                tally = Tally(
+                    row[f"{m.key}__n"],
+                    row[f"{m.key}__d"],
+                    float(row.get(f"{m.key}__sum") or 0),
+                    float(row.get(f"{m.key}__sq") or 0),
+                )
+                if tally.denominator:
+                    result[m.key][area] = tally
+    return result

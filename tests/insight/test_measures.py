@@ -1,0 +1,410 @@
+"""Every measure the database counts equals an independent count in plain Python over the same
+small world of children, for a year to 31 March, a rolling year and several breakdowns. The
+OC2 cohort of the reference is the DfE validator's own rule, run on the episodes as the
+SSDA903 export writes them."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+
+from lachealth.care.models import Child, Episode
+from lachealth.handovers.models import Notification
+from lachealth.health.clocks import age_in_years, birthday, initial_health_assessment_due
+from lachealth.health.models import HealthAssessment, SdqResult
+from lachealth.insight import measures
+from lachealth.insight.measures import BY_KEY, MEASURES, Breakdown, Tally, count
+from lachealth.insight.periods import (
+    AGE_BANDS,
+    ETHNICITY_GROUPS,
+    PLACEMENT_GROUPS,
+    Period,
+    rolling_year,
+    year_to_march,
+)
+from lachealth.interop import validator
+from lachealth.interop.export import EPISODES, csv_file, episode_row
+from lachealth.people.models import OrganisationKind
+
+from ..factories import ChildFactory, OrganisationFactory, UserFactory, area, ensure_areas
+
+pytestmark = pytest.mark.django_db
+
+AREAS = ("E08000032", "E08000035", "E08000033")
+OTHER = "E08000034"
+
+
+def _random_world(seed: int, children: int = 120) -> None:
+    """Children with a few episodes each (moves, legal-status changes, leaving and coming back,
+    short breaks), assessments on time and late, SDQs and out-of-area notices."""
+    rng = random.Random(seed)
+    ensure_areas()
+    provider = OrganisationFactory(kind=OrganisationKind.HEALTH_PROVIDER, areas=[area(AREAS[0])])
+    nurse = UserFactory()
+    for n in range(children):
+        home = area(rng.choice(AREAS))
+        child = ChildFactory(
+            la_child_id=f"R{n:04d}",
+            responsible_area=home,
+            date_of_birth=date(2021, 1, 1) + timedelta(days=rng.randrange(4 * 365))
+            if rng.random() < 0.3
+            else date(2005, 1, 1) + timedelta(days=rng.randrange(17 * 365)),
+            sex=rng.choice("MFU"),
+            ethnicity=rng.choice(["WBRI", "MWBC", "AIND", "BAFR", "CHNE", "NOBT"]),
+        )
+        day = max(child.date_of_birth, date(2022, 1, 1)) + timedelta(days=rng.randrange(1400))
+        rne = "S"
+        for _ in range(rng.randint(1, 5)):
+            if day >= date(2026, 11, 1):
+                break
+            length = rng.randrange(20, 500)
+            ends = day + timedelta(days=length)
+            closed = ends < date(2026, 11, 1) and rng.random() < 0.8
+            leaves = closed and rng.random() < 0.3
+            placed = home if rng.random() < 0.7 else area(rng.choice([*AREAS, OTHER]))
+            Episode.objects.create(
+                child=child,
+                decom=day,
+                rne=rne,
+                ls=rng.choice(["C2", "C2", "C1", "V2", "E1", "V3"]),
+                cin="N1",
+                place=rng.choice(["U4", "U6", "K2", "P1", "A4", "K3", "T1", "R1"]),
+                placement_area=placed,
+                dec=ends if closed else None,
+                rec=("E11" if leaves else "X1") if closed else "",
+            )
+            if not closed:
+                break
+            day = ends + timedelta(days=rng.randrange(30, 200)) if leaves else ends
+            rne = "S" if leaves else rng.choice("PTLUB")
+        last = child.episodes.order_by("decom").last()
+        if last is None:
+            child.delete()
+            continue
+        child.looked_after = last.dec is None
+        child.current_placement_area = last.placement_area if last.dec is None else None
+        child.save()
+        taken: set[date] = set()
+        for _ in range(rng.randint(1, 5)):
+            done = date(2023, 1, 1) + timedelta(days=rng.randrange(1400))
+            if done in taken or done < child.date_of_birth:
+                continue
+            taken.add(done)
+            late = rng.choice([0, 0, 0, 3, 12])
+            HealthAssessment.objects.create(
+                child=child,
+                kind=rng.choice(["IHA", "RHA", "RHA"]),
+                completed_on=done,
+                provider=provider,
+                practitioner=nurse,
+                professional="nurse",
+                due_on=done - timedelta(days=rng.randrange(0, 40)),
+                working_days_late=late,
+                immunisations=rng.choice(["yes", "yes", "no", "unknown"]),
+                dental_check_on=done - timedelta(days=rng.randrange(0, 300))
+                if rng.random() < 0.7
+                else None,
+                development_check=rng.choice([True, True, False, None]),
+                substance_misuse=rng.random() < 0.2,
+            )
+        for _ in range(rng.randint(1, 4)):
+            done = date(2024, 1, 1) + timedelta(days=rng.randrange(1000))
+            if done < child.date_of_birth:
+                continue
+            SdqResult.objects.get_or_create(
+                child=child,
+                completed_on=done,
+                informant=rng.choice(["carer", "carer", "carer", "teacher"]),
+                defaults={
+                    "items": [],
+                    "total_difficulties": None if rng.random() < 0.15 else rng.randrange(41),
+                    "recorded_by": nurse,
+                },
+            )
+        for episode in child.episodes.exclude(placement_area=home):
+            sent = episode.decom + timedelta(days=rng.randrange(0, 4))
+            due = sent + timedelta(days=7)
+            outcome = rng.choice(["on_time", "late", "open", "rejected"])
+            Notification.objects.create(
+                kind="out_of_area",
+                child=child,
+                episode=episode,
+                episode_start=episode.decom,
+                event_date=episode.decom,
+                recipient_kind=rng.choice(["provider", "provider", "icb"]),
+                recipient_area=episode.placement_area,
+                status={"on_time": "acknowledged", "late": "acknowledged", "open": "sent"}.get(
+                    outcome, "rejected"
+                ),
+                send_by=sent,
+                sent_on=sent,
+                acknowledge_by=due,
+                acknowledged_on={"on_time": due, "late": due + timedelta(days=3)}.get(outcome),
+            )
+
+
+# --- the reference: plain Python over the same rows ------------------------------------------
+
+
+@dataclass
+class World:
+    children: list[Child]
+    episodes: dict[int, list[Episode]]
+    assessments: dict[int, list[HealthAssessment]]
+    sdqs: dict[int, list[SdqResult]]
+    notices: list[Notification]
+
+
+def _load() -> World:
+    episodes: dict[int, list[Episode]] = defaultdict(list)
+    for e in Episode.objects.order_by("decom"):
+        episodes[e.child_id].append(e)
+    assessments: dict[int, list[HealthAssessment]] = defaultdict(list)
+    for a in HealthAssessment.objects.all():
+        assessments[a.child_id].append(a)
+    sdqs: dict[int, list[SdqResult]] = defaultdict(list)
+    for s in SdqResult.objects.all():
+        sdqs[s.child_id].append(s)
+    return World(
+        list(Child.objects.all()),
+        episodes,
+        assessments,
+        sdqs,
+        list(Notification.objects.select_related("child")),
+    )
+
+
+def _oc2_cohort(world: World, period: Period) -> set[int]:
+    """The validator's rule on each LA's episodes for the period, as the export writes them."""
+    cohort = set()
+    for code in AREAS:
+        rows = []
+        ids = {}
+        for child in world.children:
+            if child.responsible_area_id != code:
+                continue
+            ids[child.la_child_id] = child.pk
+            for e in world.episodes[child.pk]:
+                if e.decom <= period.end and (e.dec is None or e.dec >= period.start):
+                    rows.append(episode_row(child.la_child_id, e, period.end))
+        if rows:
+            found = validator.continuously_looked_after_between(
+                csv_file(EPISODES, rows), period.start, period.end
+            )
+            cohort |= {ids[c] for c in found}
+    return cohort
+
+
+def _in(d: date | None, period: Period) -> bool:
+    return d is not None and period.start <= d <= period.end
+
+
+def _latest_episode(world: World, child: Child, on: date) -> Episode | None:
+    started = [e for e in world.episodes[child.pk] if e.decom <= on]
+    return started[-1] if started else None
+
+
+def _in_breakdown(world: World, child: Child, period: Period, b: Breakdown) -> bool:
+    if b.age_band:
+        band = next(x for x in AGE_BANDS if x.key == b.age_band)
+        age = (
+            age_in_years(child.date_of_birth, period.end)
+            if child.date_of_birth <= period.end
+            else -1
+        )
+        if age < band.lowest or (band.highest is not None and age > band.highest):
+            return False
+    if b.sex and child.sex != b.sex:
+        return False
+    if b.ethnicity and child.ethnicity not in ETHNICITY_GROUPS[b.ethnicity][1]:
+        return False
+    latest = _latest_episode(world, child, period.end)
+    if b.placement and (latest is None or latest.place not in PLACEMENT_GROUPS[b.placement][1]):
+        return False
+    if b.location:
+        if latest is None:
+            return False
+        inside = latest.placement_area_id == child.responsible_area_id
+        if inside != (b.location == "in"):
+            return False
+    return True
+
+
+Row = tuple[str, bool | None, float | None]  # area, counted (None: not eligible), value
+
+
+def _child_rows(world: World, period: Period) -> dict[str, list[tuple[Child, Row]]]:
+    """For each measure, each counted child's (area, in numerator, value)."""
+    oc2 = _oc2_cohort(world, period)
+    out: dict[str, list[tuple[Child, Row]]] = defaultdict(list)
+    for child in world.children:
+        code = child.responsible_area_id
+        done = sorted(
+            (a for a in world.assessments[child.pk] if _in(a.completed_on, period)),
+            key=lambda a: a.completed_on,
+        )
+        carer = sorted(
+            (
+                s
+                for s in world.sdqs[child.pk]
+                if s.informant == "carer"
+                and _in(s.completed_on, period)
+                and s.total_difficulties is not None
+            ),
+            key=lambda s: s.completed_on,
+        )
+        score = carer[-1].total_difficulties if carer else None
+        if child.pk in oc2:
+            under_five = period.end < birthday(child.date_of_birth, 5)
+            sdq_age = (
+                birthday(child.date_of_birth, 4) <= period.start
+                and birthday(child.date_of_birth, 17) > period.end
+            )
+            facts: dict[str, Row] = {
+                "health_assessment": (code, bool(done), None),
+                "immunisations": (code, bool(done) and done[-1].immunisations == "yes", None),
+                "dental_check": (
+                    code,
+                    any(_in(a.dental_check_on, period) for a in world.assessments[child.pk]),
+                    None,
+                ),
+                "development": (
+                    code,
+                    any(a.development_check for a in done) if under_five else None,
+                    None,
+                ),
+                "sdq_received": (code, score is not None if sdq_age else None, None),
+                "sdq_mean": (code, True if sdq_age and score is not None else None, score),
+                "sdq_concern": (
+                    code,
+                    score >= 17 if sdq_age and score is not None else None,
+                    None,
+                ),
+                "substance_misuse": (code, any(a.substance_misuse for a in done), None),
+            }
+            for key, row in facts.items():
+                out[key].append((child, row))
+        open_at_end = [
+            e
+            for e in world.episodes[child.pk]
+            if e.decom <= period.end and (e.dec is None or e.dec > period.end)
+        ]
+        if open_at_end and open_at_end[-1].ls not in ("V3", "V4"):
+            placements = sum(
+                1
+                for e in world.episodes[child.pk]
+                if _in(e.decom, period) and e.rne in measures.NEW_PLACEMENT
+            ) + any(
+                e.decom < period.start and (e.dec is None or e.dec >= period.start)
+                for e in world.episodes[child.pk]
+            )
+            outside = open_at_end[-1].placement_area_id != code
+            out["three_placements"].append((child, (code, placements >= 3, None)))
+            out["placed_out_of_area"].append((child, (code, outside, None)))
+        for e in world.episodes[child.pk]:
+            due = initial_health_assessment_due(e.decom)
+            if e.rne == "S" and e.ls not in ("V3", "V4") and _in(due, period):
+                on_time = any(
+                    a.kind == "IHA" and a.completed_on >= e.decom and a.working_days_late == 0
+                    for a in world.assessments[child.pk]
+                )
+                out["iha_on_time"].append((child, (code, on_time, None)))
+        for a in world.assessments[child.pk]:
+            if a.kind == "RHA" and _in(a.due_on, period):
+                out["rha_on_time"].append((child, (code, a.working_days_late == 0, None)))
+    for n in world.notices:
+        if (
+            n.kind == "out_of_area"
+            and n.recipient_kind == "provider"
+            and n.sent_on is not None
+            and _in(n.acknowledge_by, period)
+            and n.status != "rejected"
+        ):
+            on_time = n.acknowledged_on is not None and n.acknowledged_on <= n.acknowledge_by
+            out["ooa_acknowledged"].append((n.child, (n.recipient_area_id, on_time, None)))
+    return out
+
+
+def _reference(world: World, period: Period, b: Breakdown) -> dict[str, dict[str, Tally]]:
+    result: dict[str, dict[str, Tally]] = {m.key: {} for m in MEASURES}
+    for key, rows in _child_rows(world, period).items():
+        for child, (code, counted, value) in rows:
+            if counted is None or not _in_breakdown(world, child, period, b):
+                continue
+            if BY_KEY[key].kind == "mean":
+                assert value is not None
+                tally = Tally(1, 1, value, value * value)
+            else:
+                tally = Tally(int(counted), 1)
+            result[key][code] = result[key].get(code, measures.EMPTY) + tally
+    return result
+
+
+PERIODS: list[Callable[[], Period]] = [
+    lambda: year_to_march(2026),
+    lambda: year_to_march(2025),
+    lambda: rolling_year(date(2026, 11, 23)),
+]
+BREAKDOWNS = [
+    Breakdown(),
+    Breakdown(age_band="10-15"),
+    Breakdown(age_band="1-4", sex="F"),
+    Breakdown(ethnicity="white"),
+    Breakdown(placement="foster"),
+    Breakdown(location="out"),
+    Breakdown(location="in", placement="residential"),
+]
+
+
+@pytest.fixture(scope="module")
+def random_world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """One world for the module, built once and removed after."""
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        with transaction.atomic():
+            _random_world(seed=7)
+            world = _load()
+            yield world
+            transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("period_of", PERIODS, ids=["2025-26", "2024-25", "rolling"])
+@pytest.mark.parametrize("breakdown", BREAKDOWNS, ids=lambda b: repr(b)[9:] or "all")
+def test_every_measure_counted_by_the_database_matches_plain_python(
+    random_world, period_of, breakdown
+):  # type: ignore[no-untyped-def]
+    period = period_of()
+    expected = _reference(random_world, period, breakdown)
+    counted = count(MEASURES, period, breakdown=breakdown)
+    for m in MEASURES:
+        got = {
+            a: (t.numerator, t.denominator, round(t.total, 6)) for a, t in counted[m.key].items()
+        }
+        want = {
+            a: (t.numerator, t.denominator, round(t.total, 6)) for a, t in expected[m.key].items()
+        }
+        assert got == want, m.key
+
+
+def test_the_world_exercises_every_measure(random_world):  # type: ignore[no-untyped-def]
+    """The comparison above means something only if every measure counts someone."""
+    counted = count(MEASURES, year_to_march(2026))
+    for m in MEASURES:
+        tallies = counted[m.key].values()
+        assert sum(t.denominator for t in tallies) >= 5, m.key
+        assert 0 < sum(t.numerator for t in tallies) <= sum(t.denominator for t in tallies), m.key
+
+
+def test_areas_and_rows_narrow_the_count(random_world):  # type: ignore[no-untyped-def]
+    period = year_to_march(2026)
+    everyone = count(MEASURES, period)
+    one = count(MEASURES, period, areas=[AREAS[0]])
+    assert one["health_assessment"] == {AREAS[0]: everyone["health_assessment"][AREAS[0]]}
+    nobody = count(MEASURES, period, rows_q=lambda cohort: measures.Q(pk__in=[]))
+    assert all(not v for v in nobody.values())
