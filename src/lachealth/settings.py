@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "lachealth.health",
     "lachealth.handovers",
     "lachealth.interop",
+    "lachealth.insight",
     "lachealth.demo",
 ]
 

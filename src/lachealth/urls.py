@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("lachealth.health.urls")),
     path("", include("lachealth.handovers.urls")),
     path("returns/", include("lachealth.interop.urls")),
+    path("measures/", include("lachealth.insight.urls")),
 ]
 
 handler403 = "lachealth.views.permission_denied"

@@ -408,3 +408,28 @@ def test_areas_and_rows_narrow_the_count(random_world):  # type: ignore[no-untyp
     assert one["health_assessment"] == {AREAS[0]: everyone["health_assessment"][AREAS[0]]}
     nobody = count(MEASURES, period, rows_q=lambda cohort: measures.Q(pk__in=[]))
     assert all(not v for v in nobody.values())
+
+
+def test_the_children_behind_a_figure_are_its_numerator_and_its_gap(random_world):  # type: ignore[no-untyped-def]
+    """For measures that count children, the drill-down's two lists have exactly the
+    numerator and the gap (a child with no fact at all, e.g. no assessment, is in the gap)."""
+    from lachealth.insight.selectors import members
+    from lachealth.people.models import Role
+
+    from ..factories import MembershipFactory
+
+    officer = None
+    for code in AREAS:
+        la = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY, areas=[area(code)])
+        officer = MembershipFactory(
+            organisation=la, role=Role.DATA_OFFICER, **({"user": officer} if officer else {})
+        ).user
+    period = year_to_march(2026)
+    counted = count(MEASURES, period)
+    for m in MEASURES:
+        if m.cohort.model is not Child or m.kind == "mean":
+            continue
+        for code, tally in counted[m.key].items():
+            inside = members(officer, m, period, area=code, counted=True).count()
+            outside = members(officer, m, period, area=code, counted=False).count()
+            assert (inside, inside + outside) == (tally.numerator, tally.denominator), m.key

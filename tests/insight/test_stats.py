@@ -126,3 +126,44 @@ def test_a_baseline_a_rounding_error_from_one_keeps_both_funnels_at_one():
     # p0 * n is 4096.9999…: both upper limits are 1, not one of them a hair below.
     assert funnel_limits(0.9999999999999999, 4097, Z_95)[1] == 1.0
     assert funnel_limits(0.9999999999999999, 4097, Z_998)[1] == 1.0
+
+
+def test_funnel_position_against_the_limits():
+    from lachealth.insight.stats import Position, funnel_position
+
+    assert funnel_position(65, 100, 0.65) == Position.WITHIN
+    assert funnel_position(50, 100, 0.65) == Position.BELOW_95  # limits about 55.3 to 73.6
+    assert funnel_position(45, 100, 0.65) == Position.BELOW_998  # 99.8% lower about 49.7
+    assert funnel_position(76, 100, 0.65) == Position.ABOVE_95
+    assert funnel_position(85, 100, 0.65) == Position.ABOVE_998
+
+
+@given(st.integers(min_value=1, max_value=5000), st.data())
+def test_funnel_position_agrees_with_funnel_limits(n, data):
+    from lachealth.insight.stats import Position, funnel_position
+
+    k = data.draw(st.integers(min_value=0, max_value=n))
+    p0 = data.draw(st.floats(min_value=0.01, max_value=0.99))
+    low, high = funnel_limits(p0, n, Z_95)
+    inside = low <= k / n <= high
+    assert (funnel_position(k, n, p0) == Position.WITHIN) == inside
+
+
+def test_mean_interval_of_known_values():
+    from lachealth.insight.stats import mean_interval
+
+    values = [10, 12, 14, 16, 18]  # mean 14, sample sd sqrt(10)
+    low, high = mean_interval(sum(values), sum(v * v for v in values), len(values))
+    assert round(low, 3) == round(14 - 1.959964 * (10 / 5) ** 0.5, 3)
+    assert round(high, 3) == round(14 + 1.959964 * (10 / 5) ** 0.5, 3)
+    with pytest.raises(ValueError):
+        mean_interval(5, 25, 1)
+
+
+def test_change_z_is_significant_only_for_a_real_change():
+    from lachealth.insight.stats import change_z
+
+    assert abs(change_z(60, 100, 62, 100)) < 1.96
+    assert change_z(600, 1000, 700, 1000) > 1.96
+    assert change_z(700, 1000, 600, 1000) < -1.96
+    assert change_z(0, 10, 0, 10) == 0.0

@@ -488,11 +488,14 @@ class Breakdown:
         return aliases, q
 
 
+EVERYONE = Breakdown()
+
+
 def count(
     measures: Sequence[Measure],
     period: Period,
     *,
-    breakdown: Breakdown = Breakdown(),
+    breakdown: Breakdown = EVERYONE,
     areas: Iterable[str] | None = None,
     rows_q: Callable[[Cohort], Q] | None = None,
 ) -> dict[str, dict[str, Tally]]:

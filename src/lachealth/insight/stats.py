@@ -6,6 +6,8 @@
   (total numerator over total denominator), by the same Wilson-based method as OHID's
   `Funnels.R` (after Spiegelhalter 2005): the limits for a denominator `n` are the Wilson
   interval of `n * p0` events in `n`. 95% uses z for p = 0.975, 99.8% z for p = 0.999.
+- `funnel_position`, `mean_interval`, `change_z`: where a rate sits in its funnel, the
+  interval of a mean (SDQ), and whether a change between two years is more than noise.
 - `suppress`: small counts replaced by "c" as the DfE publishes them, with secondary
   suppression so that no hidden count can be worked back from its row or column total.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from enum import StrEnum
 from statistics import NormalDist
 
 #: z for a two-sided 95% interval (p = 0.975) and for 99.8% (p = 0.999).
@@ -91,3 +94,52 @@ def suppress(table: Sequence[Sequence[int]], threshold: int = 6) -> list[list[Ce
     return [
         [SUPPRESSED if (r, c) in hidden else table[r][c] for c in range(cols)] for r in range(rows)
     ]
+
+
+class Position(StrEnum):
+    """Where a rate falls against the funnel around the baseline (Spiegelhalter's alert at
+    95% and alarm at 99.8%)."""
+
+    ABOVE_998 = "above_998"
+    ABOVE_95 = "above_95"
+    WITHIN = "within"
+    BELOW_95 = "below_95"
+    BELOW_998 = "below_998"
+
+
+def funnel_position(k: int, n: int, p0: float) -> Position:
+    """Where `k` events in `n` fall against the funnel around `p0`."""
+    rate = k / n
+    low_998, high_998 = funnel_limits(p0, n, Z_998)
+    low_95, high_95 = funnel_limits(p0, n, Z_95)
+    if rate > high_998:
+        return Position.ABOVE_998
+    if rate < low_998:
+        return Position.BELOW_998
+    if rate > high_95:
+        return Position.ABOVE_95
+    if rate < low_95:
+        return Position.BELOW_95
+    return Position.WITHIN
+
+
+def mean_interval(total: float, squares: float, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """The normal-approximation interval of a mean from its sum and sum of squares."""
+    if n < 2:
+        raise ValueError("An interval of a mean needs at least two values")
+    mean = total / n
+    variance = max(0.0, (squares - n * mean * mean) / (n - 1))
+    margin = z * math.sqrt(variance / n)
+    return mean - margin, mean + margin
+
+
+def change_z(k1: int, n1: int, k2: int, n2: int) -> float:
+    """The z statistic of the change from `k1`/`n1` to `k2`/`n2` (pooled two-proportion test);
+    beyond ±1.96 the change is significant at 95%."""
+    if n1 <= 0 or n2 <= 0:
+        raise ValueError("Both proportions need a denominator of at least 1")
+    pooled = (k1 + k2) / (n1 + n2)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if spread == 0:
+        return 0.0
+    return (k2 / n2 - k1 / n1) / spread

@@ -56,6 +56,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                     "current": namespace == "handovers" and url_name.startswith("referral"),
                 }
             )
+        if access.can_see_children(user) or access.is_commissioner(user):
+            items.append(
+                {
+                    "href": reverse("insight:dashboard"),
+                    "text": "Measures",
+                    "current": namespace == "insight",
+                }
+            )
         if access.can_exchange_return(user):
             items.append(
                 {

@@ -1,0 +1,83 @@
+"""The insight charts: funnel plots of areas against the baseline, and a measure's trend.
+
+Drawn by matplotlib's SVG backend (through `lachealth.charts`), each with the same numbers in
+a table beside it on the page. The same figures draw the same chart, so each is remembered.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markupsafe import Markup
+
+from lachealth.charts import NHS_BLUE, NHS_DARK_GREY, image, plt
+
+from .stats import Z_95, Z_998, funnel_limits
+
+NHS_WARM_YELLOW, NHS_RED, NHS_MID_GREY = "#ffb81c", "#d5281b", "#768692"
+
+#: (area name, denominator, rate, highlighted)
+FunnelPoint = tuple[str, int, float, bool]
+
+
+def funnel_plot(
+    points: tuple[FunnelPoint, ...], p0: float, *, alt: str, y_label: str, outliers: frozenset[str]
+) -> Markup:
+    """Each area's rate against its denominator, with the baseline and the 95% and 99.8%
+    limits; highlighted areas in blue, outliers named on the chart."""
+    return _funnel(points, p0, alt, y_label, outliers)
+
+
+@lru_cache(maxsize=256)
+def _funnel(
+    points: tuple[FunnelPoint, ...], p0: float, alt: str, y_label: str, outliers: frozenset[str]
+) -> Markup:
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    largest = max(n for _, n, _, _ in points)
+    xs = sorted({max(1, round(largest * 1.1 * i / 120)) for i in range(1, 121)} | {1, 2, 3, 5})
+    for z, style, label in ((Z_95, "--", "95% limits"), (Z_998, ":", "99.8% limits")):
+        limits = [funnel_limits(p0, n, z) for n in xs]
+        ax.plot(xs, [100 * lo for lo, _ in limits], style, color=NHS_DARK_GREY, label=label)
+        ax.plot(xs, [100 * hi for _, hi in limits], style, color=NHS_DARK_GREY)
+    ax.axhline(100 * p0, color=NHS_DARK_GREY, linewidth=1, label=f"Average {100 * p0:.1f}%")
+    for name, n, rate, highlighted in points:
+        ax.plot(
+            n,
+            100 * rate,
+            "o",
+            markersize=8 if highlighted else 5,
+            color=NHS_BLUE if highlighted else NHS_MID_GREY,
+            markeredgecolor="black" if name in outliers else "none",
+            zorder=3,
+        )
+        if highlighted or name in outliers:
+            ax.annotate(
+                name, (n, 100 * rate), xytext=(5, 4), textcoords="offset points", fontsize=8
+            )
+    ax.set_xlabel("Number counted (denominator)")
+    ax.set_ylabel(y_label)
+    ax.set_ylim(0, 100)
+    ax.set_xlim(0, largest * 1.1)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    return image(fig, alt, "app-chart app-chart--funnel")
+
+
+def trend_chart(
+    points: tuple[tuple[str, float | None], ...], *, alt: str, y_label: str, y_max: float
+) -> Markup:
+    """The measure year by year (None where it is not shown), oldest first."""
+    return _trend(points, alt, y_label, y_max)
+
+
+@lru_cache(maxsize=256)
+def _trend(
+    points: tuple[tuple[str, float | None], ...], alt: str, y_label: str, y_max: float
+) -> Markup:
+    fig, ax = plt.subplots(figsize=(4.2, 2.2))
+    labels = [label for label, _ in points]
+    values = [float("nan") if v is None else v for _, v in points]
+    ax.plot(labels, values, marker="o", color=NHS_BLUE)
+    ax.set_ylim(0, y_max)
+    ax.set_ylabel(y_label, fontsize=9)
+    ax.tick_params(labelsize=8)
+    return image(fig, alt, "app-chart app-chart--trend")

@@ -1,0 +1,375 @@
+"""What the insight pages show, for whom: the measures per area with their intervals, funnel
+positions, trends and small-number suppression, and the children behind a figure.
+
+Two audiences (decided by `audience_of`, from the access policy):
+- a **commissioner** sees the areas of their footprint (or England as lachealth holds it) as
+  aggregates only: counts from 1 to 5 shown as "c" with secondary suppression, rates of fewer
+  than 10 not shown, and no way to a child;
+- a user with **child-level access** (LA or health staff) sees the same measures over the
+  children the access policy lets them see, unsuppressed, with the children behind each
+  numerator and each gap one click away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from markupsafe import Markup
+
+from lachealth.care.models import Child
+from lachealth.people import access
+from lachealth.people.models import Area, Role
+
+from . import charts, stats
+from .measures import EVERYONE, MEASURES, Breakdown, Cohort, Kind, Measure, Polarity, Tally, count
+from .periods import Period, recent_years, rolling_year
+
+#: Rates (and means) on fewer than this many are not shown to an aggregate-only audience.
+MIN_DENOMINATOR = 10
+TREND_YEARS = 5
+SUPPRESSION_RULE = (
+    "Counts from 1 to 5 are shown as c, and so is another count where it would let a hidden "
+    "one be worked out from a total; rates on fewer than 10 children are not shown."
+)
+
+
+@dataclass(frozen=True)
+class Audience:
+    suppressed: bool  # aggregates only, small numbers hidden
+    areas: frozenset[str]  # the user's own areas (footprint or caseload)
+    rows_q: Callable[[Cohort], Q] | None  # the access policy on each cohort's rows
+    drill_down: bool
+
+
+def audience_of(user) -> Audience | None:  # type: ignore[no-untyped-def]
+    """How the user sees the measures; None if their roles give them no measures at all."""
+    scope = access.scope_of(user)
+    if scope.sees_children:
+
+        def rows_q(cohort: Cohort) -> Q:
+            return access.child_q(
+                user,
+                cohort.child_field("responsible_area"),
+                cohort.child_field("current_placement_area"),
+            )
+
+        return Audience(False, scope.la_areas | scope.health_areas, rows_q, True)
+    if access.is_commissioner(user):
+        return Audience(True, access.areas_for(user, {Role.COMMISSIONER}), None, False)
+    return None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One figure as the audience may see it: its value, or "c", or nothing."""
+
+    value: float | int | None
+    text: str
+
+    @property
+    def hidden(self) -> bool:
+        return self.text == stats.SUPPRESSED
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    name: str
+    numerator: Shown
+    denominator: Shown
+    value: float | None  # the rate (0-1) or the mean; None when not shown
+    low: float | None
+    high: float | None
+    position: stats.Position | None = None
+    highlighted: bool = False
+
+    @property
+    def gap(self) -> int | None:
+        """The children counted but not in the numerator (for the drill-down)."""
+        if isinstance(self.numerator.value, int) and isinstance(self.denominator.value, int):
+            return self.denominator.value - self.numerator.value
+        return None
+
+
+@dataclass
+class Result:
+    measure: Measure
+    rows: list[Row]
+    total: Row
+    focus: Row
+    baseline: float | None
+    outliers: list[str] = field(default_factory=list)
+    trend: list[tuple[str, Row]] = field(default_factory=list)
+    funnel_svg: Markup | None = None
+    trend_svg: Markup | None = None
+
+    @property
+    def is_mean(self) -> bool:
+        return self.measure.kind == Kind.MEAN
+
+
+def format_value(measure: Measure, value: float | None) -> str:
+    if value is None:
+        return "not shown"
+    return f"{value:.1f}" if measure.kind == Kind.MEAN else f"{100 * value:.1f}%"
+
+
+POSITION_WORDS = {
+    stats.Position.ABOVE_998: ("above the 99.8% limit", "very unlikely to be chance"),
+    stats.Position.ABOVE_95: ("above the 95% limit", "unlikely to be chance"),
+    stats.Position.BELOW_95: ("below the 95% limit", "unlikely to be chance"),
+    stats.Position.BELOW_998: ("below the 99.8% limit", "very unlikely to be chance"),
+}
+
+
+def judgement(measure: Measure, position: stats.Position) -> str:
+    """ "better/worse than expected" by the measure's polarity ("higher/lower" when neutral)."""
+    above = position in (stats.Position.ABOVE_95, stats.Position.ABOVE_998)
+    if measure.polarity == Polarity.NEUTRAL:
+        return "higher than expected" if above else "lower than expected"
+    good = above == (measure.polarity == Polarity.HIGH_IS_GOOD)
+    return "better than expected" if good else "worse than expected"
+
+
+def describe_outlier(measure: Measure, row: Row) -> str:
+    assert row.position is not None and row.position != stats.Position.WITHIN
+    where, likelihood = POSITION_WORDS[row.position]
+    return (
+        f"{row.name}: {format_value(measure, row.value)}, {where}: "
+        f"{judgement(measure, row.position)} ({likelihood})."
+    )
+
+
+def _shown_counts(
+    tallies: Sequence[tuple[str, Tally]], total: Tally, suppressed: bool, mean: bool
+) -> list[tuple[Shown, Shown]]:
+    """(numerator, denominator) per line, the total last, suppressed as one table."""
+    lines = [t for _, t in tallies] + [total]
+    if mean:
+        table = [[t.denominator, t.denominator] for t in lines]
+    else:
+        table = [[t.numerator, t.denominator - t.numerator, t.denominator] for t in lines]
+    cells: Sequence[Sequence[int | str]] = stats.suppress(table) if suppressed else table
+    out = []
+    for t, row in zip(lines, cells, strict=True):
+        numerator = Shown(None if row[0] == stats.SUPPRESSED else t.numerator, str(row[0]))
+        denominator = Shown(None if row[-1] == stats.SUPPRESSED else t.denominator, str(row[-1]))
+        out.append((numerator, denominator))
+    return out
+
+
+def _row(
+    measure: Measure,
+    code: str,
+    name: str,
+    tally: Tally,
+    shown: tuple[Shown, Shown],
+    suppressed: bool,
+    baseline: float | None = None,
+    highlighted: bool = False,
+) -> Row:
+    numerator, denominator = shown
+    value = low = high = None
+    position = None
+    minimum = MIN_DENOMINATOR if suppressed else 1
+    visible = not (numerator.hidden or denominator.hidden) and tally.denominator >= minimum
+    if visible and measure.kind == Kind.MEAN:
+        value = tally.total / tally.denominator
+        if tally.denominator >= 2:
+            low, high = stats.mean_interval(tally.total, tally.squares, tally.denominator)
+    elif visible:
+        value = tally.numerator / tally.denominator
+        low, high = stats.wilson_interval(tally.numerator, tally.denominator)
+        if baseline is not None:
+            position = stats.funnel_position(tally.numerator, tally.denominator, baseline)
+    return Row(code, name, numerator, denominator, value, low, high, position, highlighted)
+
+
+def _sum(tallies: Sequence[Tally]) -> Tally:
+    total = Tally(0, 0)
+    for t in tallies:
+        total = total + t
+    return total
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the user asked to see."""
+
+    period: Period
+    focus: str = ""  # one area code, or "" for all the user's own areas
+    england: bool = False  # compare with every area lachealth holds (commissioners)
+    breakdown: Breakdown = EVERYONE
+
+
+@dataclass
+class Dashboard:
+    audience: Audience
+    choice: Choice
+    focus_name: str
+    results: list[Result]
+    trend_labels: list[str]
+
+
+def area_names(codes: Sequence[str] | frozenset[str]) -> dict[str, str]:
+    return dict(Area.objects.filter(code__in=sorted(codes)).values_list("code", "name"))
+
+
+def dashboard(
+    audience: Audience,
+    choice: Choice,
+    measures: Sequence[Measure] = MEASURES,
+    *,
+    charts_wanted: bool = True,
+) -> Dashboard:
+    """Every measure for the chosen period: per area, the focus, the funnel and the trend."""
+    suppressed = audience.suppressed
+    row_areas = None if (choice.england or not suppressed) else audience.areas
+    focus = frozenset({choice.focus}) if choice.focus else audience.areas
+    current = count(
+        measures,
+        choice.period,
+        breakdown=choice.breakdown,
+        areas=row_areas,
+        rows_q=audience.rows_q,
+    )
+    periods = [choice.period.previous(n) for n in range(TREND_YEARS - 1, 0, -1)]
+    history = [
+        count(measures, p, breakdown=choice.breakdown, areas=focus, rows_q=audience.rows_q)
+        for p in periods
+    ]
+    codes = {code for tallies in current.values() for code in tallies} | set(focus)
+    names = area_names(sorted(codes))
+    if choice.focus:
+        focus_name = names.get(choice.focus, choice.focus)
+    elif suppressed:
+        focus_name = "your footprint" if len(audience.areas) > 1 else "your area"
+    else:
+        focus_name = "the children you can see"
+    results = []
+    for m in measures:
+        tallies = sorted(current[m.key].items(), key=lambda item: names.get(item[0], item[0]))
+        total = _sum([t for _, t in tallies])
+        mean = m.kind == Kind.MEAN
+        shown = _shown_counts(tallies, total, suppressed, mean)
+        baseline = None if mean or not total.denominator else total.numerator / total.denominator
+        rows = [
+            _row(
+                m,
+                code,
+                names.get(code, code),
+                t,
+                s,
+                suppressed,
+                baseline,
+                highlighted=code in focus,
+            )
+            for (code, t), s in zip(tallies, shown, strict=False)
+        ]
+        total_row = _row(m, "", "Total", total, shown[-1], suppressed)
+        focus_tally = _sum([t for code, t in tallies if code in focus])
+        focus_shown = _shown_counts([], focus_tally, suppressed, mean)[0]
+        focus_row = _row(
+            m,
+            "",
+            focus_name,
+            focus_tally,
+            focus_shown,
+            suppressed,
+            baseline if row_areas is None else None,
+        )
+        result = Result(m, rows, total_row, focus_row, baseline)
+        result.outliers = [
+            describe_outlier(m, r) for r in rows if r.position not in (None, stats.Position.WITHIN)
+        ]
+        for p, counted in zip(periods, history, strict=True):
+            t = _sum(list(counted[m.key].values()))
+            result.trend.append(
+                (
+                    p.label,
+                    _row(m, "", p.label, t, _shown_counts([], t, suppressed, mean)[0], suppressed),
+                )
+            )
+        result.trend.append((choice.period.label, focus_row))
+        if charts_wanted:
+            _draw(result, focus_name)
+        results.append(result)
+    return Dashboard(
+        audience, choice, focus_name, results, [p.label for p in periods] + [choice.period.label]
+    )
+
+
+def _draw(result: Result, focus_name: str) -> None:
+    m = result.measure
+    mean = result.is_mean
+    y_label = "Mean score" if mean else "Per cent"
+    values = tuple(
+        (label, None if row.value is None else (row.value if mean else 100 * row.value))
+        for label, row in result.trend
+    )
+    if any(v is not None for _, v in values):
+        result.trend_svg = charts.trend_chart(
+            values,
+            alt=f"{m.name} for {focus_name}, year by year: the table below gives the figures",
+            y_label=y_label,
+            y_max=40 if mean else 100,
+        )
+    points = tuple(
+        (r.name, int(r.denominator.value or 0), float(r.value), r.highlighted)
+        for r in result.rows
+        if r.value is not None and not mean
+    )
+    if points and result.baseline is not None:
+        outliers = frozenset(
+            r.name for r in result.rows if r.position not in (None, stats.Position.WITHIN)
+        )
+        result.funnel_svg = charts.funnel_plot(
+            points,
+            result.baseline,
+            alt=(
+                f"Funnel plot of {m.name.lower()} by area against the average of "
+                f"{100 * result.baseline:.1f}%: the table below gives each area's figures"
+            ),
+            y_label="Per cent",
+            outliers=outliers,
+        )
+
+
+def members(
+    user,  # type: ignore[no-untyped-def]
+    measure: Measure,
+    period: Period,
+    *,
+    area: str,
+    counted: bool,
+    breakdown: Breakdown = EVERYONE,
+) -> QuerySet[Child]:
+    """The children behind one area's numerator (`counted`) or its gap, of those the access
+    policy lets the user see."""
+    cohort = measure.cohort
+    aliases, narrowed = breakdown.condition(cohort, period)
+    rows = (
+        cohort.rows(period)
+        .alias(**cohort.aliases(period), **aliases)
+        .filter(narrowed, **{cohort.area: area})
+    )
+    if measure.eligible is not None:
+        rows = rows.filter(measure.eligible(period))
+    inside = rows.filter(measure.counted(period))
+    # The gap as "not in the numerator", not as a negated condition: a fact that is missing
+    # (no assessment at all) is NULL, and NOT (NULL = 'yes') would drop the child.
+    rows = inside if counted else rows.exclude(pk__in=inside.values("pk"))
+    child_pk = cohort.child_field("pk")
+    return (
+        Child.objects.visible_to(user)
+        .filter(Exists(rows.filter(**{child_pk: OuterRef("pk")})))
+        .select_related("responsible_area", "current_placement_area")
+    )
+
+
+def offered_periods(as_of: date) -> list[Period]:
+    """The periods offered: the last ten years to 31 March, then the rolling 12 months."""
+    return [*recent_years(as_of, 10), rolling_year(as_of)]

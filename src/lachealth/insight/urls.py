@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "insight"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("download/<str:table>.<str:fmt>", views.download, name="download"),
+    path("<str:measure_key>/children/", views.children, name="children"),
+]

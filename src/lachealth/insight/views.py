@@ -1,0 +1,194 @@
+"""The measures pages: the dashboard, its downloads, and the children behind a figure.
+
+Commissioners reach aggregates only (suppressed); users with child-level access reach their
+caseload's measures and, through the access policy, the children behind them. Every download
+and every list of children is written to the access log.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from openpyxl import Workbook
+
+from lachealth.exports import csv_response, safe_cell
+from lachealth.people import audit
+from lachealth.people.models import AccessAction
+
+from . import selectors
+from .forms import FilterForm
+from .measures import BY_KEY
+from .selectors import Audience, Dashboard
+
+PAGE_SIZE = 50
+
+
+def _audience(request: HttpRequest) -> Audience:
+    audience = selectors.audience_of(request.user)
+    if audience is None:
+        raise PermissionDenied(
+            "Your role has no measures: they are for commissioners and for staff who see children"
+        )
+    return audience
+
+
+def _filters(request: HttpRequest, audience: Audience) -> FilterForm:
+    names = selectors.area_names(sorted(audience.areas))
+    return FilterForm(request.GET, audience=audience, area_names=names, as_of=timezone.localdate())
+
+
+def _refused(request: HttpRequest, form: FilterForm) -> HttpResponse:
+    return render(
+        request,
+        "insight/dashboard.jinja",
+        {"page_title": "Measures", "form": form, "board": None},
+        status=400,
+    )
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    audience = _audience(request)
+    form = _filters(request, audience)
+    if not form.is_valid():
+        return _refused(request, form)
+    board = selectors.dashboard(audience, form.choice())
+    return render(
+        request,
+        "insight/dashboard.jinja",
+        {
+            "page_title": "Measures",
+            "form": form,
+            "board": board,
+            "query": form.query(),
+            "rule": selectors.SUPPRESSION_RULE,
+            "format_value": selectors.format_value,
+            "judgement": selectors.judgement,
+        },
+    )
+
+
+TABLES = ("summary", "areas", "trend")
+
+
+def _table(board: Dashboard, table: str, measure_key: str) -> tuple[list[str], list[list[Any]]]:
+    """One table of the dashboard as header and rows, suppressed as on the page."""
+    header = [
+        "Measure",
+        "Period",
+        "Area",
+        "Numerator",
+        "Denominator",
+        "Value",
+        "95% low",
+        "95% high",
+    ]
+
+    def line(result: selectors.Result, period: str, row: selectors.Row) -> list[Any]:
+        scale = 1 if result.is_mean else 100
+        return [
+            result.measure.name,
+            period,
+            row.name,
+            row.numerator.text if not result.is_mean else "",
+            row.denominator.text,
+            "" if row.value is None else round(scale * row.value, 1),
+            "" if row.low is None else round(scale * row.low, 1),
+            "" if row.high is None else round(scale * row.high, 1),
+        ]
+
+    period = board.choice.period.label
+    if table == "summary":
+        return header, [line(r, period, r.focus) for r in board.results]
+    result = next(r for r in board.results if r.measure.key == measure_key)
+    if table == "areas":
+        rows = [line(result, period, row) + [row.position or ""] for row in result.rows]
+        rows.append(line(result, period, result.total) + [""])
+        return header + ["Funnel position"], rows
+    return header, [line(result, label, row) for label, row in result.trend]
+
+
+def download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """A table of the dashboard as CSV or XLSX, with the filters of the page it came from."""
+    audience = _audience(request)
+    measure_key = request.GET.get("measure", "")
+    if table not in TABLES or fmt not in ("csv", "xlsx"):
+        raise Http404("No such table")
+    if table != "summary" and measure_key not in BY_KEY:
+        raise Http404("No such measure")
+    form = _filters(request, audience)
+    if not form.is_valid():
+        return _refused(request, form)
+    choice = form.choice()
+    measures = [BY_KEY[measure_key]] if table != "summary" else list(BY_KEY.values())
+    board = selectors.dashboard(audience, choice, measures, charts_wanted=False)
+    header, rows = _table(board, table, measure_key)
+    name = f"lachealth-{table}-{measure_key or 'all'}-{choice.period.key}.{fmt}"
+    audit.record(request, AccessAction.EXPORT, detail=f"measures {name} {form.query()}"[:500])
+    if fmt == "csv":
+        return csv_response(name, header, rows)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = table.capitalize()
+    sheet.append(header)
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def children(request: HttpRequest, measure_key: str) -> HttpResponse:
+    """The children behind one area's numerator or gap: for users who see children only."""
+    audience = _audience(request)
+    if not audience.drill_down:
+        raise PermissionDenied("Commissioners see measures, never the children behind them")
+    measure = BY_KEY.get(measure_key)
+    if measure is None:
+        raise Http404("No such measure")
+    form = _filters(request, audience)
+    if not form.is_valid():
+        return _refused(request, form)
+    which = request.GET.get("which", "gap")
+    area = request.GET.get("in", "")
+    if which not in ("counted", "gap") or not area:
+        raise Http404("Say which area and whether the numerator or the gap")
+    choice = form.choice()
+    found = selectors.members(
+        request.user,
+        measure,
+        choice.period,
+        area=area,
+        counted=which == "counted",
+        breakdown=choice.breakdown,
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record(
+        request,
+        AccessAction.SEARCH,
+        detail=f"measure {measure.key} {which} in {area} {choice.period.key}: "
+        f"{page.paginator.count} children listed",
+    )
+    return render(
+        request,
+        "insight/children.jinja",
+        {
+            "page_title": measure.name,
+            "measure": measure,
+            "which": which,
+            "area_name": selectors.area_names([area]).get(area, area),
+            "period": choice.period,
+            "page": page,
+            "query": f"{form.query()}&which={which}&in={area}",
+        },
+    )

@@ -1,0 +1,164 @@
+"""The measures pages per role: commissioners see suppressed aggregates and never a child or a
+list of children; staff who see children get their caseload's measures and, through the
+access policy, only the children they may see behind a figure. Downloads are audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from lachealth.people.models import AccessAction, AccessLog
+
+from ..conftest import BRADFORD, LEEDS
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/measures/"
+NAMES = ("Ashby", "Outram", "Bexley")  # (the fourth, Calder, is in "Calderdale")
+
+
+@pytest.fixture(autouse=True)
+def today():  # type: ignore[no-untyped-def]
+    with time_machine.travel("2026-11-23 10:00:00 +0000", tick=False):
+        yield
+
+
+def children_url(measure: str, which: str, area: str) -> str:
+    return reverse("insight:children", args=[measure]) + f"?period=rolling&which={which}&in={area}"
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, world):  # type: ignore[no-untyped-def]
+    for url in (DASHBOARD, children_url("placed_out_of_area", "gap", BRADFORD)):
+        response = client.get(url)
+        assert response.status_code == 302 and "/sign-in/" in response["Location"]
+
+
+@pytest.mark.parametrize("name", ["sysadmin", "norole"])
+def test_roles_without_measures_are_refused(as_user, name):  # type: ignore[no-untyped-def]
+    assert as_user(name).get(DASHBOARD).status_code == 403
+
+
+def test_commissioner_sees_every_measure_suppressed_and_no_child(as_user):  # type: ignore[no-untyped-def]
+    response = as_user("commissioner").get(DASHBOARD + "?period=rolling")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for name in ("Initial health assessments within 20 working days", "Placed out of area"):
+        assert name in page
+    assert 'class="app-suppressed"' in page  # the world's counts are all small
+    assert "/children/" not in page
+    assert not any(name in page for name in NAMES)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        children_url("placed_out_of_area", "counted", BRADFORD),
+        children_url("placed_out_of_area", "gap", BRADFORD),
+        children_url("three_placements", "gap", LEEDS),
+    ],
+)
+def test_commissioner_cannot_reach_the_children_behind_a_figure(as_user, url):  # type: ignore[no-untyped-def]
+    assert as_user("commissioner").get(url).status_code == 403
+
+
+def test_commissioner_cannot_reach_child_level_pages(as_user, world):  # type: ignore[no-untyped-def]
+    client = as_user("commissioner")
+    child = world.children["child_a"]
+    for url in (
+        reverse("care:child_list"),
+        reverse("care:child_detail", args=[child.pk]),
+        reverse("health:worklist"),
+        reverse("health:actions"),
+        reverse("handovers:notification_list"),
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_downloads_are_suppressed_like_the_page_and_audited(as_user, world, fmt):  # type: ignore[no-untyped-def]
+    client = as_user("commissioner")
+    url = reverse("insight:download", args=["areas", fmt])
+    response = client.get(url + "?period=rolling&measure=placed_out_of_area")
+    assert response.status_code == 200
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        rows = [
+            [str(c) if c is not None else "" for c in r] for r in sheet.iter_rows(values_only=True)
+        ]
+    assert rows[0][:5] == ["Measure", "Period", "Area", "Numerator", "Denominator"]
+    bradford = next(r for r in rows if r[2] == "Bradford")
+    assert bradford[3] == "c" and bradford[4] == "c"  # 1 of 2 children: both hidden
+    assert not any(name in cell for row in rows for cell in row for name in NAMES)
+    logged = AccessLog.objects.filter(user=world.users["commissioner"], action=AccessAction.EXPORT)
+    assert logged.count() == 1 and "placed_out_of_area" in logged.get().detail
+
+
+def test_every_table_downloads(as_user):  # type: ignore[no-untyped-def]
+    client = as_user("commissioner")
+    for table in ("summary", "areas", "trend"):
+        url = reverse("insight:download", args=[table, "csv"]) + "?measure=iha_on_time"
+        assert client.get(url).status_code == 200, table
+    assert client.get(reverse("insight:download", args=["areas", "csv"])).status_code == 404
+    assert client.get(reverse("insight:download", args=["nonsense", "csv"])).status_code == 404
+
+
+def test_a_bad_filter_is_refused_naming_the_field(as_user):  # type: ignore[no-untyped-def]
+    response = as_user("commissioner").get(DASHBOARD + "?period=2030-31&sex=X")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose a period from the list" in page and "Choose a sex from the list" in page
+
+
+def test_commissioner_cannot_pick_an_area_outside_the_footprint(as_user):  # type: ignore[no-untyped-def]
+    response = as_user("commissioner").get(DASHBOARD + "?area=E09000001")
+    assert response.status_code == 400
+    assert "Choose one of your areas from the list" in response.content.decode()
+
+
+def test_staff_see_their_caseload_unsuppressed_with_links_to_the_children(as_user):  # type: ignore[no-untyped-def]
+    response = as_user("la_a_sw").get(DASHBOARD + "?period=rolling")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'class="app-suppressed"' not in page
+    assert children_url("placed_out_of_area", "counted", BRADFORD).split("?")[0] in page
+
+
+def test_drill_down_lists_only_the_children_the_user_may_see(as_user, world):  # type: ignore[no-untyped-def]
+    sw = as_user("la_a_sw")
+    counted = sw.get(children_url("placed_out_of_area", "counted", BRADFORD)).content.decode()
+    gap = sw.get(children_url("placed_out_of_area", "gap", BRADFORD)).content.decode()
+    assert "Outram" in counted and "Ashby" not in counted
+    assert "Ashby" in gap and "Outram" not in gap
+    # Leeds's children exist, but not for a Bradford social worker, whatever the URL says
+    leeds = sw.get(children_url("placed_out_of_area", "gap", LEEDS)).content.decode()
+    assert "Bexley" not in leeds and "No children you can see" in leeds
+    # Calderdale's nurse sees the Bradford child placed in Calderdale, not the one at home
+    nurse = as_user("prov_c_nurse")
+    assert (
+        "Outram"
+        in nurse.get(children_url("placed_out_of_area", "counted", BRADFORD)).content.decode()
+    )
+    assert (
+        "Ashby"
+        not in nurse.get(children_url("placed_out_of_area", "gap", BRADFORD)).content.decode()
+    )
+
+
+def test_drill_down_is_logged(as_user, world):  # type: ignore[no-untyped-def]
+    as_user("la_a_sw").get(children_url("placed_out_of_area", "gap", BRADFORD))
+    row = AccessLog.objects.get(user=world.users["la_a_sw"], action=AccessAction.SEARCH)
+    assert "placed_out_of_area gap in E08000032" in row.detail and "1 children" in row.detail
+
+
+def test_drill_down_refuses_unknown_measures_and_missing_areas(as_user):  # type: ignore[no-untyped-def]
+    sw = as_user("la_a_sw")
+    assert sw.get(reverse("insight:children", args=["nonsense"])).status_code == 404
+    url = reverse("insight:children", args=["placed_out_of_area"]) + "?which=gap"
+    assert sw.get(url).status_code == 404
