@@ -162,3 +162,15 @@ def test_drill_down_refuses_unknown_measures_and_missing_areas(as_user):  # type
     assert sw.get(reverse("insight:children", args=["nonsense"])).status_code == 404
     url = reverse("insight:children", args=["placed_out_of_area"]) + "?which=gap"
     assert sw.get(url).status_code == 404
+
+
+def test_one_area_in_the_summary_is_suppressed_as_in_its_table(as_user):  # type: ignore[no-untyped-def]
+    client = as_user("commissioner")
+    url = reverse("insight:download", args=["summary", "csv"])
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(url + f"?period=rolling&area={BRADFORD}").content.decode())
+        )
+    )
+    placed = next(r for r in rows if r[0] == "Placed out of area")
+    assert placed[2] == "Bradford" and placed[3:5] == ["c", "c"]

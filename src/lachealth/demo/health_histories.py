@@ -53,10 +53,26 @@ class PlannedHealth:
     sdqs: list[PlannedSdq] = field(default_factory=list)
 
 
-def _completion(rng: random.Random, due: date) -> date | None:
-    """When an assessment due on `due` was done: mostly on time, some late, a few never."""
+#: The share of assessments done by their due date where an area's team is typical.
+TYPICAL_ON_TIME = 0.72
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """How often an area's team gets assessments done by their due date."""
+
+    initial: float = TYPICAL_ON_TIME
+    review: float = TYPICAL_ON_TIME
+
+
+TYPICAL = Timeliness()
+
+
+def _completion(rng: random.Random, due: date, on_time: float) -> date | None:
+    """When an assessment due on `due` was done: `on_time` of them by then, most of the rest
+    late, a few never."""
     roll = rng.random()
-    if roll < 0.72:
+    if roll < on_time:
         return clocks.add_working_days(due, -rng.randint(0, 12))
     if roll < 0.94:
         return due + timedelta(days=rng.randint(1, 45))
@@ -78,7 +94,13 @@ def sdq_items(rng: random.Random) -> list[int | None]:
 
 
 def plan_health(
-    rng: random.Random, *, date_of_birth: date, start: date, end: date | None, as_of: date
+    rng: random.Random,
+    *,
+    date_of_birth: date,
+    start: date,
+    end: date | None,
+    as_of: date,
+    timeliness: Timeliness = TYPICAL,
 ) -> PlannedHealth:
     """Assessments and SDQs for a period of care from `start` to `end` (or still open)."""
     plan = PlannedHealth()
@@ -87,7 +109,7 @@ def plan_health(
     kind = "IHA"
     last_sdq: date | None = None
     while due <= stop + timedelta(days=60):
-        done = _completion(rng, due)
+        done = _completion(rng, due, timeliness.initial if kind == "IHA" else timeliness.review)
         if done is None:
             if due > as_of - timedelta(days=120):
                 break  # still outstanding: overdue today

@@ -12,6 +12,7 @@ Two audiences (decided by `audience_of`, from the access policy):
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -143,22 +144,28 @@ def describe_outlier(measure: Measure, row: Row) -> str:
     )
 
 
+def _shown_column(values: list[int], suppressed: bool) -> list[Shown]:
+    """One column of counts, its total last, as the audience may see it: the column is
+    suppressed as a table with its total, so no hidden count is its total less the others."""
+    if not suppressed:
+        return [Shown(v, str(v)) for v in values]
+    cells = stats.suppress([[v, v] for v in values])
+    return [
+        Shown(None, stats.SUPPRESSED) if row[0] == stats.SUPPRESSED else Shown(v, str(v))
+        for v, row in zip(values, cells, strict=True)
+    ]
+
+
 def _shown_counts(
-    tallies: Sequence[tuple[str, Tally]], total: Tally, suppressed: bool, mean: bool
+    tallies: Sequence[tuple[str, Tally]], total: Tally, suppressed: bool
 ) -> list[tuple[Shown, Shown]]:
-    """(numerator, denominator) per line, the total last, suppressed as one table."""
+    """(numerator, denominator) per line, the total last. Numerators and denominators are
+    each a published column with its total; the gap between them is shown only to staff who
+    see the children anyway."""
     lines = [t for _, t in tallies] + [total]
-    if mean:
-        table = [[t.denominator, t.denominator] for t in lines]
-    else:
-        table = [[t.numerator, t.denominator - t.numerator, t.denominator] for t in lines]
-    cells: Sequence[Sequence[int | str]] = stats.suppress(table) if suppressed else table
-    out = []
-    for t, row in zip(lines, cells, strict=True):
-        numerator = Shown(None if row[0] == stats.SUPPRESSED else t.numerator, str(row[0]))
-        denominator = Shown(None if row[-1] == stats.SUPPRESSED else t.denominator, str(row[-1]))
-        out.append((numerator, denominator))
-    return out
+    numerators = _shown_column([t.numerator for t in lines], suppressed)
+    denominators = _shown_column([t.denominator for t in lines], suppressed)
+    return list(zip(numerators, denominators, strict=True))
 
 
 def _row(
@@ -254,7 +261,7 @@ def dashboard(
         tallies = sorted(current[m.key].items(), key=lambda item: names.get(item[0], item[0]))
         total = _sum([t for _, t in tallies])
         mean = m.kind == Kind.MEAN
-        shown = _shown_counts(tallies, total, suppressed, mean)
+        shown = _shown_counts(tallies, total, suppressed)
         baseline = None if mean or not total.denominator else total.numerator / total.denominator
         rows = [
             _row(
@@ -270,17 +277,28 @@ def dashboard(
             for (code, t), s in zip(tallies, shown, strict=False)
         ]
         total_row = _row(m, "", "Total", total, shown[-1], suppressed)
-        focus_tally = _sum([t for code, t in tallies if code in focus])
-        focus_shown = _shown_counts([], focus_tally, suppressed, mean)[0]
-        focus_row = _row(
-            m,
-            "",
-            focus_name,
-            focus_tally,
-            focus_shown,
-            suppressed,
-            baseline if row_areas is None else None,
-        )
+        own = [r for r in rows if r.highlighted]
+        if choice.focus or (row_areas is not None and len(own) == len(rows)):
+            # One area, or the whole table: the figures as the table shows them, so that a
+            # count hidden there (perhaps only to protect another) is hidden here too.
+            if not choice.focus:
+                chosen = total_row
+            elif own:
+                chosen = own[0]
+            else:  # nobody counted in the area
+                chosen = _row(m, "", "", Tally(0, 0), (Shown(0, "0"), Shown(0, "0")), suppressed)
+            focus_row = dataclasses.replace(chosen, name=focus_name, code="", highlighted=False)
+        else:
+            focus_tally = _sum([t for code, t in tallies if code in focus])
+            focus_row = _row(
+                m,
+                "",
+                focus_name,
+                focus_tally,
+                _shown_counts([], focus_tally, suppressed)[0],
+                suppressed,
+                baseline,
+            )
         result = Result(m, rows, total_row, focus_row, baseline)
         result.outliers = [
             describe_outlier(m, r) for r in rows if r.position not in (None, stats.Position.WITHIN)
@@ -290,7 +308,7 @@ def dashboard(
             result.trend.append(
                 (
                     p.label,
-                    _row(m, "", p.label, t, _shown_counts([], t, suppressed, mean)[0], suppressed),
+                    _row(m, "", p.label, t, _shown_counts([], t, suppressed)[0], suppressed),
                 )
             )
         result.trend.append((choice.period.label, focus_row))

@@ -2,7 +2,8 @@
 
 Two local authorities with their own NHS LAC health providers (Bradford, Leeds), a third that
 receives out-of-area placements (Calderdale), a fourth for scale (Kirklees), and one ICB over
-them. Every name is invented, every NHS number is in the range set aside for testing
+them. The areas' health teams perform differently (Leeds best; Kirklees's initial health
+assessments mostly late, an outlier on the measures page). Every name is invented, every NHS number is in the range set aside for testing
 (999 000 0000 upwards), and the same --seed gives the same data.
 """
 
@@ -24,6 +25,7 @@ from tqdm import tqdm
 from lachealth.care.models import Child, Episode
 from lachealth.demo import histories
 from lachealth.demo.handovers import build_handovers, build_referrals, build_services, demo_staff
+from lachealth.demo.health_histories import TYPICAL, Timeliness
 from lachealth.demo.identities import POSTCODE_LETTERS, demo_nhs_numbers
 from lachealth.interop.export import NO_URN_PLACES
 from lachealth.interop.models import ImportAttempt, ReportedOutcome
@@ -51,22 +53,39 @@ class DemoArea:
     provider_name: str
     children: int
     username: str
+    # How the area's health team performs, so the measures differ as real areas' do.
+    timeliness: Timeliness = TYPICAL
 
 
 AREAS = [
     DemoArea(
         "E08000032", "Bradford Children's Services", "Bradford LAC Health Team", 420, "bradford"
     ),
-    DemoArea("E08000035", "Leeds Children and Families", "Leeds LAC Health Service", 400, "leeds"),
+    DemoArea(
+        "E08000035",
+        "Leeds Children and Families",
+        "Leeds LAC Health Service",
+        400,
+        "leeds",
+        Timeliness(initial=0.86, review=0.84),
+    ),
     DemoArea(
         "E08000033",
         "Calderdale Children's Services",
         "Calderdale LAC Health Team",
         160,
         "calderdale",
+        Timeliness(initial=0.66, review=0.6),
     ),
+    # Kirklees's team is short of doctors: its initial assessments are mostly late, an outlier
+    # below the 99.8% limit on the measures page.
     DemoArea(
-        "E08000034", "Kirklees Children's Services", "Kirklees LAC Health Team", 520, "kirklees"
+        "E08000034",
+        "Kirklees Children's Services",
+        "Kirklees LAC Health Team",
+        520,
+        "kirklees",
+        Timeliness(initial=0.3, review=0.7),
     ),
 ]
 RECEIVING_AREA = "E08000033"
@@ -522,6 +541,7 @@ def build_health(*, seed: int, as_of: date, progress=None) -> int:  # type: igno
                 start=period.start,
                 end=period.end,
                 as_of=as_of,
+                timeliness=area.timeliness,
             )
             for p in plan.assessments:
                 iha = p.kind == "IHA"
