@@ -51,6 +51,8 @@ def main() -> None:
             conn.execute("DROP DATABASE IF EXISTS lachealth_bench_england WITH (FORCE)")
             conn.execute("CREATE DATABASE lachealth_bench_england")
         run("england_903.py", DATABASE_URL=server + "/lachealth_bench_england")
+        print("== measures page for England (< 1 s on PostgreSQL)")
+        run("insight.py", DATABASE_URL=server + "/lachealth_bench_england")
     else:
         print("[PostgreSQL] skipped: no server on 127.0.0.1:5432")
     print("== statutory clocks for England (< 5 s)")

@@ -24,6 +24,7 @@ from lachealth.people.models import AccessAction
 from . import selectors
 from .forms import FilterForm
 from .measures import BY_KEY
+from .report import board_report
 from .selectors import Audience, Dashboard
 
 PAGE_SIZE = 50
@@ -192,3 +193,22 @@ def children(request: HttpRequest, measure_key: str) -> HttpResponse:
             "query": f"{form.query()}&which={which}&in={area}",
         },
     )
+
+
+def report(request: HttpRequest) -> HttpResponse:
+    """The board report of one of the user's areas as a PDF (suppressed: it is published)."""
+    audience = _audience(request)
+    form = _filters(request, audience)
+    if not form.is_valid():
+        return _refused(request, form)
+    choice = form.choice()
+    if not choice.focus:
+        form.add_error("area", "Choose the area the board report is for")
+        return _refused(request, form)
+    name = selectors.area_names([choice.focus])[choice.focus]
+    pdf = board_report(choice.focus, name, choice.period, as_of=timezone.localdate())
+    filename = f"board-report-{choice.focus}-{choice.period.key}.pdf"
+    audit.record(request, AccessAction.EXPORT, detail=f"board report {filename}")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

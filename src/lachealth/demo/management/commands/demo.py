@@ -3,9 +3,9 @@
 Two local authorities with their own NHS LAC health providers (Bradford, Leeds), a third that
 receives out-of-area placements (Calderdale), a fourth for scale (Kirklees), and one ICB over
 them. The areas' health teams perform differently (Leeds best; Kirklees's initial health
-assessments mostly late, an outlier on the measures page). Every name is invented, every NHS number is in the range set aside for testing
-(999 000 0000 upwards), and the same --seed gives the same data.
-"""
+assessments mostly late, an outlier on the measures page). Every name is invented, every NHS
+number is in the range set aside for testing (999 000 0000 upwards), and the same --seed
+gives the same data."""
 
 from __future__ import annotations
 

@@ -1,0 +1,106 @@
+"""The board report: one area's measures for a year as a PDF a designated nurse takes to the
+ICB board, with every area on lachealth as the comparison.
+
+It is a published document, so small numbers are suppressed whoever asks for it. Its first
+page states the period, the data cut-off and the suppression rule; then a short commentary
+generated from the figures (which measures changed significantly since the year before, and
+where the area sits in the funnel), the summary table, and each measure's funnel plot, trend
+and tables. WeasyPrint draws the HTML; the charts are the page's own SVGs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.template.loader import render_to_string
+
+from . import stats
+from .measures import Kind
+from .periods import Period
+from .selectors import (
+    POSITION_WORDS,
+    SUPPRESSION_RULE,
+    Audience,
+    Choice,
+    Dashboard,
+    Result,
+    dashboard,
+    format_value,
+    judgement,
+)
+
+
+@dataclass(frozen=True)
+class Commentary:
+    improved: list[str]
+    worsened: list[str]
+    outliers: list[str]
+    steady: int
+
+
+def commentary(board: Dashboard) -> Commentary:
+    """What changed significantly (at 95%, two-proportion test) from the year before, in the
+    measure's own direction, and where the area is outside the funnel's limits."""
+    improved: list[str] = []
+    worsened: list[str] = []
+    outliers: list[str] = []
+    steady = 0
+    for result in board.results:
+        m = result.measure
+        if m.kind == Kind.MEAN or len(result.trend) < 2:
+            continue
+        (before_label, before), (_, now) = result.trend[-2], result.trend[-1]
+        if now.position not in (None, stats.Position.WITHIN):
+            outliers.append(
+                f"{m.name}: {format_value(m, now.value)}, "
+                f"{_judgement_words(result, now.position)} against every area on lachealth."
+            )
+        counts = (before.numerator.value, before.denominator.value)
+        current = (now.numerator.value, now.denominator.value)
+        if None in counts or None in current or before.value is None or now.value is None:
+            continue
+        z = stats.change_z(
+            int(counts[0] or 0), int(counts[1] or 0), int(current[0] or 0), int(current[1] or 0)
+        )
+        if abs(z) < stats.Z_95 or m.polarity == "neutral":
+            steady += 1
+            continue
+        sentence = (
+            f"{m.name}: {format_value(m, before.value)} in {before_label} to "
+            f"{format_value(m, now.value)}."
+        )
+        better = (z > 0) == (m.polarity == "high")
+        (improved if better else worsened).append(sentence)
+    return Commentary(improved, worsened, outliers, steady)
+
+
+def _judgement_words(result: Result, position: stats.Position) -> str:
+    where, _ = POSITION_WORDS[position]
+    return f"{where} ({judgement(result.measure, position)})"
+
+
+def report_html(area_code: str, area_name: str, period: Period, *, as_of: date) -> str:
+    """The report as HTML, before WeasyPrint lays it out."""
+    audience = Audience(True, frozenset({area_code}), None, False)
+    board = dashboard(audience, Choice(period=period, focus=area_code, england=True))
+    return render_to_string(
+        "insight/report.jinja",
+        {
+            "board": board,
+            "area_name": area_name,
+            "period": period,
+            "cut_off": min(as_of, period.end),
+            "generated": as_of,
+            "rule": SUPPRESSION_RULE,
+            "notes": commentary(board),
+            "format_value": format_value,
+        },
+    )
+
+
+def board_report(area_code: str, area_name: str, period: Period, *, as_of: date) -> bytes:
+    """The PDF for one area and period."""
+    from weasyprint import HTML
+
+    return HTML(string=report_html(area_code, area_name, period, as_of=as_of)).write_pdf()
