@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import Q
 
 from lachealth.care.models import Child, Episode
 from lachealth.handovers.models import Notification
@@ -406,7 +407,7 @@ def test_areas_and_rows_narrow_the_count(random_world):  # type: ignore[no-untyp
     everyone = count(MEASURES, period)
     one = count(MEASURES, period, areas=[AREAS[0]])
     assert one["health_assessment"] == {AREAS[0]: everyone["health_assessment"][AREAS[0]]}
-    nobody = count(MEASURES, period, rows_q=lambda cohort: measures.Q(pk__in=[]))
+    nobody = count(MEASURES, period, rows_q=lambda cohort: Q(pk__in=[]))
     assert all(not v for v in nobody.values())
 
 

@@ -46,7 +46,7 @@ def _board(measure_key: str, before: Row, now: Row) -> Dashboard:
     result = Result(BY_KEY[measure_key], [], now, now, 0.5)
     result.trend = [("2024-25", before), ("2025-26", now)]
     audience = Audience(True, frozenset({BRADFORD}), None, False)
-    return Dashboard(audience, Choice(year_to_march(2026)), "Bradford", [result], [])
+    return Dashboard(audience, Choice(year_to_march(2026)), "Bradford", [result])
 
 
 def test_commentary_names_a_significant_improvement_in_the_measures_direction():

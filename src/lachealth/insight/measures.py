@@ -491,6 +491,13 @@ class Breakdown:
 EVERYONE = Breakdown()
 
 
+def cohort_rows(cohort: Cohort, period: Period, breakdown: Breakdown = EVERYONE) -> QuerySet[Any]:
+    """The cohort's rows for the period, narrowed to the breakdown, with the facts its
+    measures name: what `count` aggregates and the drill-down lists."""
+    aliases, narrowed = breakdown.condition(cohort, period)
+    return cohort.rows(period).alias(**cohort.aliases(period), **aliases).filter(narrowed)
+
+
 def count(
     measures: Sequence[Measure],
     period: Period,
@@ -509,8 +516,7 @@ def count(
     area_list = None if areas is None else sorted(areas)
     for group in by_cohort.values():
         cohort = group[0].cohort
-        aliases, narrowed = breakdown.condition(cohort, period)
-        rows = cohort.rows(period).alias(**cohort.aliases(period), **aliases).filter(narrowed)
+        rows = cohort_rows(cohort, period, breakdown)
         if area_list is not None:
             rows = rows.filter(**{f"{cohort.area}__in": area_list})
         if rows_q is not None:
@@ -520,9 +526,11 @@ def count(
             eligible = m.eligible(period) if m.eligible else Q()
             counted = m.counted(period) & eligible
             aggregates[f"{m.key}__n"] = Count("pk", filter=counted)
-            aggregates[f"{m.key}__d"] = Count("pk", filter=eligible) if m.eligible else Count("pk")
+            # A mean is over the rows that have a value, so those are its denominator too.
+            aggregates[f"{m.key}__d"] = Count(
+                "pk", filter=counted if m.kind == Kind.MEAN else eligible
+            )
             if m.kind == Kind.MEAN:
-                aggregates[f"{m.key}__d"] = Count("pk", filter=counted)
                 aggregates[f"{m.key}__sum"] = Sum(m.value, filter=counted)
                 aggregates[f"{m.key}__sq"] = Sum(F(m.value) * F(m.value), filter=counted)
         for row in rows.values(cohort.area).annotate(**aggregates).order_by():

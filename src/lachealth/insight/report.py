@@ -16,7 +16,7 @@ from datetime import date
 from django.template.loader import render_to_string
 
 from . import stats
-from .measures import Kind
+from .measures import Kind, Polarity
 from .periods import Period
 from .selectors import (
     POSITION_WORDS,
@@ -56,21 +56,23 @@ def commentary(board: Dashboard) -> Commentary:
                 f"{m.name}: {format_value(m, now.value)}, "
                 f"{_judgement_words(result, now.position)} against every area on lachealth."
             )
-        counts = (before.numerator.value, before.denominator.value)
-        current = (now.numerator.value, now.denominator.value)
-        if None in counts or None in current or before.value is None or now.value is None:
-            continue
+        if before.value is None or now.value is None:
+            continue  # a figure not shown (small numbers) is not commented on
+        # A shown value means both its counts are shown.
         z = stats.change_z(
-            int(counts[0] or 0), int(counts[1] or 0), int(current[0] or 0), int(current[1] or 0)
+            int(before.numerator.value or 0),
+            int(before.denominator.value or 0),
+            int(now.numerator.value or 0),
+            int(now.denominator.value or 0),
         )
-        if abs(z) < stats.Z_95 or m.polarity == "neutral":
+        if abs(z) < stats.Z_95 or m.polarity == Polarity.NEUTRAL:
             steady += 1
             continue
         sentence = (
             f"{m.name}: {format_value(m, before.value)} in {before_label} to "
             f"{format_value(m, now.value)}."
         )
-        better = (z > 0) == (m.polarity == "high")
+        better = (z > 0) == (m.polarity == Polarity.HIGH_IS_GOOD)
         (improved if better else worsened).append(sentence)
     return Commentary(improved, worsened, outliers, steady)
 

@@ -25,7 +25,19 @@ from lachealth.people import access
 from lachealth.people.models import Area, Role
 
 from . import charts, stats
-from .measures import EVERYONE, MEASURES, Breakdown, Cohort, Kind, Measure, Polarity, Tally, count
+from .measures import (
+    EMPTY,
+    EVERYONE,
+    MEASURES,
+    Breakdown,
+    Cohort,
+    Kind,
+    Measure,
+    Polarity,
+    Tally,
+    cohort_rows,
+    count,
+)
 from .periods import Period, recent_years, rolling_year
 
 #: Rates (and means) on fewer than this many are not shown to an aggregate-only audience.
@@ -195,13 +207,6 @@ def _row(
     return Row(code, name, numerator, denominator, value, low, high, position, highlighted)
 
 
-def _sum(tallies: Sequence[Tally]) -> Tally:
-    total = Tally(0, 0)
-    for t in tallies:
-        total = total + t
-    return total
-
-
 @dataclass(frozen=True)
 class Choice:
     """What the user asked to see."""
@@ -218,7 +223,6 @@ class Dashboard:
     choice: Choice
     focus_name: str
     results: list[Result]
-    trend_labels: list[str]
 
 
 def area_names(codes: Sequence[str] | frozenset[str]) -> dict[str, str]:
@@ -259,10 +263,13 @@ def dashboard(
     results = []
     for m in measures:
         tallies = sorted(current[m.key].items(), key=lambda item: names.get(item[0], item[0]))
-        total = _sum([t for _, t in tallies])
-        mean = m.kind == Kind.MEAN
+        total = sum((t for _, t in tallies), EMPTY)
         shown = _shown_counts(tallies, total, suppressed)
-        baseline = None if mean or not total.denominator else total.numerator / total.denominator
+        baseline = (
+            None
+            if m.kind == Kind.MEAN or not total.denominator
+            else total.numerator / total.denominator
+        )
         rows = [
             _row(
                 m,
@@ -289,7 +296,7 @@ def dashboard(
                 chosen = _row(m, "", "", Tally(0, 0), (Shown(0, "0"), Shown(0, "0")), suppressed)
             focus_row = dataclasses.replace(chosen, name=focus_name, code="", highlighted=False)
         else:
-            focus_tally = _sum([t for code, t in tallies if code in focus])
+            focus_tally = sum((t for code, t in tallies if code in focus), EMPTY)
             focus_row = _row(
                 m,
                 "",
@@ -304,7 +311,7 @@ def dashboard(
             describe_outlier(m, r) for r in rows if r.position not in (None, stats.Position.WITHIN)
         ]
         for p, counted in zip(periods, history, strict=True):
-            t = _sum(list(counted[m.key].values()))
+            t = sum(counted[m.key].values(), EMPTY)
             result.trend.append(
                 (
                     p.label,
@@ -315,9 +322,7 @@ def dashboard(
         if charts_wanted:
             _draw(result, focus_name)
         results.append(result)
-    return Dashboard(
-        audience, choice, focus_name, results, [p.label for p in periods] + [choice.period.label]
-    )
+    return Dashboard(audience, choice, focus_name, results)
 
 
 def _draw(result: Result, focus_name: str) -> None:
@@ -368,12 +373,7 @@ def members(
     """The children behind one area's numerator (`counted`) or its gap, of those the access
     policy lets the user see."""
     cohort = measure.cohort
-    aliases, narrowed = breakdown.condition(cohort, period)
-    rows = (
-        cohort.rows(period)
-        .alias(**cohort.aliases(period), **aliases)
-        .filter(narrowed, **{cohort.area: area})
-    )
+    rows = cohort_rows(cohort, period, breakdown).filter(**{cohort.area: area})
     if measure.eligible is not None:
         rows = rows.filter(measure.eligible(period))
     inside = rows.filter(measure.counted(period))
