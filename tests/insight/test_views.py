@@ -174,3 +174,20 @@ def test_one_area_in_the_summary_is_suppressed_as_in_its_table(as_user):  # type
     )
     placed = next(r for r in rows if r[0] == "Placed out of area")
     assert placed[2] == "Bradford" and placed[3:5] == ["c", "c"]
+
+
+def test_a_health_teams_summary_counts_every_child_it_can_see(as_user):  # type: ignore[no-untyped-def]
+    """Calderdale's nurse sees Calderdale's child and Bradford's child placed in Calderdale:
+    the summary counts both, not only the children of Calderdale's own LA."""
+    url = reverse("insight:download", args=["summary", "csv"]) + "?period=rolling"
+    rows = list(csv.reader(io.StringIO(as_user("prov_c_nurse").get(url).content.decode())))
+    placed = next(r for r in rows if r[0] == "Placed out of area")
+    assert placed[3:5] == ["1", "2"]
+
+
+def test_a_bad_breakdown_is_refused_in_plain_words(as_user):  # type: ignore[no-untyped-def]
+    response = as_user("commissioner").get(DASHBOARD + "?age_band=90-99&ethnicity=x")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose an age band from the list" in page
+    assert "Choose an ethnic group from the list" in page

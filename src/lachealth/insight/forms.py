@@ -19,12 +19,12 @@ from .selectors import Audience, Choice, offered_periods
 ALL = [("", "All")]
 
 
-def _choice(label: str, choices: list[tuple[str, str]]) -> forms.ChoiceField:
+def _choice(label: str, choices: list[tuple[str, str]], what: str) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         choices=ALL + choices,
         required=False,
-        error_messages={"invalid_choice": f"Choose a {label.lower()} from the list"},
+        error_messages={"invalid_choice": f"Choose {what} from the list"},
     )
 
 
@@ -44,12 +44,18 @@ class FilterForm(NhsForm):
         choices=[("footprint", "Your footprint"), ("england", "England (every area on lachealth)")],
         error_messages={"invalid_choice": "Choose your footprint or England"},
     )
-    age_band = _choice("Age band", [(b.key, b.label) for b in AGE_BANDS])
-    sex = _choice("Sex", list(Sex.choices))
-    ethnicity = _choice("Ethnic group", [(k, v[0]) for k, v in ETHNICITY_GROUPS.items()])
-    placement = _choice("Placement type", [(k, v[0]) for k, v in PLACEMENT_GROUPS.items()])
+    age_band = _choice("Age band", [(b.key, b.label) for b in AGE_BANDS], "an age band")
+    sex = _choice("Sex", list(Sex.choices), "a sex")
+    ethnicity = _choice(
+        "Ethnic group", [(k, v[0]) for k, v in ETHNICITY_GROUPS.items()], "an ethnic group"
+    )
+    placement = _choice(
+        "Placement type", [(k, v[0]) for k, v in PLACEMENT_GROUPS.items()], "a placement type"
+    )
     location = _choice(
-        "Placed", [("in", "Inside the responsible area"), ("out", "Outside the responsible area")]
+        "Placed",
+        [("in", "Inside the responsible area"), ("out", "Outside the responsible area")],
+        "inside or outside the responsible area",
     )
 
     def __init__(

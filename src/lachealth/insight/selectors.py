@@ -240,6 +240,9 @@ def dashboard(
     suppressed = audience.suppressed
     row_areas = None if (choice.england or not suppressed) else audience.areas
     focus = frozenset({choice.focus}) if choice.focus else audience.areas
+    # Staff's summary and trend are every child they can see (a health team's include
+    # children placed into its areas by other LAs); a commissioner's are their own areas.
+    whole = not choice.focus and not suppressed
     current = count(
         measures,
         choice.period,
@@ -249,7 +252,13 @@ def dashboard(
     )
     periods = [choice.period.previous(n) for n in range(TREND_YEARS - 1, 0, -1)]
     history = [
-        count(measures, p, breakdown=choice.breakdown, areas=focus, rows_q=audience.rows_q)
+        count(
+            measures,
+            p,
+            breakdown=choice.breakdown,
+            areas=None if whole else focus,
+            rows_q=audience.rows_q,
+        )
         for p in periods
     ]
     codes = {code for tallies in current.values() for code in tallies} | set(focus)
@@ -285,7 +294,7 @@ def dashboard(
         ]
         total_row = _row(m, "", "Total", total, shown[-1], suppressed)
         own = [r for r in rows if r.highlighted]
-        if choice.focus or (row_areas is not None and len(own) == len(rows)):
+        if choice.focus or whole or (row_areas is not None and len(own) == len(rows)):
             # One area, or the whole table: the figures as the table shows them, so that a
             # count hidden there (perhaps only to protect another) is hidden here too.
             if not choice.focus:
