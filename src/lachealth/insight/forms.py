@@ -13,8 +13,8 @@ from lachealth.care.codes import Sex
 from lachealth.forms import NhsForm
 
 from .measures import Breakdown
-from .periods import AGE_BANDS, ETHNICITY_GROUPS, PLACEMENT_GROUPS, parse_period
-from .selectors import Audience, Choice, offered_periods
+from .periods import AGE_BANDS, ETHNICITY_GROUPS, PLACEMENT_GROUPS, offered_periods, parse_period
+from .selectors import Audience, Choice
 
 ALL = [("", "All")]
 

@@ -13,13 +13,14 @@ two to the same answer, so the dashboard and the return never disagree about who
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
     F,
@@ -34,6 +35,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 
 from lachealth.care.models import Child, Episode
 from lachealth.handovers.models import (
@@ -449,6 +451,44 @@ MEASURES: tuple[Measure, ...] = (
 BY_KEY = {m.key: m for m in MEASURES}
 
 
+#: What a cohort row is broken down by, each as on the last day of the period.
+DIMENSIONS = ("age_band", "sex", "ethnicity", "placement", "location")
+#: SSDA903 codes to the key of their group, for grouping rows by ethnic group and placement.
+ETHNICITY_OF = {code: key for key, (_, codes) in ETHNICITY_GROUPS.items() for code in codes}
+PLACEMENT_OF = {code: key for key, (_, codes) in PLACEMENT_GROUPS.items() for code in codes}
+
+
+def dimensions(cohort: Cohort, period: Period) -> dict[str, Any]:
+    """Each row's breakdown values as query expressions, named `dim_<dimension>`: age band
+    (its key, or "" if born after the period), sex, ethnicity code, placement code and
+    "in"/"out" of the responsible area, from the latest episode started by the period's end.
+    Both the breakdown filter and the snapshot's grouping use these, so they cannot differ."""
+    dob = cohort.child_field("date_of_birth")
+    bands = []
+    for band in AGE_BANDS:
+        born_after, born_by = birth_dates_for(band, period.end)
+        bounds = {f"{dob}__lte": born_by}
+        if born_after is not None:
+            bounds[f"{dob}__gt"] = born_after
+        bands.append(When(Q(**bounds), then=Value(band.key)))
+    latest = Episode.objects.filter(child=cohort.child_ref(), decom__lte=period.end).order_by(
+        "-decom"
+    )
+    placed = Subquery(latest.values("placement_area")[:1])
+    return {
+        "dim_age_band": Case(*bands, default=Value(""), output_field=CharField()),
+        "dim_sex": F(cohort.child_field("sex")),
+        "dim_ethnicity": F(cohort.child_field("ethnicity")),
+        "dim_place": Subquery(latest.values("place")[:1]),
+        "dim_location": Case(
+            When(Exact(placed, F(cohort.child_field("responsible_area"))), then=Value("in")),
+            When(Exists(latest), then=Value("out")),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+    }
+
+
 @dataclass(frozen=True)
 class Breakdown:
     """The children counted: all, or those of an age band, sex, ethnic group, placement type,
@@ -456,35 +496,28 @@ class Breakdown:
 
     age_band: str = ""
     sex: str = ""
-    ethnicity: str = ""
-    placement: str = ""
+    ethnicity: str = ""  # a key of ETHNICITY_GROUPS
+    placement: str = ""  # a key of PLACEMENT_GROUPS
     location: str = ""  # "in" or "out" of the responsible area
 
     def condition(self, cohort: Cohort, period: Period) -> tuple[dict[str, Any], Q]:
         """The aliases and filter that narrow `cohort`'s rows to this breakdown."""
-        aliases: dict[str, Any] = {}
+        wanted = {name: getattr(self, name) for name in DIMENSIONS if getattr(self, name)}
+        if not wanted:
+            return {}, Q()
+        expressions = dimensions(cohort, period)
         q = Q()
-        if self.age_band:
-            band = next(b for b in AGE_BANDS if b.key == self.age_band)
-            born_after, born_by = birth_dates_for(band, period.end)
-            q &= Q(**{cohort.child_field("date_of_birth__lte"): born_by})
-            if born_after is not None:
-                q &= Q(**{cohort.child_field("date_of_birth__gt"): born_after})
-        if self.sex:
-            q &= Q(**{cohort.child_field("sex"): self.sex})
-        if self.ethnicity:
-            q &= Q(**{cohort.child_field("ethnicity__in"): ETHNICITY_GROUPS[self.ethnicity][1]})
-        if self.placement or self.location:
-            latest = Episode.objects.filter(
-                child=cohort.child_ref(), decom__lte=period.end
-            ).order_by("-decom")
-            if self.placement:
-                aliases["breakdown_place"] = Subquery(latest.values("place")[:1])
-                q &= Q(breakdown_place__in=PLACEMENT_GROUPS[self.placement][1])
-            if self.location:
-                aliases["breakdown_area"] = Subquery(latest.values("placement_area")[:1])
-                same = Q(breakdown_area=F(cohort.child_field("responsible_area")))
-                q &= same if self.location == "in" else ~same
+        aliases: dict[str, Any] = {}
+        for name, value in wanted.items():
+            if name == "ethnicity":
+                aliases["dim_ethnicity"] = expressions["dim_ethnicity"]
+                q &= Q(dim_ethnicity__in=ETHNICITY_GROUPS[value][1])
+            elif name == "placement":
+                aliases["dim_place"] = expressions["dim_place"]
+                q &= Q(dim_place__in=PLACEMENT_GROUPS[value][1])
+            else:
+                aliases[f"dim_{name}"] = expressions[f"dim_{name}"]
+                q &= Q(**{f"dim_{name}": value})
         return aliases, q
 
 
@@ -509,10 +542,30 @@ def count(
     """Each measure's tally per area code for the period: one query per cohort. `areas`
     limits the areas counted; `rows_q` further limits each cohort's rows (the access policy,
     for a caseload)."""
+    result: dict[str, dict[str, Tally]] = {m.key: {} for m in measures}
+    for group, tallies in grouped_counts(
+        measures, period, breakdown=breakdown, areas=areas, rows_q=rows_q
+    ):
+        for key, tally in tallies.items():
+            result[key][group["area"]] = tally
+    return result
+
+
+def grouped_counts(
+    measures: Sequence[Measure],
+    period: Period,
+    *,
+    breakdown: Breakdown = EVERYONE,
+    areas: Iterable[str] | None = None,
+    rows_q: Callable[[Cohort], Q] | None = None,
+    by_dimension: bool = False,
+) -> Iterator[tuple[dict[str, str], dict[str, Tally]]]:
+    """The tallies of one query per cohort, a group at a time: ({"area": code}, {measure key:
+    tally}), or with `by_dimension` the groups of every area and breakdown value too, with the
+    ethnicity and placement codes as their groups' keys (a snapshot sums them back)."""
     by_cohort: dict[str, list[Measure]] = {}
     for measure in measures:
         by_cohort.setdefault(measure.cohort.key, []).append(measure)
-    result: dict[str, dict[str, Tally]] = {m.key: {} for m in measures}
     area_list = None if areas is None else sorted(areas)
     for group in by_cohort.values():
         cohort = group[0].cohort
@@ -521,6 +574,11 @@ def count(
             rows = rows.filter(**{f"{cohort.area}__in": area_list})
         if rows_q is not None:
             rows = rows.filter(rows_q(cohort))
+        keys = [cohort.area]
+        if by_dimension:
+            expressions = dimensions(cohort, period)
+            rows = rows.annotate(**expressions)
+            keys += list(expressions)
         aggregates: dict[str, Any] = {}
         for m in group:
             eligible = m.eligible(period) if m.eligible else Q()
@@ -533,8 +591,8 @@ def count(
             if m.kind == Kind.MEAN:
                 aggregates[f"{m.key}__sum"] = Sum(m.value, filter=counted)
                 aggregates[f"{m.key}__sq"] = Sum(F(m.value) * F(m.value), filter=counted)
-        for row in rows.values(cohort.area).annotate(**aggregates).order_by():
-            area = row[cohort.area]
+        for row in rows.values(*keys).annotate(**aggregates).order_by():
+            tallies = {}
             for m in group:
                 tally = Tally(
                     row[f"{m.key}__n"],
@@ -543,5 +601,16 @@ def count(
                     float(row.get(f"{m.key}__sq") or 0),
                 )
                 if tally.denominator:
-                    result[m.key][area] = tally
-    return result
+                    tallies[m.key] = tally
+            if not tallies:
+                continue
+            where = {"area": row[cohort.area]}
+            if by_dimension:
+                where |= {
+                    "age_band": row["dim_age_band"],
+                    "sex": row["dim_sex"] or "",
+                    "ethnicity": ETHNICITY_OF.get(row["dim_ethnicity"] or "", ""),
+                    "placement": PLACEMENT_OF.get(row["dim_place"] or "", ""),
+                    "location": row["dim_location"],
+                }
+            yield where, tallies

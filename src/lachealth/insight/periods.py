@@ -79,6 +79,26 @@ def recent_years(as_of: date, count: int) -> list[Period]:
     return [latest.previous(n) for n in range(count)]
 
 
+#: Years of trend beside each period (the period and the four before it).
+TREND_YEARS = 5
+
+
+def offered_periods(as_of: date) -> list[Period]:
+    """The periods offered: the last ten years to 31 March, then the rolling 12 months."""
+    return [*recent_years(as_of, 10), rolling_year(as_of)]
+
+
+def snapshot_periods(as_of: date) -> list[Period]:
+    """Every period a dashboard offered on `as_of` can show: each offered period and the
+    years of its trend."""
+    seen: dict[tuple[date, date], Period] = {}
+    for period in offered_periods(as_of):
+        for back in range(TREND_YEARS):
+            earlier = period.previous(back)
+            seen.setdefault((earlier.start, earlier.end), earlier)
+    return list(seen.values())
+
+
 def parse_period(text: str, *, as_of: date) -> Period:
     """A period as a URL or a command writes it: "rolling", or a year like "2025-26" that has
     ended. ValueError saying what is allowed otherwise."""

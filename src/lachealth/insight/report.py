@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from . import stats
 from .measures import Kind, Polarity
+from .models import MeasureSnapshot
 from .periods import Period
 from .selectors import (
     POSITION_WORDS,
@@ -82,10 +84,20 @@ def _judgement_words(result: Result, position: stats.Position) -> str:
     return f"{where} ({judgement(result.measure, position)})"
 
 
-def report_html(area_code: str, area_name: str, period: Period, *, as_of: date) -> str:
-    """The report as HTML, before WeasyPrint lays it out."""
+def report_html(
+    area_code: str,
+    area_name: str,
+    period: Period,
+    *,
+    as_of: date,
+    taken: MeasureSnapshot | None = None,
+) -> str:
+    """The report as HTML, before WeasyPrint lays it out: from the snapshot `taken` when it
+    holds the period (its records as they stood then), else from the records as of `as_of`."""
     audience = Audience(True, frozenset({area_code}), None, False)
-    board = dashboard(audience, Choice(period=period, focus=area_code, england=True))
+    board = dashboard(audience, Choice(period=period, focus=area_code, england=True), taken=taken)
+    if board.as_at is not None:
+        as_of = timezone.localtime(board.as_at).date()
     return render_to_string(
         "insight/report.jinja",
         {
@@ -94,6 +106,7 @@ def report_html(area_code: str, area_name: str, period: Period, *, as_of: date) 
             "period": period,
             "cut_off": min(as_of, period.end),
             "generated": as_of,
+            "taken_at": None if board.as_at is None else timezone.localtime(board.as_at),
             "rule": SUPPRESSION_RULE,
             "notes": commentary(board),
             "format_value": format_value,
@@ -101,8 +114,16 @@ def report_html(area_code: str, area_name: str, period: Period, *, as_of: date) 
     )
 
 
-def board_report(area_code: str, area_name: str, period: Period, *, as_of: date) -> bytes:
+def board_report(
+    area_code: str,
+    area_name: str,
+    period: Period,
+    *,
+    as_of: date,
+    taken: MeasureSnapshot | None = None,
+) -> bytes:
     """The PDF for one area and period."""
     from weasyprint import HTML
 
-    return HTML(string=report_html(area_code, area_name, period, as_of=as_of)).write_pdf()
+    html = report_html(area_code, area_name, period, as_of=as_of, taken=taken)
+    return HTML(string=html).write_pdf()

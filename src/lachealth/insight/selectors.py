@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from markupsafe import Markup
@@ -24,7 +24,7 @@ from lachealth.care.models import Child
 from lachealth.people import access
 from lachealth.people.models import Area, Role
 
-from . import charts, stats
+from . import charts, snapshot, stats
 from .measures import (
     EMPTY,
     EVERYONE,
@@ -38,11 +38,11 @@ from .measures import (
     cohort_rows,
     count,
 )
-from .periods import Period, recent_years, rolling_year
+from .models import MeasureSnapshot
+from .periods import TREND_YEARS, Period
 
 #: Rates (and means) on fewer than this many are not shown to an aggregate-only audience.
 MIN_DENOMINATOR = 10
-TREND_YEARS = 5
 SUPPRESSION_RULE = (
     "Counts from 1 to 5 are shown as c, and so is another count where it would let a hidden "
     "one be worked out from a total; rates on fewer than 10 children are not shown."
@@ -223,6 +223,13 @@ class Dashboard:
     choice: Choice
     focus_name: str
     results: list[Result]
+    as_at: datetime | None = None  # when the snapshot counted was taken; None if live
+
+
+def snapshot_for(audience: Audience) -> MeasureSnapshot | None:
+    """The snapshot an audience reads: the latest, for aggregates-only audiences; none (a live
+    count) for staff, whose figures must agree with the children listed behind them."""
+    return snapshot.latest_snapshot() if audience.suppressed else None
 
 
 def area_names(codes: Sequence[str] | frozenset[str]) -> dict[str, str]:
@@ -235,15 +242,20 @@ def dashboard(
     measures: Sequence[Measure] = MEASURES,
     *,
     charts_wanted: bool = True,
+    taken: MeasureSnapshot | None = None,
 ) -> Dashboard:
-    """Every measure for the chosen period: per area, the focus, the funnel and the trend."""
+    """Every measure for the chosen period: per area, the focus, the funnel and the trend;
+    counted from the snapshot `taken` when it holds them, otherwise from the records."""
     suppressed = audience.suppressed
+    if taken is not None and not snapshot.covers(taken, choice.period, measures):
+        taken = None
+    counter = count if taken is None else snapshot.counter(taken)
     row_areas = None if (choice.england or not suppressed) else audience.areas
     focus = frozenset({choice.focus}) if choice.focus else audience.areas
     # Staff's summary and trend are every child they can see (a health team's include
     # children placed into its areas by other LAs); a commissioner's are their own areas.
     whole = not choice.focus and not suppressed
-    current = count(
+    current = counter(
         measures,
         choice.period,
         breakdown=choice.breakdown,
@@ -252,7 +264,7 @@ def dashboard(
     )
     periods = [choice.period.previous(n) for n in range(TREND_YEARS - 1, 0, -1)]
     history = [
-        count(
+        counter(
             measures,
             p,
             breakdown=choice.breakdown,
@@ -331,7 +343,9 @@ def dashboard(
         if charts_wanted:
             _draw(result, focus_name)
         results.append(result)
-    return Dashboard(audience, choice, focus_name, results)
+    return Dashboard(
+        audience, choice, focus_name, results, None if taken is None else taken.taken_at
+    )
 
 
 def _draw(result: Result, focus_name: str) -> None:
@@ -395,8 +409,3 @@ def members(
         .filter(Exists(rows.filter(**{child_pk: OuterRef("pk")})))
         .select_related("responsible_area", "current_placement_area")
     )
-
-
-def offered_periods(as_of: date) -> list[Period]:
-    """The periods offered: the last ten years to 31 March, then the rolling 12 months."""
-    return [*recent_years(as_of, 10), rolling_year(as_of)]

@@ -21,9 +21,10 @@ from lachealth.exports import csv_response, safe_cell
 from lachealth.people import audit
 from lachealth.people.models import AccessAction
 
-from . import selectors
+from . import selectors, snapshot
 from .forms import FilterForm
 from .measures import BY_KEY
+from .models import MeasureSnapshot
 from .report import board_report
 from .selectors import Audience, Dashboard
 
@@ -39,9 +40,11 @@ def _audience(request: HttpRequest) -> Audience:
     return audience
 
 
-def _filters(request: HttpRequest, audience: Audience) -> FilterForm:
+def _filters(request: HttpRequest, audience: Audience, taken: MeasureSnapshot | None) -> FilterForm:
+    """The filters, with the periods of the snapshot the audience reads (or of today)."""
     names = selectors.area_names(sorted(audience.areas))
-    return FilterForm(request.GET, audience=audience, area_names=names, as_of=timezone.localdate())
+    as_of = taken.as_of if taken is not None else timezone.localdate()
+    return FilterForm(request.GET, audience=audience, area_names=names, as_of=as_of)
 
 
 def _refused(request: HttpRequest, form: FilterForm) -> HttpResponse:
@@ -55,10 +58,11 @@ def _refused(request: HttpRequest, form: FilterForm) -> HttpResponse:
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     audience = _audience(request)
-    form = _filters(request, audience)
+    taken = selectors.snapshot_for(audience)
+    form = _filters(request, audience, taken)
     if not form.is_valid():
         return _refused(request, form)
-    board = selectors.dashboard(audience, form.choice())
+    board = selectors.dashboard(audience, form.choice(), taken=taken)
     return render(
         request,
         "insight/dashboard.jinja",
@@ -122,12 +126,13 @@ def download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         raise Http404("No such table")
     if table != "summary" and measure_key not in BY_KEY:
         raise Http404("No such measure")
-    form = _filters(request, audience)
+    taken = selectors.snapshot_for(audience)
+    form = _filters(request, audience, taken)
     if not form.is_valid():
         return _refused(request, form)
     choice = form.choice()
     measures = [BY_KEY[measure_key]] if table != "summary" else list(BY_KEY.values())
-    board = selectors.dashboard(audience, choice, measures, charts_wanted=False)
+    board = selectors.dashboard(audience, choice, measures, charts_wanted=False, taken=taken)
     header, rows = _table(board, table, measure_key)
     name = f"lachealth-{table}-{measure_key or 'all'}-{choice.period.key}.{fmt}"
     audit.record(request, AccessAction.EXPORT, detail=f"measures {name} {form.query()}"[:500])
@@ -157,7 +162,7 @@ def children(request: HttpRequest, measure_key: str) -> HttpResponse:
     measure = BY_KEY.get(measure_key)
     if measure is None:
         raise Http404("No such measure")
-    form = _filters(request, audience)
+    form = _filters(request, audience, None)
     if not form.is_valid():
         return _refused(request, form)
     which = request.GET.get("which", "gap")
@@ -198,7 +203,8 @@ def children(request: HttpRequest, measure_key: str) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     """The board report of one of the user's areas as a PDF (suppressed: it is published)."""
     audience = _audience(request)
-    form = _filters(request, audience)
+    taken = snapshot.latest_snapshot()
+    form = _filters(request, audience, taken)
     if not form.is_valid():
         return _refused(request, form)
     choice = form.choice()
@@ -206,7 +212,7 @@ def report(request: HttpRequest) -> HttpResponse:
         form.add_error("area", "Choose the area the board report is for")
         return _refused(request, form)
     name = selectors.area_names([choice.focus])[choice.focus]
-    pdf = board_report(choice.focus, name, choice.period, as_of=timezone.localdate())
+    pdf = board_report(choice.focus, name, choice.period, as_of=timezone.localdate(), taken=taken)
     filename = f"board-report-{choice.focus}-{choice.period.key}.pdf"
     audit.record(request, AccessAction.EXPORT, detail=f"board report {filename}")
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -27,6 +27,7 @@ from lachealth.demo import histories
 from lachealth.demo.handovers import build_handovers, build_referrals, build_services, demo_staff
 from lachealth.demo.health_histories import TYPICAL, Timeliness
 from lachealth.demo.identities import POSTCODE_LETTERS, demo_nhs_numbers
+from lachealth.insight.services import take_snapshot
 from lachealth.interop.export import NO_URN_PLACES
 from lachealth.interop.models import ImportAttempt, ReportedOutcome
 from lachealth.interop.postcodes import sample_postcodes
@@ -155,6 +156,8 @@ class Command(BaseCommand):
                 staff=staff,
                 camhs={a.code: orgs[f"{a.username}.camhs"] for a in AREAS},
             )
+        # What the nightly `lachealth refresh-measures` would do: commissioners read its count.
+        take_snapshot(as_of=as_of, progress=self.stderr)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {total} children in 4 areas."))
         self.print_logins()
 

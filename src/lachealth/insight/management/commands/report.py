@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from lachealth.insight.periods import parse_period
 from lachealth.insight.report import board_report
+from lachealth.insight.snapshot import latest_snapshot
 from lachealth.people.models import Area
 
 
@@ -26,7 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="where to write the PDF (default: in this folder)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
+        taken = latest_snapshot()
+        today = taken.as_of if taken is not None else timezone.localdate()
         area = Area.objects.filter(code=options["area"].strip().upper()).first()
         if area is None:
             raise CommandError(
@@ -38,6 +40,6 @@ class Command(BaseCommand):
             raise CommandError(f"--period: {exc}") from exc
         output = Path(options["output"] or f"board-report-{area.code}-{period.key}.pdf")
         self.stderr.write(f"Counting the measures for {area.name}, {period.label}…")
-        pdf = board_report(area.code, area.name, period, as_of=today)
+        pdf = board_report(area.code, area.name, period, as_of=today, taken=taken)
         output.write_bytes(pdf)
         self.stdout.write(f"Wrote {output} ({len(pdf) // 1024} KiB)")
