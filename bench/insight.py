@@ -179,11 +179,14 @@ def main() -> None:
     from lachealth.insight.report import board_report
 
     code = Child.objects.values_list("responsible_area", flat=True).first()
-    start = time.perf_counter()
-    pdf = board_report(code, code, year_to_march(2026), as_of=AS_OF, taken=taken)
+    took = []
+    for _ in range(2):  # the first draws its charts (and loads WeasyPrint); the second not
+        start = time.perf_counter()
+        pdf = board_report(code, code, year_to_march(2026), as_of=AS_OF, taken=taken)
+        took.append(time.perf_counter() - start)
     print(
-        f"  board report PDF for one area against England: {time.perf_counter() - start:.1f} s, "
-        f"{len(pdf) // 1024} KiB (target < 10 s)"
+        f"  board report PDF for one area against England: {took[0]:.1f} s first, "
+        f"{took[1]:.1f} s again, {len(pdf) // 1024} KiB (target < 10 s)"
     )
 
 

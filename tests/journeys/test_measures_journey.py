@@ -1,13 +1,17 @@
-"""Browser journey: the commissioner opens the measures, filters them by keyboard, reads the
-funnel plot's table with its suppressed cells, and cannot reach the children behind a figure;
+"""Browser journey: the commissioner opens the measures as the nightly count left them, filters
+them by keyboard, reads the funnel plot's table with its suppressed cells, and cannot reach the
+children behind a figure;
 the social worker follows a figure to the children behind it."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import time_machine
 from playwright.sync_api import Page, expect
+
+from lachealth.insight.services import take_snapshot
 
 from ..factories import TOTPDeviceFactory
 from .conftest import check_accessibility
@@ -26,9 +30,11 @@ def test_commissioner_reads_suppressed_measures_and_staff_drill_down(
         TOTPDeviceFactory(user=user)
 
     with time_machine.travel(TODAY, tick=True):
+        take_snapshot(as_of=date(2026, 11, 23))  # the nightly count, which commissioners read
         sign_in(page, live_server.url, commissioner)
         page.get_by_role("link", name="Measures").first.click()
         expect(page.get_by_role("heading", name="Measures", level=1)).to_be_visible()
+        expect(page.get_by_text("records stood on 23 November 2026 at 09:00")).to_be_visible()
         check_accessibility(page)
 
         # Filters by keyboard alone: the rolling 12 months

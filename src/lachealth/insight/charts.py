@@ -1,7 +1,8 @@
 """The insight charts: funnel plots of areas against the baseline, and a measure's trend.
 
-Drawn by matplotlib's SVG backend (through `lachealth.charts`), each with the same numbers in
-a table beside it on the page. The same figures draw the same chart, so each is remembered.
+Drawn by matplotlib (through `lachealth.charts`): SVG on the page, PNG in the board report's
+PDF; each with the same numbers in a table beside it. The same figures draw the same chart,
+so each is remembered.
 """
 
 from __future__ import annotations
@@ -16,23 +17,38 @@ from .stats import Z_95, Z_998, funnel_limits
 
 NHS_WARM_YELLOW, NHS_RED, NHS_MID_GREY = "#ffb81c", "#d5281b", "#768692"
 
+#: More outliers than this are marked on the funnel plot but not named on it.
+MAX_NAMED_OUTLIERS = 10
 #: (area name, denominator, rate, highlighted)
 FunnelPoint = tuple[str, int, float, bool]
 
 
 def funnel_plot(
-    points: tuple[FunnelPoint, ...], p0: float, *, alt: str, y_label: str, outliers: frozenset[str]
+    points: tuple[FunnelPoint, ...],
+    p0: float,
+    *,
+    alt: str,
+    y_label: str,
+    outliers: frozenset[str],
+    fmt: str = "svg",
 ) -> Markup:
     """Each area's rate against its denominator, with the baseline and the 95% and 99.8%
-    limits; highlighted areas in blue, outliers named on the chart."""
-    return _funnel(points, p0, alt, y_label, outliers)
+    limits; highlighted areas in blue and named, outliers ringed (and named, when few)."""
+    return _funnel(points, p0, alt, y_label, outliers, fmt)
 
 
 @lru_cache(maxsize=256)
 def _funnel(
-    points: tuple[FunnelPoint, ...], p0: float, alt: str, y_label: str, outliers: frozenset[str]
+    points: tuple[FunnelPoint, ...],
+    p0: float,
+    alt: str,
+    y_label: str,
+    outliers: frozenset[str],
+    fmt: str,
 ) -> Markup:
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    # Margins set, not trimmed: England's funnels are drawn a dozen to a page (see `image`).
+    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.15, top=0.94)
     largest = max(n for _, n, _, _ in points)
     xs = sorted({max(1, round(largest * 1.1 * i / 120)) for i in range(1, 121)} | {1, 2, 3, 5})
     for z, style, label in ((Z_95, "--", "95% limits"), (Z_998, ":", "99.8% limits")):
@@ -57,8 +73,10 @@ def _funnel(
                 markeredgecolor="black" if outlier else "none",
                 zorder=3,
             )
+    # Outliers are named on the chart while the names stay legible; the page lists them all.
+    named = outliers if len(outliers) <= MAX_NAMED_OUTLIERS else frozenset()
     for name, n, rate, highlighted in points:
-        if highlighted or name in outliers:
+        if highlighted or name in named:
             ax.annotate(
                 name, (n, 100 * rate), xytext=(5, 4), textcoords="offset points", fontsize=8
             )
@@ -67,25 +85,31 @@ def _funnel(
     ax.set_ylim(0, 100)
     ax.set_xlim(0, largest * 1.1)
     ax.legend(loc="lower right", fontsize=8, frameon=False)
-    return image(fig, alt, "app-chart app-chart--funnel")
+    return image(fig, alt, "app-chart app-chart--funnel", tight=False, fmt=fmt)
 
 
 def trend_chart(
-    points: tuple[tuple[str, float | None], ...], *, alt: str, y_label: str, y_max: float
+    points: tuple[tuple[str, float | None], ...],
+    *,
+    alt: str,
+    y_label: str,
+    y_max: float,
+    fmt: str = "svg",
 ) -> Markup:
     """The measure year by year (None where it is not shown), oldest first."""
-    return _trend(points, alt, y_label, y_max)
+    return _trend(points, alt, y_label, y_max, fmt)
 
 
 @lru_cache(maxsize=256)
 def _trend(
-    points: tuple[tuple[str, float | None], ...], alt: str, y_label: str, y_max: float
+    points: tuple[tuple[str, float | None], ...], alt: str, y_label: str, y_max: float, fmt: str
 ) -> Markup:
     fig, ax = plt.subplots(figsize=(4.2, 2.2))
+    fig.subplots_adjust(left=0.16, right=0.97, bottom=0.14, top=0.95)
     labels = [label for label, _ in points]
     values = [float("nan") if v is None else v for _, v in points]
     ax.plot(labels, values, marker="o", color=NHS_BLUE)
     ax.set_ylim(0, y_max)
     ax.set_ylabel(y_label, fontsize=9)
     ax.tick_params(labelsize=8)
-    return image(fig, alt, "app-chart app-chart--trend")
+    return image(fig, alt, "app-chart app-chart--trend", tight=False, fmt=fmt)

@@ -273,8 +273,9 @@ AT_END = Cohort(
     aliases=lambda period: {"placements": _placements_in(period)},
 )
 
-OC2_SOURCE = "DOMAIN.md, statutory measures from OC2 (SSDA903)"
-LIVE_SOURCE = "DOMAIN.md, statutory measures from the live record"
+# Where each measure comes from, in the words its readers know (DOMAIN.md lists them all).
+OC2_SOURCE = "the DfE's SSDA903 return, OC2 outcomes, counted from lachealth's records"
+GUIDANCE = "statutory guidance, Promoting the health and wellbeing of looked-after children"
 
 
 def _under(age: int) -> Condition:
@@ -389,7 +390,7 @@ MEASURES: tuple[Measure, ...] = (
         numerator="initial assessment completed by its due date",
         denominator="entries to care whose initial assessment fell due in the period",
         polarity=Polarity.HIGH_IS_GOOD,
-        source=LIVE_SOURCE,
+        source=f"{GUIDANCE} (20 working days from entering care)",
         counted=lambda period: Q(
             Exists(
                 HealthAssessment.objects.filter(
@@ -408,7 +409,7 @@ MEASURES: tuple[Measure, ...] = (
         numerator="completed by the due date",
         denominator="review assessments completed that fell due in the period",
         polarity=Polarity.HIGH_IS_GOOD,
-        source=LIVE_SOURCE,
+        source=f"{GUIDANCE} (every 6 months under 5, every 12 months from 5)",
         counted=lambda period: Q(working_days_late=0),
     ),
     Measure(
@@ -418,7 +419,7 @@ MEASURES: tuple[Measure, ...] = (
         numerator="acknowledged by the due date",
         denominator="notices received whose acknowledgement fell due in the period",
         polarity=Polarity.HIGH_IS_GOOD,
-        source=LIVE_SOURCE,
+        source="the receiving area's handover settings (5 working days unless set otherwise)",
         counted=lambda period: Q(acknowledged_on__lte=F("acknowledge_by")),
     ),
     Measure(
@@ -428,7 +429,7 @@ MEASURES: tuple[Measure, ...] = (
         numerator="had 3 or more placements in the period",
         denominator="children looked after on the last day",
         polarity=Polarity.LOW_IS_GOOD,
-        source=LIVE_SOURCE,
+        source="the DfE's placement stability measure, from the SSDA903 episodes",
         counted=lambda period: Q(placements__gte=3),
     ),
     Measure(
@@ -438,7 +439,7 @@ MEASURES: tuple[Measure, ...] = (
         numerator="placed outside their responsible area on the last day",
         denominator="children looked after on the last day",
         polarity=Polarity.LOW_IS_GOOD,
-        source=LIVE_SOURCE,
+        source="the SSDA903 episodes: where the child was placed on the last day",
         counted=lambda period: Q(
             Exists(
                 _episodes()

@@ -28,6 +28,7 @@ from .selectors import (
     Dashboard,
     Result,
     dashboard,
+    draw_charts,
     format_value,
     judgement,
 )
@@ -95,7 +96,14 @@ def report_html(
     """The report as HTML, before WeasyPrint lays it out: from the snapshot `taken` when it
     holds the period (its records as they stood then), else from the records as of `as_of`."""
     audience = Audience(True, frozenset({area_code}), None, False)
-    board = dashboard(audience, Choice(period=period, focus=area_code, england=True), taken=taken)
+    board = dashboard(
+        audience,
+        Choice(period=period, focus=area_code, england=True),
+        charts_wanted=False,
+        taken=taken,
+    )
+    for result in board.results:
+        draw_charts(result, board.focus_name, fmt="png")
     if board.as_at is not None:
         as_of = timezone.localtime(board.as_at).date()
     return render_to_string(

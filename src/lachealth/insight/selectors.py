@@ -341,14 +341,15 @@ def dashboard(
             )
         result.trend.append((choice.period.label, focus_row))
         if charts_wanted:
-            _draw(result, focus_name)
+            draw_charts(result, focus_name)
         results.append(result)
     return Dashboard(
         audience, choice, focus_name, results, None if taken is None else taken.taken_at
     )
 
 
-def _draw(result: Result, focus_name: str) -> None:
+def draw_charts(result: Result, focus_name: str, fmt: str = "svg") -> None:
+    """The result's trend and funnel plot, as SVG (pages) or PNG (the PDF)."""
     m = result.measure
     mean = result.is_mean
     y_label = "Mean score" if mean else "Per cent"
@@ -362,6 +363,7 @@ def _draw(result: Result, focus_name: str) -> None:
             alt=f"{m.name} for {focus_name}, year by year: the table below gives the figures",
             y_label=y_label,
             y_max=40 if mean else 100,
+            fmt=fmt,
         )
     points = tuple(
         (r.name, int(r.denominator.value or 0), float(r.value), r.highlighted)
@@ -381,6 +383,7 @@ def _draw(result: Result, focus_name: str) -> None:
             ),
             y_label="Per cent",
             outliers=outliers,
+            fmt=fmt,
         )
 
 
