@@ -15,7 +15,9 @@ from lachealth.charts import NHS_BLUE, NHS_DARK_GREY, image, plt
 
 from .stats import Z_95, Z_998, funnel_limits
 
-NHS_WARM_YELLOW, NHS_RED, NHS_MID_GREY = "#ffb81c", "#d5281b", "#768692"
+NHS_MID_GREY = "#768692"
+#: The ring round an outlier's point (NHS black, used for nothing else on the chart).
+OUTLIER_EDGE = "#212b32"
 
 #: More outliers than this are marked on the funnel plot but not named on it.
 MAX_NAMED_OUTLIERS = 10
@@ -70,15 +72,22 @@ def _funnel(
                 "o",
                 markersize=8 if highlighted else 5,
                 color=NHS_BLUE if highlighted else NHS_MID_GREY,
-                markeredgecolor="black" if outlier else "none",
+                markeredgecolor=OUTLIER_EDGE if outlier else "none",
                 zorder=3,
             )
     # Outliers are named on the chart while the names stay legible; the page lists them all.
     named = outliers if len(outliers) <= MAX_NAMED_OUTLIERS else frozenset()
     for name, n, rate, highlighted in points:
         if highlighted or name in named:
+            # Names of the largest areas go to the left of their point, inside the chart.
+            left = n > 0.6 * largest
             ax.annotate(
-                name, (n, 100 * rate), xytext=(5, 4), textcoords="offset points", fontsize=8
+                name,
+                (n, 100 * rate),
+                xytext=(-5 if left else 5, 4),
+                textcoords="offset points",
+                ha="right" if left else "left",
+                fontsize=8,
             )
     ax.set_xlabel("Number counted (denominator)")
     ax.set_ylabel(y_label)

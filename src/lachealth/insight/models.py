@@ -2,10 +2,11 @@
 periods the dashboard offers as at one day, kept as aggregates.
 
 Counting England live costs seconds (a million episodes and assessments behind one page), so
-what commissioners and the published board report read is the latest snapshot that
-`lachealth refresh-measures` takes each night (ADR 009). It holds counts only, never a child:
-the cells are summed per area for any mix of breakdowns, then suppressed as any other count.
-Staff with child-level access keep counting their own caseload live.
+what commissioners and the published board report read is the latest complete snapshot that
+`lachealth refresh-measures` takes each night (ADR 009). It holds counts, no identities; but a
+cell crosses area, period, age band, sex, ethnic group and placement, so many are counts of
+one child: cells are only ever summed per area and then suppressed like any other count,
+never shown or exported as they are. Staff with child-level access count their caseload live.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ class MeasureSnapshot(models.Model):
     taken_at = models.DateTimeField(help_text="when the records were read")
     measures = models.TextField(help_text="the keys of the measures counted, comma-separated")
     seconds = models.FloatField(default=0, help_text="how long counting took")
+    complete = models.BooleanField(default=False, help_text="every period counted and stored")
 
     class Meta:
         get_latest_by = "taken_at"

@@ -1,5 +1,10 @@
-"""The one write of `insight`: taking the measures snapshot (models.py says why), in one
-transaction, so a reader sees the old snapshot or the new one and never half of either."""
+"""The one write of `insight`: taking the measures snapshot (models.py says why).
+
+Each period's cells are written in a transaction of their own, so a count of England (minutes)
+never holds the database's write lock for long; the snapshot is marked complete only when
+every period is in. Readers read the latest complete snapshot, and the one before it is kept,
+so a page that began reading it while the next was being finished still finds its cells.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from tqdm import tqdm
 
 from .measures import DIMENSIONS, EMPTY, MEASURES, Tally, grouped_counts
 from .models import MeasureCell, MeasureSnapshot
-from .periods import snapshot_periods
+from .periods import Period, snapshot_periods
 
 BATCH = 5_000
 Cell = tuple[str, ...]  # (measure, area, *breakdown values)
@@ -23,8 +28,8 @@ def take_snapshot(
     *, as_of: date, taken_at: datetime | None = None, progress: Any = None
 ) -> MeasureSnapshot:
     """Count every measure for every area and breakdown over the periods offered on `as_of`
-    (with their trends), store the aggregates and drop older snapshots. A progress bar goes
-    to `progress` (a stream), when given."""
+    (with their trends), store the aggregates, mark them complete, and drop every snapshot but
+    this one and the one before it. A progress bar goes to `progress` (a stream), when given."""
     started = time.perf_counter()
     periods = tqdm(
         snapshot_periods(as_of),
@@ -33,19 +38,16 @@ def take_snapshot(
         file=progress,
         disable=progress is None,
     )
-    with transaction.atomic():
-        snapshot = MeasureSnapshot.objects.create(
-            as_of=as_of,
-            taken_at=taken_at or timezone.now(),
-            measures=",".join(m.key for m in MEASURES),
-        )
-        for period in periods:
-            cells: dict[Cell, Tally] = {}
-            for where, tallies in grouped_counts(MEASURES, period, by_dimension=True):
-                values = tuple(where[name] for name in ("area", *DIMENSIONS))
-                for key, tally in tallies.items():
-                    cell = (key, *values)
-                    cells[cell] = cells.get(cell, EMPTY) + tally
+    # What an interrupted count left: never read, so never kept.
+    _delete(MeasureSnapshot.objects.filter(complete=False))
+    snapshot = MeasureSnapshot.objects.create(
+        as_of=as_of,
+        taken_at=taken_at or timezone.now(),
+        measures=",".join(m.key for m in MEASURES),
+    )
+    for period in periods:
+        cells = _count(period)
+        with transaction.atomic():
             MeasureCell.objects.bulk_create(
                 (
                     MeasureCell(
@@ -64,13 +66,31 @@ def take_snapshot(
                 ),
                 batch_size=BATCH,
             )
-        older = MeasureSnapshot.objects.exclude(pk=snapshot.pk)
-        MeasureCell.objects.filter(snapshot__in=older).delete()
-        older.delete()
-        if connection.vendor == "postgresql":
-            # Half a million new rows: plan the readers' sums on them, not on the old ones.
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {MeasureCell._meta.db_table}")
+    with transaction.atomic():
+        snapshot.complete = True
         snapshot.seconds = time.perf_counter() - started
-        snapshot.save(update_fields=["seconds"])
+        snapshot.save(update_fields=["complete", "seconds"])
+        kept = MeasureSnapshot.objects.filter(complete=True).order_by("-taken_at", "-pk")[:2]
+        _delete(MeasureSnapshot.objects.exclude(pk__in=[s.pk for s in kept]))
+    if connection.vendor == "postgresql":
+        # Half a million new rows: plan the readers' sums on them, not on the old ones.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {MeasureCell._meta.db_table}")
     return snapshot
+
+
+def _count(period: Period) -> dict[Cell, Tally]:
+    """One period's tallies by measure, area and breakdown values."""
+    cells: dict[Cell, Tally] = {}
+    for where, tallies in grouped_counts(MEASURES, period, by_dimension=True):
+        values = tuple(where[name] for name in ("area", *DIMENSIONS))
+        for key, tally in tallies.items():
+            cell = (key, *values)
+            cells[cell] = cells.get(cell, EMPTY) + tally
+    return cells
+
+
+def _delete(snapshots: Any) -> None:
+    with transaction.atomic():
+        MeasureCell.objects.filter(snapshot__in=snapshots).delete()
+        snapshots.delete()

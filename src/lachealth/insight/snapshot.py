@@ -14,7 +14,8 @@ from .periods import Period, snapshot_periods
 
 
 def latest_snapshot() -> MeasureSnapshot | None:
-    return MeasureSnapshot.objects.order_by("-taken_at", "-pk").first()
+    """The latest complete snapshot, if one has been taken."""
+    return MeasureSnapshot.objects.filter(complete=True).order_by("-taken_at", "-pk").first()
 
 
 def covers(snapshot: MeasureSnapshot, period: Period, measures: Sequence[Measure]) -> bool:

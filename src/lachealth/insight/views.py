@@ -8,6 +8,7 @@ and every list of children is written to the access log.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -29,6 +30,8 @@ from .report import board_report
 from .selectors import Audience, Dashboard
 
 PAGE_SIZE = 50
+#: A snapshot older than this means the nightly count has stopped running: say so.
+STALE_AFTER = timedelta(hours=36)
 
 
 def _audience(request: HttpRequest) -> Audience:
@@ -70,6 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "page_title": "Measures",
             "form": form,
             "board": board,
+            "stale": board.as_at is not None and timezone.now() - board.as_at > STALE_AFTER,
             "query": form.query(),
             "rule": selectors.SUPPRESSION_RULE,
             "format_value": selectors.format_value,
@@ -82,7 +86,14 @@ TABLES = ("summary", "areas", "trend")
 
 
 def _table(board: Dashboard, table: str, measure_key: str) -> tuple[list[str], list[list[Any]]]:
-    """One table of the dashboard as header and rows, suppressed as on the page."""
+    """One table of the dashboard as header and rows, suppressed as on the page, each row
+    saying when its figures were counted (the snapshot's time, or now)."""
+    header, rows = _cells(board, table, measure_key)
+    counted_at = f"{timezone.localtime(board.as_at or timezone.now()):%Y-%m-%d %H:%M}"
+    return [*header, "Counted at"], [[*row, counted_at] for row in rows]
+
+
+def _cells(board: Dashboard, table: str, measure_key: str) -> tuple[list[str], list[list[Any]]]:
     header = [
         "Measure",
         "Period",
@@ -203,11 +214,13 @@ def children(request: HttpRequest, measure_key: str) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     """The board report of one of the user's areas as a PDF (suppressed: it is published)."""
     audience = _audience(request)
-    taken = snapshot.latest_snapshot()
-    form = _filters(request, audience, taken)
+    # The periods of the page the button was on; the report is published, so it counts from
+    # the snapshot whenever that holds the period, whoever asks.
+    form = _filters(request, audience, selectors.snapshot_for(audience))
     if not form.is_valid():
         return _refused(request, form)
     choice = form.choice()
+    taken = snapshot.latest_snapshot()
     if not choice.focus:
         form.add_error("area", "Choose the area the board report is for")
         return _refused(request, form)
