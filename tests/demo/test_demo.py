@@ -15,13 +15,14 @@ from lachealth.care import episodes as rules
 from lachealth.care.models import Child
 from lachealth.demo import histories
 from lachealth.demo.identities import demo_nhs_numbers
+from lachealth.insight.models import MeasureSnapshot
 from lachealth.people.models import Organisation, User
 
 AS_OF = date(2026, 11, 23)
 
 
 def test_demo_builds_four_areas_with_logins_and_sound_histories(areas):
-    out = StringIO()
+    out, err = StringIO(), StringIO()
     call_command(
         "demo",
         "--scale",
@@ -31,8 +32,11 @@ def test_demo_builds_four_areas_with_logins_and_sound_histories(areas):
         "--as-of",
         "2026-11-23",
         stdout=out,
-        stderr=StringIO(),
+        stderr=err,
     )
+    # It takes the nightly count of the measures that commissioners read, as of its day
+    assert "Counting the measures" in err.getvalue()
+    assert MeasureSnapshot.objects.get(complete=True).as_of == AS_OF
     assert Organisation.objects.filter(kind="LA").count() == 4
     assert Organisation.objects.filter(kind="PROVIDER").count() == 4
     assert Organisation.objects.filter(kind="ICB").count() == 1

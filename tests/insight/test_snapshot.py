@@ -40,8 +40,8 @@ def test_the_snapshot_counts_what_the_records_count(random_world):  # type: igno
     periods = snapshot_periods(AS_OF)
     assert {(p.start, p.end) for p in (f() for f in PERIODS)} <= {(p.start, p.end) for p in periods}
     counted_somewhere = 0
+    assert all(snapshot.covers(taken, period, MEASURES) for period in offered_periods(AS_OF))
     for period in periods:
-        assert snapshot.covers(taken, period, MEASURES)
         for breakdown in BREAKDOWNS:
             for areas in (None, AREAS[:1]):
                 expected = count(MEASURES, period, breakdown=breakdown, areas=areas)
@@ -54,5 +54,14 @@ def test_the_snapshot_counts_what_the_records_count(random_world):  # type: igno
 def test_a_period_the_snapshot_does_not_hold_is_not_covered(random_world):  # type: ignore[no-untyped-def]  # noqa: F811
     taken = take_snapshot(as_of=AS_OF)
     assert not snapshot.covers(taken, year_to_march(2000), MEASURES)
+    # 2013-14 is held as a year of 2016-17's trend, but its own trend is not
+    earliest_offered = offered_periods(AS_OF)[-2]
+    assert earliest_offered.label == "2016-17" and snapshot.covers(
+        taken, earliest_offered, MEASURES
+    )
+    trend_only = year_to_march(2014)
+    held = {(p.start, p.end) for p in snapshot_periods(AS_OF)}
+    assert (trend_only.start, trend_only.end) in held
+    assert not snapshot.covers(taken, trend_only, MEASURES)
     with pytest.raises(ValueError, match="not a caseload"):
         snapshot.counter(taken)(MEASURES, year_to_march(2026), rows_q=lambda cohort: None)

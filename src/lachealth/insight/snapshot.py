@@ -10,7 +10,7 @@ from django.db.models import Q, Sum
 
 from .measures import DIMENSIONS, EVERYONE, Breakdown, Cohort, Measure, Tally
 from .models import MeasureCell, MeasureSnapshot
-from .periods import Period, snapshot_periods
+from .periods import TREND_YEARS, Period, snapshot_periods
 
 
 def latest_snapshot() -> MeasureSnapshot | None:
@@ -19,11 +19,11 @@ def latest_snapshot() -> MeasureSnapshot | None:
 
 
 def covers(snapshot: MeasureSnapshot, period: Period, measures: Sequence[Measure]) -> bool:
-    """Whether the snapshot counted these measures for this period."""
+    """Whether the snapshot counted these measures for this period and the years of its trend
+    (a year it holds only as another's trend is not covered: its own trend is missing)."""
     held = {(p.start, p.end) for p in snapshot_periods(snapshot.as_of)}
-    return (period.start, period.end) in held and {m.key for m in measures} <= (
-        snapshot.measure_keys
-    )
+    wanted = {(p.start, p.end) for p in (period.previous(n) for n in range(TREND_YEARS))}
+    return wanted <= held and {m.key for m in measures} <= snapshot.measure_keys
 
 
 def counter(snapshot: MeasureSnapshot) -> Callable[..., dict[str, dict[str, Tally]]]:
