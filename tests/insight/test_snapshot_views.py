@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -85,11 +85,14 @@ def test_a_count_that_has_stopped_running_is_called_out(as_user, world):  # type
 def test_an_unfinished_count_is_never_read_and_the_one_before_is_kept(world, today):  # type: ignore[no-untyped-def]
     first = take_snapshot(as_of=AS_OF)
     second = take_snapshot(as_of=AS_OF)
-    unfinished = MeasureSnapshot.objects.create(as_of=AS_OF, taken_at=timezone.now())
+    now = timezone.now()
+    interrupted = MeasureSnapshot.objects.create(as_of=AS_OF, taken_at=now - timedelta(days=1))
+    running = MeasureSnapshot.objects.create(as_of=AS_OF, taken_at=now)  # another count, going
     assert latest_snapshot() == second
-    third = take_snapshot(as_of=AS_OF)  # clears the unfinished one and the oldest
-    assert set(MeasureSnapshot.objects.all()) == {second, third}
-    assert not MeasureSnapshot.objects.filter(pk__in=[first.pk, unfinished.pk]).exists()
+    third = take_snapshot(as_of=AS_OF)  # clears the oldest and the interrupted count
+    assert set(MeasureSnapshot.objects.all()) == {second, third, running}
+    assert latest_snapshot() == third
+    assert not MeasureSnapshot.objects.filter(pk__in=[first.pk, interrupted.pk]).exists()
     assert not MeasureCell.objects.filter(snapshot_id=first.pk).exists()
 
 

@@ -9,10 +9,11 @@ so a page that began reading it while the next was being finished still finds it
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -21,6 +22,8 @@ from .models import MeasureCell, MeasureSnapshot
 from .periods import Period, snapshot_periods
 
 BATCH = 5_000
+#: An unfinished snapshot older than this was interrupted (a count of England takes minutes).
+INTERRUPTED_AFTER = timedelta(hours=6)
 Cell = tuple[str, ...]  # (measure, area, *breakdown values)
 
 
@@ -28,8 +31,9 @@ def take_snapshot(
     *, as_of: date, taken_at: datetime | None = None, progress: Any = None
 ) -> MeasureSnapshot:
     """Count every measure for every area and breakdown over the periods offered on `as_of`
-    (with their trends), store the aggregates, mark them complete, and drop every snapshot but
-    this one and the one before it. A progress bar goes to `progress` (a stream), when given."""
+    (with their trends), store the aggregates, mark them complete, and drop the complete
+    snapshots but this one and the one before it, and any count left unfinished hours ago. A
+    progress bar goes to `progress` (a stream), when given."""
     started = time.perf_counter()
     periods = tqdm(
         snapshot_periods(as_of),
@@ -38,8 +42,6 @@ def take_snapshot(
         file=progress,
         disable=progress is None,
     )
-    # What an interrupted count left: never read, so never kept.
-    _delete(MeasureSnapshot.objects.filter(complete=False))
     snapshot = MeasureSnapshot.objects.create(
         as_of=as_of,
         taken_at=taken_at or timezone.now(),
@@ -70,8 +72,12 @@ def take_snapshot(
         snapshot.complete = True
         snapshot.seconds = time.perf_counter() - started
         snapshot.save(update_fields=["complete", "seconds"])
-        kept = MeasureSnapshot.objects.filter(complete=True).order_by("-taken_at", "-pk")[:2]
-        _delete(MeasureSnapshot.objects.exclude(pk__in=[s.pk for s in kept]))
+        done = MeasureSnapshot.objects.filter(complete=True).order_by("-taken_at", "-pk")
+        kept = [s.pk for s in done[:2]]
+        # An unfinished count hours old was interrupted (it is never read); a newer one may
+        # still be running beside this one, and is left to finish.
+        interrupted = Q(complete=False, taken_at__lt=snapshot.taken_at - INTERRUPTED_AFTER)
+        _delete(MeasureSnapshot.objects.filter(Q(complete=True) | interrupted).exclude(pk__in=kept))
     if connection.vendor == "postgresql":
         # Half a million new rows: plan the readers' sums on them, not on the old ones.
         with connection.cursor() as cursor:
