@@ -55,6 +55,8 @@ def main() -> None:
         run("insight.py", DATABASE_URL=server + "/lachealth_bench_england")
     else:
         print("[PostgreSQL] skipped: no server on 127.0.0.1:5432")
+    print("== suppression across linked tables: one measure and period for England")
+    run("disclosure.py")
     print("== statutory clocks for England (< 5 s)")
     run("clocks.py")
     print("== make demo from a fresh clone (target < 3 minutes)")

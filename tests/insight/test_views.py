@@ -12,6 +12,8 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from lachealth.insight.measures import BY_KEY, Tally
+from lachealth.insight.selectors import Shown, baseline_shown
 from lachealth.people.models import AccessAction, AccessLog
 
 from ..conftest import BRADFORD, LEEDS
@@ -191,3 +193,27 @@ def test_a_bad_breakdown_is_refused_in_plain_words(as_user):  # type: ignore[no-
     page = response.content.decode()
     assert "Choose an age band from the list" in page
     assert "Choose an ethnic group from the list" in page
+
+
+def test_commissioners_break_figures_down_by_one_characteristic_at_a_time(as_user):  # type: ignore[no-untyped-def]
+    response = as_user("commissioner").get(DASHBOARD + "?sex=F&placement=foster")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Commissioners break figures down by one characteristic at a time" in page
+    assert "or All for sex" in page
+    url = reverse("insight:download", args=["summary", "csv"]) + "?sex=F&location=out"
+    assert as_user("commissioner").get(url).status_code == 400
+    assert as_user("commissioner").get(DASHBOARD + "?placement=foster").status_code == 200
+    # Staff see the children anyway: they may cross any breakdowns.
+    assert as_user("la_a_sw").get(DASHBOARD + "?sex=F&placement=foster").status_code == 200
+
+
+def test_the_average_is_not_shown_on_fewer_than_10_or_from_a_hidden_count():
+    measure = BY_KEY["health_assessment"]
+    hidden, six, sixty, thirty = Shown(None, "c"), Shown(6, "6"), Shown(60, "60"), Shown(30, "30")
+    # 3 of 6 would give the hidden 3 back as 50.0%.
+    assert baseline_shown(measure, Tally(3, 6), (hidden, six), True) is None
+    assert baseline_shown(measure, Tally(7, 7), (Shown(7, "7"), Shown(7, "7")), True) is None
+    assert baseline_shown(measure, Tally(30, 60), (hidden, sixty), True) is None
+    assert baseline_shown(measure, Tally(30, 60), (thirty, sixty), True) == 0.5
+    assert baseline_shown(measure, Tally(3, 6), (Shown(3, "3"), six), False) == 0.5

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -187,19 +187,23 @@ def determined(
         terms += [(cell, -1.0) for cell in line.parts if cell in hidden]
         if terms:
             equations.append(terms)
+    from scipy.sparse import csr_array
+
     fixed: set[K] = set()
     for cells, rows in _components(hidden, equations):
-        matrix = np.zeros((len(rows), len(cells)))
         position = {cell: i for i, cell in enumerate(cells)}
-        for r, terms in enumerate(rows):
-            for cell, sign in terms:
-                matrix[r, position[cell]] += sign
+        entries = [
+            (r, position[cell], sign) for r, terms in enumerate(rows) for cell, sign in terms
+        ]
+        r_index, c_index, signs = zip(*entries, strict=True)
+        # Sparse: a line touches a few of the thousands of hidden cells of England's family.
+        matrix = csr_array((signs, (r_index, c_index)), shape=(len(rows), len(cells)))
         truth = np.array([values[cell] for cell in cells], dtype=float)
         fixed.update(cells[i] for i in _unmovable(matrix, truth))
     return fixed
 
 
-def _unmovable(matrix: np.ndarray, truth: np.ndarray) -> list[int]:
+def _unmovable(matrix: Any, truth: np.ndarray) -> list[int]:
     """The cells that no solution of matrix @ x = matrix @ truth with x >= 1 moves by 1 or
     more. The change from the truth is solved for, boxed (a move within the box is a move)."""
     from scipy.optimize import linprog

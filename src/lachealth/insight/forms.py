@@ -17,6 +17,8 @@ from .periods import AGE_BANDS, ETHNICITY_GROUPS, PLACEMENT_GROUPS, offered_peri
 from .selectors import Audience, Choice
 
 ALL = [("", "All")]
+#: The breakdown fields, in the order the page shows them.
+BREAKDOWNS = ("age_band", "sex", "ethnicity", "placement", "location")
 
 
 def _choice(label: str, choices: list[tuple[str, str]], what: str) -> forms.ChoiceField:
@@ -65,6 +67,7 @@ class FilterForm(NhsForm):
         initial = {"period": periods[0].key, "compare": "footprint"}
         super().__init__({**initial, **{k: v for k, v in data.items() if v != ""}})
         self.as_of = as_of
+        self.suppressed = audience.suppressed
         period_field = self.fields["period"]
         area_field = self.fields["area"]
         assert isinstance(period_field, forms.ChoiceField)
@@ -78,6 +81,19 @@ class FilterForm(NhsForm):
         )
         if not audience.suppressed:
             del self.fields["compare"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        if self.suppressed:
+            chosen = [name for name in BREAKDOWNS if data.get(name)]
+            for name in chosen[1:]:
+                first = self.fields[chosen[0]].label or chosen[0]
+                self.add_error(
+                    name,
+                    f"Commissioners break figures down by one characteristic at a time: "
+                    f"choose All here, or All for {str(first).lower()}",
+                )
+        return data
 
     def choice(self) -> Choice:
         """The validated filters as what the selectors take."""

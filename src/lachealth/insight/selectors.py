@@ -45,7 +45,8 @@ from .periods import TREND_YEARS, Period
 MIN_DENOMINATOR = 10
 SUPPRESSION_RULE = (
     "Counts from 1 to 5 are shown as c, and so is another count where it would let a hidden "
-    "one be worked out from a total; rates on fewer than 10 children are not shown."
+    "one be worked out from a total; rates and averages on fewer than 10 children, or from a "
+    "hidden count, are not shown; figures are broken down by one characteristic at a time."
 )
 
 
@@ -207,6 +208,22 @@ def _row(
     return Row(code, name, numerator, denominator, value, low, high, position, highlighted)
 
 
+def baseline_shown(
+    measure: Measure, total: Tally, shown: tuple[Shown, Shown], suppressed: bool
+) -> float | None:
+    """The average of the areas compared (the funnel's centre line), as the audience may see
+    it: like any rate, only from counts it is shown, and on 10 or more for a suppressed one
+    (3 of 6 would give a hidden 3 back)."""
+    if measure.kind == Kind.MEAN or not total.denominator:
+        return None
+    numerator, denominator = shown
+    if suppressed and (
+        numerator.hidden or denominator.hidden or total.denominator < MIN_DENOMINATOR
+    ):
+        return None
+    return total.numerator / total.denominator
+
+
 @dataclass(frozen=True)
 class Choice:
     """What the user asked to see."""
@@ -286,11 +303,7 @@ def dashboard(
         tallies = sorted(current[m.key].items(), key=lambda item: names.get(item[0], item[0]))
         total = sum((t for _, t in tallies), EMPTY)
         shown = _shown_counts(tallies, total, suppressed)
-        baseline = (
-            None
-            if m.kind == Kind.MEAN or not total.denominator
-            else total.numerator / total.denominator
-        )
+        baseline = baseline_shown(m, total, shown[-1], suppressed)
         rows = [
             _row(
                 m,
