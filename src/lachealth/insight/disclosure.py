@@ -70,6 +70,10 @@ def protect(
         missing = [cell for cell in line.cells if cell not in values]
         if missing:
             raise ValueError(f"A line names a cell with no value: {missing[0]!r}")
+    by_cell: dict[K, list[Line[K]]] = defaultdict(list)
+    for line in all_lines:
+        for cell in line.cells:
+            by_cell[cell].append(line)
     hidden = {cell for cell, value in values.items() if 0 < value < threshold}
     while True:
         _complete(hidden, all_lines, values)
@@ -78,7 +82,7 @@ def protect(
             return frozenset(hidden)
         added = False
         for cell in sorted(fixed, key=repr):
-            added |= _widen(cell, hidden, all_lines, values)
+            added |= _widen(cell, hidden, by_cell, values)
         if not added:  # every cell of its lines is hidden or 0: nothing more can be done
             return frozenset(hidden)
 
@@ -148,18 +152,16 @@ def _another(line: Line[K], hidden: set[K], values: Mapping[K, int]) -> K | None
     return None
 
 
-def _widen(cell: K, hidden: set[K], lines: list[Line[K]], values: Mapping[K, int]) -> bool:
+def _widen(
+    cell: K, hidden: set[K], by_cell: Mapping[K, list[Line[K]]], values: Mapping[K, int]
+) -> bool:
     """Hide one more cell in a line through `cell` (the line with the fewest hidden first), or,
     when all of those are hidden or 0, in the nearest line through the hidden cells linked to
-    it: a new unknown in an equation that fixed `cell`."""
-    by_cell: dict[K, list[Line[K]]] = defaultdict(list)
-    for line in lines:
-        for c in line.cells:
-            by_cell[c].append(line)
+    it: a new unknown in an equation that fixed `cell`. `by_cell`: the lines through each."""
     seen, frontier = {cell}, [cell]
     while frontier:
         through = sorted(
-            {id(line): line for c in frontier for line in by_cell[c]}.values(),
+            {id(line): line for c in frontier for line in by_cell.get(c, [])}.values(),
             key=lambda line: (sum(c in hidden for c in line.cells), repr(line.total)),
         )
         for line in through:

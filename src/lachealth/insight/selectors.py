@@ -181,6 +181,15 @@ def _shown_counts(
     return list(zip(numerators, denominators, strict=True))
 
 
+def _rate_shown(shown: tuple[Shown, Shown], denominator: int, suppressed: bool) -> bool:
+    """Whether a rate or mean may be shown: only from counts the audience is shown, and on 10
+    or more children for a suppressed audience (on 1 or more for staff)."""
+    numerator_shown, denominator_shown = shown
+    minimum = MIN_DENOMINATOR if suppressed else 1
+    hidden = numerator_shown.hidden or denominator_shown.hidden
+    return not hidden and denominator >= minimum
+
+
 def _row(
     measure: Measure,
     code: str,
@@ -191,11 +200,9 @@ def _row(
     baseline: float | None = None,
     highlighted: bool = False,
 ) -> Row:
-    numerator, denominator = shown
     value = low = high = None
     position = None
-    minimum = MIN_DENOMINATOR if suppressed else 1
-    visible = not (numerator.hidden or denominator.hidden) and tally.denominator >= minimum
+    visible = _rate_shown(shown, tally.denominator, suppressed)
     if visible and measure.kind == Kind.MEAN:
         value = tally.total / tally.denominator
         if tally.denominator >= 2:
@@ -205,7 +212,7 @@ def _row(
         low, high = stats.wilson_interval(tally.numerator, tally.denominator)
         if baseline is not None:
             position = stats.funnel_position(tally.numerator, tally.denominator, baseline)
-    return Row(code, name, numerator, denominator, value, low, high, position, highlighted)
+    return Row(code, name, *shown, value, low, high, position, highlighted)
 
 
 def baseline_shown(
@@ -214,12 +221,7 @@ def baseline_shown(
     """The average of the areas compared (the funnel's centre line), as the audience may see
     it: like any rate, only from counts it is shown, and on 10 or more for a suppressed one
     (3 of 6 would give a hidden 3 back)."""
-    if measure.kind == Kind.MEAN or not total.denominator:
-        return None
-    numerator, denominator = shown
-    if suppressed and (
-        numerator.hidden or denominator.hidden or total.denominator < MIN_DENOMINATOR
-    ):
+    if measure.kind == Kind.MEAN or not _rate_shown(shown, total.denominator, suppressed):
         return None
     return total.numerator / total.denominator
 
