@@ -51,11 +51,11 @@ def main() -> None:
             conn.execute("DROP DATABASE IF EXISTS lachealth_bench_england WITH (FORCE)")
             conn.execute("CREATE DATABASE lachealth_bench_england")
         run("england_903.py", DATABASE_URL=server + "/lachealth_bench_england")
-        print("== measures page for England (< 1 s on PostgreSQL)")
+        print("== measures page for England (< 0.5 s warm on PostgreSQL)")
         run("insight.py", DATABASE_URL=server + "/lachealth_bench_england")
     else:
         print("[PostgreSQL] skipped: no server on 127.0.0.1:5432")
-    print("== suppression across linked tables: one measure and period for England")
+    print("== what commissioners are shown: one period of England's measures, suppressed together")
     run("disclosure.py")
     print("== statutory clocks for England (< 5 s)")
     run("clocks.py")

@@ -1,6 +1,6 @@
-"""The measures snapshot that commissioners and board reports read counts exactly what the
-records count (every period it holds, breakdown and area); test_snapshot_views.py has the
-rest."""
+"""The measures snapshot that commissioners and board reports read publishes exactly what
+the live count publishes (every period it holds, scope and slice), from records that keep the
+identities the suppression relies on; test_snapshot_views.py has the rest."""
 
 from __future__ import annotations
 
@@ -9,16 +9,30 @@ from datetime import date
 import pytest
 
 from lachealth.insight import snapshot
-from lachealth.insight.measures import MEASURES, count
+from lachealth.insight.measures import MEASURES, grouped_counts
 from lachealth.insight.periods import (
     TREND_YEARS,
     offered_periods,
     snapshot_periods,
     year_to_march,
 )
+from lachealth.insight.publish import (
+    ALL,
+    ENGLAND,
+    Figure,
+    _identities,
+    area_tallies,
+    breakdown_values,
+    count_published,
+    family,
+    published_scopes,
+    scope_key,
+)
 from lachealth.insight.services import take_snapshot
+from lachealth.people.models import OrganisationKind, Role
 
-from .test_measures import AREAS, BREAKDOWNS, PERIODS, random_world  # noqa: F401, F811
+from ..factories import MembershipFactory, OrganisationFactory, area
+from .test_measures import AREAS, random_world  # noqa: F401, F811
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 11, 23)
@@ -33,25 +47,59 @@ def test_the_snapshot_holds_every_offered_period_and_its_trend():
             assert (earlier.start, earlier.end) in held
 
 
-def test_the_snapshot_counts_what_the_records_count(random_world):  # type: ignore[no-untyped-def]  # noqa: F811
-    """Every period it holds (trend-only years too), every breakdown, all areas or one."""
+@pytest.fixture
+def footprint(random_world):  # type: ignore[no-untyped-def]  # noqa: F811
+    """A commissioner of two of the world's areas: their footprint is published too."""
+    icb = OrganisationFactory(kind=OrganisationKind.ICB, areas=[area(a) for a in AREAS[:2]])
+    MembershipFactory(organisation=icb, role=Role.COMMISSIONER)
+    return frozenset(AREAS[:2])
+
+
+def test_the_snapshot_publishes_what_the_live_count_publishes(random_world, footprint):  # type: ignore[no-untyped-def]  # noqa: F811
+    """Every period it holds (trend-only years too), every scope and every slice: the nightly
+    count and a commissioner's live count give the same suppressed figures."""
     taken = take_snapshot(as_of=AS_OF)
-    from_cells = snapshot.counter(taken)
-    periods = snapshot_periods(AS_OF)
-    assert {(p.start, p.end) for p in (f() for f in PERIODS)} <= {(p.start, p.end) for p in periods}
-    counted_somewhere = 0
-    assert all(snapshot.covers(taken, period, MEASURES) for period in offered_periods(AS_OF))
-    for period in periods:
-        for breakdown in BREAKDOWNS:
-            for areas in (None, AREAS[:1]):
-                expected = count(MEASURES, period, breakdown=breakdown, areas=areas)
-                got = from_cells(MEASURES, period, breakdown=breakdown, areas=areas)
-                assert got == expected, (period, breakdown, areas)
-                counted_somewhere += sum(bool(t) for t in expected.values())
-    assert counted_somewhere > 100  # the world gives the comparison something to compare
+    scopes = published_scopes()
+    key = scope_key(footprint, frozenset(scopes[ENGLAND]))
+    assert scopes[key] == footprint and key in taken.footprint_keys
+    values = breakdown_values()
+    cuts = [ALL, *((name, v) for name, vs in values.items() for v in vs)]
+    hidden = shown = 0
+    for period in snapshot_periods(AS_OF):
+        live = count_published(period, scopes)
+        for cut in cuts:
+            stored = snapshot.figures(taken, [period], MEASURES, cut, scopes)
+            got = stored[(period.start, period.end)]
+            want = {k: f for k, f in live.items() if (k[2], k[3]) == cut}
+            nobody = Figure(0, 0)
+            for k in set(got) | set(want):
+                assert got.get(k, nobody) == want.get(k, nobody), (period, k)
+            for f in want.values():
+                hidden += (f.numerator is None) + (f.denominator is None)
+                shown += (f.numerator is not None) + (f.denominator is not None)
+    assert hidden > 100 and shown > 1000  # the world gives the comparison something to compare
 
 
-def test_a_period_the_snapshot_does_not_hold_is_not_covered(random_world):  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_records_keep_the_identities_the_suppression_relies_on(random_world, footprint):  # type: ignore[no-untyped-def]  # noqa: F811
+    """Counts the measures' definitions make equal (shared denominators, the placed-out-of-area
+    numerator and the location breakdown...) are equal in every scope, so they are hidden
+    together; were a definition to drift, this says which."""
+    scopes = published_scopes()
+    values = breakdown_values()
+    cuts = [ALL, *((name, v) for name, vs in values.items() for v in vs)]
+    checked = 0
+    for period in (year_to_march(2026), year_to_march(2025)):
+        tallies = area_tallies(grouped_counts(MEASURES, period, by_dimension=True), values)
+        _, _, merged = family(tallies, scopes, MEASURES, values)
+        for (ca, ma, sa), (cb, mb, sb) in _identities(MEASURES, cuts):
+            for scope in scopes:
+                a, b = (ca, ma, scope, *sa), (cb, mb, scope, *sb)
+                assert merged[a] == merged[b], (period.label, a, b)
+                checked += 1
+    assert checked > 1000
+
+
+def test_a_period_the_snapshot_does_not_hold_is_not_covered(random_world, footprint):  # type: ignore[no-untyped-def]  # noqa: F811
     taken = take_snapshot(as_of=AS_OF)
     assert not snapshot.covers(taken, year_to_march(2000), MEASURES)
     # 2013-14 is held as a year of 2016-17's trend, but its own trend is not
@@ -63,5 +111,8 @@ def test_a_period_the_snapshot_does_not_hold_is_not_covered(random_world):  # ty
     held = {(p.start, p.end) for p in snapshot_periods(AS_OF)}
     assert (trend_only.start, trend_only.end) in held
     assert not snapshot.covers(taken, trend_only, MEASURES)
-    with pytest.raises(ValueError, match="not a caseload"):
-        snapshot.counter(taken)(MEASURES, year_to_march(2026), rows_q=lambda cohort: None)
+    # a footprint it did not publish (a commissioner added since) is not covered
+    latest = year_to_march(2026)
+    every = frozenset(published_scopes()[ENGLAND])
+    assert snapshot.covers(taken, latest, MEASURES, {scope_key(footprint, every), ENGLAND})
+    assert not snapshot.covers(taken, latest, MEASURES, {scope_key(AREAS[1:], every)})

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lachealth.care.models import Child
-from lachealth.insight.models import MeasureCell, MeasureSnapshot
+from lachealth.insight.models import MeasureSnapshot, PublishedFigure
 from lachealth.insight.periods import year_to_march
 from lachealth.insight.report import report_html
 from lachealth.insight.services import take_snapshot
@@ -93,7 +93,7 @@ def test_an_unfinished_count_is_never_read_and_the_one_before_is_kept(world, tod
     assert set(MeasureSnapshot.objects.all()) == {second, third, running}
     assert latest_snapshot() == third
     assert not MeasureSnapshot.objects.filter(pk__in=[first.pk, interrupted.pk]).exists()
-    assert not MeasureCell.objects.filter(snapshot_id=first.pk).exists()
+    assert not PublishedFigure.objects.filter(snapshot_id=first.pk).exists()
 
 
 def test_the_command_says_when_and_how_long(world, today):  # type: ignore[no-untyped-def]

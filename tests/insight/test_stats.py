@@ -1,5 +1,5 @@
-"""The statistics: Wilson intervals against published values, funnel limits, suppression that
-no total can undo (examples and hypothesis properties; no database)."""
+"""The statistics: Wilson intervals against published values and funnel limits (examples
+and hypothesis properties; no database)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lachealth.insight.stats import (
-    SUPPRESSED,
     Z_95,
     Z_998,
     baseline,
     funnel_limits,
-    suppress,
     wilson_interval,
 )
 
@@ -70,56 +68,6 @@ def test_the_998_funnel_contains_the_95_funnel(p0, n):
     low95, high95 = funnel_limits(p0, n, Z_95)
     low998, high998 = funnel_limits(p0, n, Z_998)
     assert 0.0 <= low998 <= low95 <= high95 <= high998 <= 1.0
-
-
-def test_suppression_hides_small_counts_and_one_more_in_each_line():
-    table = [
-        [3, 20, 23],
-        [10, 12, 22],
-        [13, 32, 45],
-    ]
-    assert suppress(table) == [
-        [SUPPRESSED, SUPPRESSED, 23],
-        [SUPPRESSED, SUPPRESSED, 22],
-        [13, 32, 45],
-    ]
-
-
-def test_zeros_are_shown():
-    assert suppress([[0, 7, 7], [9, 8, 17], [9, 15, 24]]) == [[0, 7, 7], [9, 8, 17], [9, 15, 24]]
-
-
-def _with_totals(cells: list[list[int]]) -> list[list[int]]:
-    rows = [[*row, sum(row)] for row in cells]
-    return [*rows, [sum(col) for col in zip(*rows, strict=True)]]
-
-
-tables = st.integers(min_value=1, max_value=5).flatmap(
-    lambda cols: st.lists(
-        st.lists(st.integers(min_value=0, max_value=40), min_size=cols, max_size=cols),
-        min_size=1,
-        max_size=5,
-    )
-)
-
-
-@given(cells=tables)
-def test_no_hidden_count_can_be_worked_back_from_its_totals(cells):
-    table = _with_totals(cells)
-    shown = suppress(table)
-    rows, cols = len(table), len(table[0])
-    lines = [[(r, c) for c in range(cols)] for r in range(rows)]
-    lines += [[(r, c) for r in range(rows)] for c in range(cols)]
-    for line in lines:
-        # One hidden cell in a line whose other cells and total are shown is recomputable.
-        assert sum(shown[r][c] == SUPPRESSED for r, c in line) != 1
-    for r in range(rows):
-        for c in range(cols):
-            value = table[r][c]
-            if 0 < value < 6:
-                assert shown[r][c] == SUPPRESSED
-            elif shown[r][c] != SUPPRESSED:
-                assert shown[r][c] == value
 
 
 def test_a_baseline_a_rounding_error_from_one_keeps_both_funnels_at_one():

@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from lachealth.health.models import HealthAssessment
 from lachealth.insight.measures import BY_KEY, Tally
 from lachealth.insight.selectors import Shown, baseline_shown
-from lachealth.people.models import AccessAction, AccessLog
+from lachealth.people.models import AccessAction, AccessLog, OrganisationKind, Role
 
-from ..conftest import BRADFORD, LEEDS
+from ..conftest import BRADFORD, LEEDS, sign_in
+from ..factories import MembershipFactory, OrganisationFactory, UserFactory, area, child_in_care
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +221,45 @@ def test_the_average_is_not_shown_on_fewer_than_10_or_from_a_hidden_count():
     assert baseline_shown(measure, Tally(30, 60), (hidden, sixty), True) is None
     assert baseline_shown(measure, Tally(30, 60), (thirty, sixty), True) == 0.5
     assert baseline_shown(measure, Tally(3, 6), (Shown(3, "3"), six), False) == 0.5
+
+
+def _area_rows(client, query: str) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    url = reverse("insight:download", args=["areas", "csv"])
+    text = client.get(f"{url}?measure=health_assessment&period=2025-26{query}").content.decode()
+    return {row[2]: row[3:5] for row in csv.reader(io.StringIO(text))}
+
+
+def test_the_reported_subtraction_of_downloads_no_longer_gives_a_hidden_count(areas):  # type: ignore[no-untyped-def]
+    """Annual health assessments, one area, 2025-26: the area's total less the published
+    counts of the other placement types gave the 3 children placed with parents."""
+    bradford = area(BRADFORD)
+    provider = OrganisationFactory(kind=OrganisationKind.HEALTH_PROVIDER, areas=[bradford])
+    nurse = UserFactory()
+    for n, place in enumerate(["U1"] * 30 + ["K1"] * 7 + ["P1"] * 3):
+        child = child_in_care(bradford, la_child_id=f"S{n:03d}")  # in care since January 2024
+        child.episodes.update(place=place)
+        HealthAssessment.objects.create(
+            child=child,
+            kind="RHA",
+            completed_on=date(2025, 6, 1) + timedelta(days=n),
+            provider=provider,
+            practitioner=nurse,
+            professional="nurse",
+            due_on=date(2025, 6, 1) + timedelta(days=n),
+            immunisations="yes",
+        )
+    icb = OrganisationFactory(kind=OrganisationKind.ICB, areas=[bradford])
+    commissioner = MembershipFactory(organisation=icb, role=Role.COMMISSIONER).user
+    client = sign_in(Client(), commissioner)
+    total = _area_rows(client, "")["Bradford"]
+    by_type = {
+        key: _area_rows(client, f"&placement={key}").get("Bradford", ["0", "0"])
+        for key in ("foster", "residential", "parents")
+    }
+    assert total == ["40", "40"]  # nobody else in Bradford: the total of the types
+    assert by_type["parents"] == ["c", "c"]
+    shown = [int(n) for key, (n, _) in by_type.items() if key != "parents" and n != "c"]
+    assert len(shown) < 2  # another type is hidden too: 40 less the others is not 3
+    # the average of one area of 40 is shown; of its 3 placed with parents it is not
+    page = client.get("/measures/?period=2025-26&placement=parents").content.decode()
+    assert "100.0%" not in page

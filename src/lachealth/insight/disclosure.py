@@ -29,7 +29,7 @@ linear programming over every published cell.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -74,17 +74,59 @@ def protect(
     for line in all_lines:
         for cell in line.cells:
             by_cell[cell].append(line)
-    hidden = {cell for cell, value in values.items() if 0 < value < threshold}
+    hidden: set[K] = set()
+    floors = _Floors(hidden, by_cell, values)
+    for cell, value in values.items():
+        if 0 < value < threshold:
+            floors.hide(cell)
+    # A cell once moved by a solution stays movable as more are hidden (the same solution,
+    # with the newly hidden at their true values, still holds): only the others are checked.
+    safe: set[K] = set()
+    todo: Iterable[Line[K]] = all_lines
     while True:
-        _complete(hidden, all_lines, values)
-        fixed = determined(hidden, all_lines, values)
+        _complete(todo, floors)
+        fixed = determined(hidden, all_lines, values, safe=safe, by_cell=by_cell)
         if not fixed:
             return frozenset(hidden)
-        added = False
+        before = set(hidden)
         for cell in sorted(fixed, key=repr):
-            added |= _widen(cell, hidden, by_cell, values)
-        if not added:  # every cell of its lines is hidden or 0: nothing more can be done
+            _widen(cell, floors)
+        if hidden == before:  # every cell of its lines is hidden or 0: nothing more can be done
             return frozenset(hidden)
+        todo = {id(line): line for c in hidden - before for line in by_cell[c]}.values()
+
+
+class _Floors(Generic[K]):
+    """The hidden cells, and the least each can be as a reader works it out (`lower_bounds`),
+    kept up to date as cells are hidden one by one."""
+
+    def __init__(
+        self, hidden: set[K], by_cell: Mapping[K, list[Line[K]]], values: Mapping[K, int]
+    ) -> None:
+        self.hidden, self.by_cell, self.values = hidden, by_cell, values
+        self.least: dict[K, int] = {}
+
+    def hide(self, cell: K) -> None:
+        self.hidden.add(cell)
+        self._settle(cell)
+        # It was a shown part of the totals above it: their least now counts its least.
+        for line in self.by_cell.get(cell, []):
+            if line.total in self.hidden and line.total != cell:
+                self._settle(line.total)
+
+    def _settle(self, cell: K) -> None:
+        floor = 1
+        for line in self.by_cell.get(cell, []):
+            if line.total == cell:
+                floor = max(floor, sum(self.of(p) for p in line.parts))
+        if self.least.get(cell) != floor:
+            self.least[cell] = floor
+            for line in self.by_cell.get(cell, []):
+                if line.total != cell and line.total in self.hidden:
+                    self._settle(line.total)
+
+    def of(self, cell: K) -> int:
+        return self.least[cell] if cell in self.hidden else self.values[cell]
 
 
 def lower_bounds(
@@ -127,19 +169,24 @@ def line_is_safe(
     return sum(values[cell] - floor.get(cell, 1) for cell in secret) > 0
 
 
-def _complete(hidden: set[K], lines: list[Line[K]], values: Mapping[K, int]) -> None:
-    """Step 2: hide more until every line is safe."""
-    changed = True
-    while changed:
-        changed = False
-        least = lower_bounds(hidden, lines, values)
-        for line in lines:
-            if not line_is_safe(line, hidden, values, least):
-                choice = _another(line, hidden, values)
-                if choice is not None:
-                    hidden.add(choice)
-                    least.setdefault(choice, 1)
-                    changed = True
+def _complete(todo: Iterable[Line[K]], floors: _Floors[K]) -> None:
+    """Step 2: hide more until every line is safe, starting from the lines `todo` and going
+    on to the lines through each cell hidden on the way."""
+    queue = deque(todo)
+    queued = {id(line) for line in queue}
+    while queue:
+        line = queue.popleft()
+        queued.discard(id(line))
+        if line_is_safe(line, floors.hidden, floors.values, floors.least):
+            continue
+        choice = _another(line, floors.hidden, floors.values)
+        if choice is None:
+            continue
+        floors.hide(choice)
+        for again in [line, *floors.by_cell[choice]]:
+            if id(again) not in queued:
+                queued.add(id(again))
+                queue.append(again)
 
 
 def _another(line: Line[K], hidden: set[K], values: Mapping[K, int]) -> K | None:
@@ -152,12 +199,11 @@ def _another(line: Line[K], hidden: set[K], values: Mapping[K, int]) -> K | None
     return None
 
 
-def _widen(
-    cell: K, hidden: set[K], by_cell: Mapping[K, list[Line[K]]], values: Mapping[K, int]
-) -> bool:
+def _widen(cell: K, floors: _Floors[K]) -> None:
     """Hide one more cell in a line through `cell` (the line with the fewest hidden first), or,
     when all of those are hidden or 0, in the nearest line through the hidden cells linked to
-    it: a new unknown in an equation that fixed `cell`. `by_cell`: the lines through each."""
+    it: a new unknown in an equation that fixed `cell`."""
+    hidden, by_cell = floors.hidden, floors.by_cell
     seen, frontier = {cell}, [cell]
     while frontier:
         through = sorted(
@@ -165,34 +211,56 @@ def _widen(
             key=lambda line: (sum(c in hidden for c in line.cells), repr(line.total)),
         )
         for line in through:
-            choice = _another(line, hidden, values)
+            choice = _another(line, hidden, floors.values)
             if choice is not None:
-                hidden.add(choice)
-                return True
+                floors.hide(choice)
+                return
         frontier = [c for line in through for c in line.cells if c in hidden and c not in seen]
         seen.update(frontier)
-    return False
 
 
 def determined(
-    hidden: set[K] | frozenset[K], lines: Iterable[Line[K]], values: Mapping[K, int]
+    hidden: set[K] | frozenset[K],
+    lines: Iterable[Line[K]],
+    values: Mapping[K, int],
+    *,
+    safe: set[K] | None = None,
+    by_cell: Mapping[K, list[Line[K]]] | None = None,
 ) -> set[K]:
-    """The hidden cells a reader can narrow to one whole number from the lines, knowing each
-    hidden cell is at least 1 (the linear programme a careful reader would solve, rounded).
+    """The hidden cells not shown to be safe: every one a reader can narrow to one whole
+    number from the lines, knowing each hidden cell is at least 1 (the linear programme a
+    careful reader would solve, rounded), and rarely one more.
 
     A cell is safe when some values the lines allow put it at least 1 away from its true
-    value. A few programmes with random objectives find such values for most cells at once;
-    each cell left gets its own two (raise it; lower it)."""
+    value; a few programmes find such values for most cells at once (`_moved`). Given the
+    cells already found `safe` (added to as more are found) and the lines through each cell
+    (`by_cell`), only the others are checked, in programmes over the hidden cells a few
+    lines around them, the rest held at their true values (a solution there is a solution
+    of the whole)."""
+    targets = set(hidden) - (safe or set())
+    if not targets:
+        return set()
+    everything = len(targets) == len(hidden) or by_cell is None
+    if everything:
+        region: set[K] | frozenset[K] = hidden
+        chosen: Iterable[Line[K]] = lines
+    else:
+        assert by_cell is not None
+        region = _around(targets, hidden, by_cell)
+        chosen = {id(line): line for c in region for line in by_cell[c]}.values()
     equations = []
-    for line in lines:
-        terms = [(cell, 1.0) for cell in (line.total,) if cell in hidden]
-        terms += [(cell, -1.0) for cell in line.parts if cell in hidden]
+    for line in chosen:
+        terms = [(cell, 1.0) for cell in (line.total,) if cell in region]
+        terms += [(cell, -1.0) for cell in line.parts if cell in region]
         if terms:
             equations.append(terms)
     from scipy.sparse import csr_array
 
     fixed: set[K] = set()
-    for cells, rows in _components(hidden, equations):
+    for cells, rows in _components(equations):
+        wanted = np.array([cell in targets for cell in cells])
+        if not wanted.any():
+            continue
         position = {cell: i for i, cell in enumerate(cells)}
         entries = [
             (r, position[cell], sign) for r, terms in enumerate(rows) for cell, sign in terms
@@ -201,42 +269,82 @@ def determined(
         # Sparse: a line touches a few of the thousands of hidden cells of England's family.
         matrix = csr_array((signs, (r_index, c_index)), shape=(len(rows), len(cells)))
         truth = np.array([values[cell] for cell in cells], dtype=float)
-        fixed.update(cells[i] for i in _unmovable(matrix, truth))
+        moved = _moved(matrix, truth, wanted, randomly=everything)
+        if safe is not None:
+            safe.update(cells[i] for i in np.flatnonzero(moved))
+        fixed.update(cells[i] for i in np.flatnonzero(wanted & ~moved))
     return fixed
 
 
-def _unmovable(matrix: Any, truth: np.ndarray) -> list[int]:
-    """The cells that no solution of matrix @ x = matrix @ truth with x >= 1 moves by 1 or
-    more. The change from the truth is solved for, boxed (a move within the box is a move)."""
+#: How many lines out from the cells to check the programmes of later rounds reach.
+_REACH = 3
+
+
+def _around(
+    cells: set[K], hidden: set[K] | frozenset[K], by_cell: Mapping[K, list[Line[K]]]
+) -> set[K]:
+    """The hidden cells within `_REACH` lines of `cells`."""
+    region, frontier = set(cells), set(cells)
+    for _ in range(_REACH):
+        frontier = {
+            other
+            for cell in frontier
+            for line in by_cell.get(cell, [])
+            for other in line.cells
+            if other in hidden
+        } - region
+        region |= frontier
+    return region
+
+
+def _moved(matrix: Any, truth: np.ndarray, wanted: np.ndarray, *, randomly: bool) -> np.ndarray:
+    """The cells some solution of matrix @ x = matrix @ truth with x >= 1 was found to move
+    by 1 or more, looking for the `wanted` ones. The change from the truth is solved for,
+    boxed (a move within the box is a move).
+
+    Every solution found is a witness: a cell it moves by 1 is safe. Random objectives (when
+    `randomly`: every cell is wanted) find witnesses for most cells; then the wanted cells
+    left are pushed up together (each capped at +1, so the programme prefers moving many by
+    a whole 1), then down, while that moves any. A wanted cell left unmoved is rarely one a
+    programme of its own would have moved: hiding one more cell than needed then is the
+    price of checking the whole of England nightly."""
     from scipy.optimize import linprog
 
     n = matrix.shape[1]
     bounds = [(1 - t, _BOX) for t in truth]
     zeros = np.zeros(matrix.shape[0])
 
-    def extreme(objective: np.ndarray) -> np.ndarray:
-        result = linprog(objective, A_eq=matrix, b_eq=zeros, bounds=bounds, method="highs")
+    def extreme(objective: np.ndarray, box: list[tuple[float, float]] = bounds) -> np.ndarray:
+        result = linprog(objective, A_eq=matrix, b_eq=zeros, bounds=box, method="highs")
         if result.status != 0:
             raise RuntimeError(f"The disclosure check could not be solved: {result.message}")
         return np.asarray(result.x)
 
     moved = np.zeros(n, dtype=bool)
     rng = np.random.default_rng(n)
-    for _ in range(_RANDOM_PROGRAMMES):
+    for _ in range(_RANDOM_PROGRAMMES if randomly else 0):
         moved |= np.abs(extreme(rng.standard_normal(n))) >= 1 - 1e-7
-        if moved.all():
-            return []
-    stuck = []
-    for i in np.flatnonzero(~moved):
-        unit = np.zeros(n)
-        unit[i] = 1.0
-        if extreme(-unit)[i] < 1 - 1e-7 and extreme(unit)[i] > -1 + 1e-7:
-            stuck.append(int(i))
-    return stuck
+        if moved[wanted].all():
+            return moved
+    for sense in (1.0, -1.0):
+        while not moved[wanted].all():
+            rest = np.flatnonzero(wanted & ~moved)
+            objective = np.zeros(n)
+            objective[rest] = -sense
+            box = list(bounds)
+            for i in rest:
+                low, high = bounds[i]
+                box[i] = (low, min(high, 1.0)) if sense > 0 else (max(low, -1.0), high)
+            found = np.abs(extreme(objective, box)) >= 1 - 1e-7
+            if not (found & wanted & ~moved).any():
+                moved |= found
+                break
+            moved |= found
+    return moved
 
 
 def _components(
-    hidden: set[K] | frozenset[K], equations: list[list[tuple[K, float]]]
+    equations: list[list[tuple[K, float]]],
 ) -> list[tuple[list[K], list[list[tuple[K, float]]]]]:
     """The equations split into groups that share no hidden cell."""
     parent: dict[K, K] = {}

@@ -261,7 +261,7 @@ OUT_OF_AREA_NOTICES = Cohort(
         acknowledge_by__range=(period.start, period.end),
     ).exclude(status=NotificationStatus.REJECTED),
 )
-AT_END = Cohort(
+AT_END: Cohort = Cohort(
     "at_end",
     "Children looked after on the last day of the period, not in short breaks",
     Child,
@@ -270,7 +270,10 @@ AT_END = Cohort(
     rows=lambda period: Child.objects.filter(
         Exists(_episodes().filter(_open_at_end(period)).exclude(ls__in=SHORT_BREAKS))
     ),
-    aliases=lambda period: {"placements": _placements_in(period)},
+    aliases=lambda period: {
+        "placements": _placements_in(period),
+        "placed": _location(AT_END, period),
+    },
 )
 
 # Where each measure comes from, in the words its readers know (DOMAIN.md lists them all).
@@ -440,13 +443,9 @@ MEASURES: tuple[Measure, ...] = (
         denominator="children looked after on the last day",
         polarity=Polarity.LOW_IS_GOOD,
         source="the SSDA903 episodes: where the child was placed on the last day",
-        counted=lambda period: Q(
-            Exists(
-                _episodes()
-                .filter(_open_at_end(period))
-                .exclude(placement_area=OuterRef("responsible_area"))
-            )
-        ),
+        # The location breakdown's own expression, so that this numerator is exactly the
+        # children the breakdown counts as placed outside (publish.py relies on it).
+        counted=lambda period: Q(placed="out"),
     ),
 )
 BY_KEY = {m.key: m for m in MEASURES}
@@ -472,22 +471,32 @@ def dimensions(cohort: Cohort, period: Period) -> dict[str, Any]:
         if born_after is not None:
             bounds[f"{dob}__gt"] = born_after
         bands.append(When(Q(**bounds), then=Value(band.key)))
-    latest = Episode.objects.filter(child=cohort.child_ref(), decom__lte=period.end).order_by(
-        "-decom"
-    )
-    placed = Subquery(latest.values("placement_area")[:1])
     return {
         "dim_age_band": Case(*bands, default=Value(""), output_field=CharField()),
         "dim_sex": F(cohort.child_field("sex")),
         "dim_ethnicity": F(cohort.child_field("ethnicity")),
-        "dim_place": Subquery(latest.values("place")[:1]),
-        "dim_location": Case(
-            When(Exact(placed, F(cohort.child_field("responsible_area"))), then=Value("in")),
-            When(Exists(latest), then=Value("out")),
-            default=Value(""),
-            output_field=CharField(),
-        ),
+        "dim_place": Subquery(_latest_episode(cohort, period).values("place")[:1]),
+        "dim_location": _location(cohort, period),
     }
+
+
+def _latest_episode(cohort: Cohort, period: Period) -> QuerySet[Episode]:
+    return Episode.objects.filter(child=cohort.child_ref(), decom__lte=period.end).order_by(
+        "-decom"
+    )
+
+
+def _location(cohort: Cohort, period: Period) -> Case:
+    """ "in" or "out" of the responsible area, by the latest episode started by the period's
+    end ("" with none): the location breakdown and the placed-out-of-area measure both."""
+    latest = _latest_episode(cohort, period)
+    placed = Subquery(latest.values("placement_area")[:1])
+    return Case(
+        When(Exact(placed, F(cohort.child_field("responsible_area"))), then=Value("in")),
+        When(Exists(latest), then=Value("out")),
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
 @dataclass(frozen=True)

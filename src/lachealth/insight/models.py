@@ -1,12 +1,13 @@
-"""The measures snapshot: every measure counted once for every area and breakdown, for the
-periods the dashboard offers as at one day, kept as aggregates.
+"""The measures snapshot: every measure counted once for the periods the dashboard offers as
+at one day, kept as the figures an aggregate-only reader is shown.
 
 Counting England live costs seconds (a million episodes and assessments behind one page), so
 what commissioners and the published board report read is the latest complete snapshot that
-`lachealth refresh-measures` takes each night (ADR 009). It holds counts, no identities; but a
-cell crosses area, period, age band, sex, ethnic group and placement, so many are counts of
-one child: cells are only ever summed per area and then suppressed like any other count,
-never shown or exported as they are. Staff with child-level access count their caseload live.
+`lachealth refresh-measures` takes each night (ADR 009). It holds what `publish.publish`
+gives: each measure's counts for every area, commissioner's footprint and England, for all
+children and each value of each breakdown, suppressed across all of them together (ADR 010).
+A hidden count is stored as NULL, so the snapshot never holds a count from 1 to 5 at all;
+staff with child-level access count their caseload live.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ class MeasureSnapshot(models.Model):
     measures = models.TextField(help_text="the keys of the measures counted, comma-separated")
     seconds = models.FloatField(default=0, help_text="how long counting took")
     complete = models.BooleanField(default=False, help_text="every period counted and stored")
+    footprints = models.TextField(
+        blank=True, help_text="the keys of the commissioners' footprints published, comma-separated"
+    )
 
     class Meta:
         get_latest_by = "taken_at"
@@ -31,27 +35,32 @@ class MeasureSnapshot(models.Model):
     def measure_keys(self) -> frozenset[str]:
         return frozenset(filter(None, self.measures.split(",")))
 
+    @property
+    def footprint_keys(self) -> frozenset[str]:
+        return frozenset(filter(None, self.footprints.split(",")))
 
-class MeasureCell(models.Model):
-    """One measure's tally for one area, period and combination of breakdown values."""
+
+class PublishedFigure(models.Model):
+    """One measure's published counts for one scope (an area's code, a footprint's key, or
+    "england"), period and slice (all children, or one value of one breakdown). A scope and
+    slice with no row counted nobody (0 of 0)."""
 
     snapshot = models.ForeignKey(MeasureSnapshot, on_delete=models.CASCADE, related_name="+")
     period_start = models.DateField()
     period_end = models.DateField()
     measure = models.CharField(max_length=40)
-    area = models.CharField("ONS code", max_length=9)
-    age_band = models.CharField(max_length=10, blank=True)
-    sex = models.CharField(max_length=1, blank=True)
-    ethnicity = models.CharField(max_length=12, blank=True)  # a key of ETHNICITY_GROUPS
-    placement = models.CharField(max_length=12, blank=True)  # a key of PLACEMENT_GROUPS
-    location = models.CharField(max_length=3, blank=True)  # "in" or "out" of the area
-    numerator = models.PositiveIntegerField()
-    denominator = models.PositiveIntegerField()
-    total = models.FloatField(default=0)
-    squares = models.FloatField(default=0)
+    scope = models.CharField(max_length=20)
+    breakdown = models.CharField(max_length=10, blank=True)  # "" for all children
+    value = models.CharField(max_length=12, blank=True)
+    numerator = models.PositiveIntegerField(null=True, help_text="NULL: hidden (c)")
+    denominator = models.PositiveIntegerField(null=True, help_text="NULL: hidden (c)")
+    total = models.FloatField(null=True, help_text="a mean's sum, where the mean is shown")
+    squares = models.FloatField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["snapshot", "period_end", "period_start", "measure"])]
+        indexes = [
+            models.Index(fields=["snapshot", "breakdown", "value", "period_end", "period_start"])
+        ]
 
     def __str__(self) -> str:
-        return f"{self.measure} {self.area} {self.period_start}–{self.period_end}"
+        return f"{self.measure} {self.scope} {self.period_start}–{self.period_end}"

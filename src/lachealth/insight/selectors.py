@@ -3,8 +3,10 @@ positions, trends and small-number suppression, and the children behind a figure
 
 Two audiences (decided by `audience_of`, from the access policy):
 - a **commissioner** sees the areas of their footprint (or England as lachealth holds it) as
-  aggregates only: counts from 1 to 5 shown as "c" with secondary suppression, rates of fewer
-  than 10 not shown, and no way to a child;
+  aggregates only, and only the figures `publish` gives (the snapshot's, or counted live by
+  the same function): counts from 1 to 5 shown as "c", with the secondary suppression that
+  holds across every area, footprint, breakdown and measure (ADR 010), rates of fewer than
+  10 not shown, and no way to a child;
 - a user with **child-level access** (LA or health staff) sees the same measures over the
   children the access policy lets them see, unsuppressed, with the children behind each
   numerator and each gap one click away.
@@ -13,6 +15,7 @@ Two audiences (decided by `audience_of`, from the access policy):
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,8 +27,9 @@ from lachealth.care.models import Child
 from lachealth.people import access
 from lachealth.people.models import Area, Role
 
-from . import charts, snapshot, stats
+from . import charts, publish, snapshot, stats
 from .measures import (
+    DIMENSIONS,
     EMPTY,
     EVERYONE,
     MEASURES,
@@ -42,11 +46,14 @@ from .models import MeasureSnapshot
 from .periods import TREND_YEARS, Period
 
 #: Rates (and means) on fewer than this many are not shown to an aggregate-only audience.
-MIN_DENOMINATOR = 10
+MIN_DENOMINATOR = publish.MIN_DENOMINATOR
 SUPPRESSION_RULE = (
-    "Counts from 1 to 5 are shown as c, and so is another count where it would let a hidden "
-    "one be worked out from a total; rates and averages on fewer than 10 children, or from a "
-    "hidden count, are not shown; figures are broken down by one characteristic at a time."
+    "Counts from 1 to 5 are shown as c, as the DfE shows them. So are other counts wherever "
+    "a hidden one could be worked out from them: every area, footprint, England, breakdown "
+    "and measure of a period is suppressed as one set of linked tables and checked the way a "
+    "reader would combine them (linear programming). Rates and averages on fewer than 10 "
+    "children, or from a hidden count, are not shown; figures are broken down by one "
+    "characteristic at a time."
 )
 
 
@@ -157,28 +164,11 @@ def describe_outlier(measure: Measure, row: Row) -> str:
     )
 
 
-def _shown_column(values: list[int], suppressed: bool) -> list[Shown]:
-    """One column of counts, its total last, as the audience may see it: the column is
-    suppressed as a table with its total, so no hidden count is its total less the others."""
-    if not suppressed:
-        return [Shown(v, str(v)) for v in values]
-    cells = stats.suppress([[v, v] for v in values])
-    return [
-        Shown(None, stats.SUPPRESSED) if row[0] == stats.SUPPRESSED else Shown(v, str(v))
-        for v, row in zip(values, cells, strict=True)
-    ]
-
-
-def _shown_counts(
-    tallies: Sequence[tuple[str, Tally]], total: Tally, suppressed: bool
-) -> list[tuple[Shown, Shown]]:
-    """(numerator, denominator) per line, the total last. Numerators and denominators are
-    each a published column with its total; the gap between them is shown only to staff who
-    see the children anyway."""
-    lines = [t for _, t in tallies] + [total]
-    numerators = _shown_column([t.numerator for t in lines], suppressed)
-    denominators = _shown_column([t.denominator for t in lines], suppressed)
-    return list(zip(numerators, denominators, strict=True))
+def _counts(tally: Tally) -> tuple[Shown, Shown]:
+    """A tally's numerator and denominator as staff see them: all of it."""
+    return Shown(tally.numerator, str(tally.numerator)), Shown(
+        tally.denominator, str(tally.denominator)
+    )
 
 
 def _rate_shown(shown: tuple[Shown, Shown], denominator: int, suppressed: bool) -> bool:
@@ -263,97 +253,140 @@ def dashboard(
     charts_wanted: bool = True,
     taken: MeasureSnapshot | None = None,
 ) -> Dashboard:
-    """Every measure for the chosen period: per area, the focus, the funnel and the trend;
-    counted from the snapshot `taken` when it holds them, otherwise from the records."""
-    suppressed = audience.suppressed
-    if taken is not None and not snapshot.covers(taken, choice.period, measures):
-        taken = None
-    counter = count if taken is None else snapshot.counter(taken)
-    row_areas = None if (choice.england or not suppressed) else audience.areas
+    """Every measure for the chosen period: per area, the focus, the funnel and the trend.
+    An aggregate-only audience gets the published figures (from the snapshot `taken` when
+    it holds them, otherwise counted by the same function); staff count their children."""
+    if audience.suppressed:
+        return _published_dashboard(audience, choice, measures, charts_wanted, taken)
     focus = frozenset({choice.focus}) if choice.focus else audience.areas
     # Staff's summary and trend are every child they can see (a health team's include
-    # children placed into its areas by other LAs); a commissioner's are their own areas.
-    whole = not choice.focus and not suppressed
-    current = counter(
-        measures,
-        choice.period,
-        breakdown=choice.breakdown,
-        areas=row_areas,
-        rows_q=audience.rows_q,
-    )
+    # children placed into its areas by other LAs), or one area's.
+    trend_areas = focus if choice.focus else None
+    current = count(measures, choice.period, breakdown=choice.breakdown, rows_q=audience.rows_q)
     periods = [choice.period.previous(n) for n in range(TREND_YEARS - 1, 0, -1)]
     history = [
-        counter(
-            measures,
-            p,
-            breakdown=choice.breakdown,
-            areas=None if whole else focus,
-            rows_q=audience.rows_q,
-        )
+        count(measures, p, breakdown=choice.breakdown, areas=trend_areas, rows_q=audience.rows_q)
         for p in periods
     ]
     codes = {code for tallies in current.values() for code in tallies} | set(focus)
     names = area_names(sorted(codes))
-    if choice.focus:
-        focus_name = names.get(choice.focus, choice.focus)
-    elif suppressed:
-        focus_name = "your footprint" if len(audience.areas) > 1 else "your area"
-    else:
-        focus_name = "the children you can see"
+    focus_name = (
+        names.get(choice.focus, choice.focus) if choice.focus else "the children you can see"
+    )
     results = []
     for m in measures:
         tallies = sorted(current[m.key].items(), key=lambda item: names.get(item[0], item[0]))
         total = sum((t for _, t in tallies), EMPTY)
-        shown = _shown_counts(tallies, total, suppressed)
-        baseline = baseline_shown(m, total, shown[-1], suppressed)
+        baseline = baseline_shown(m, total, _counts(total), False)
         rows = [
-            _row(
-                m,
-                code,
-                names.get(code, code),
-                t,
-                s,
-                suppressed,
-                baseline,
-                highlighted=code in focus,
-            )
-            for (code, t), s in zip(tallies, shown, strict=False)
+            _row(m, code, names.get(code, code), t, _counts(t), False, baseline, code in focus)
+            for code, t in tallies
         ]
-        total_row = _row(m, "", "Total", total, shown[-1], suppressed)
-        own = [r for r in rows if r.highlighted]
-        if choice.focus or whole or (row_areas is not None and len(own) == len(rows)):
-            # One area, or the whole table: the figures as the table shows them, so that a
-            # count hidden there (perhaps only to protect another) is hidden here too.
-            if not choice.focus:
-                chosen = total_row
-            elif own:
-                chosen = own[0]
-            else:  # nobody counted in the area
-                chosen = _row(m, "", "", Tally(0, 0), (Shown(0, "0"), Shown(0, "0")), suppressed)
-            focus_row = dataclasses.replace(chosen, name=focus_name, code="", highlighted=False)
+        total_row = _row(m, "", "Total", total, _counts(total), False)
+        if choice.focus:
+            own = current[m.key].get(choice.focus, EMPTY)
+            focus_row = _row(m, "", focus_name, own, _counts(own), False, baseline)
         else:
-            focus_tally = sum((t for code, t in tallies if code in focus), EMPTY)
-            focus_row = _row(
-                m,
-                "",
-                focus_name,
-                focus_tally,
-                _shown_counts([], focus_tally, suppressed)[0],
-                suppressed,
-                baseline,
-            )
+            focus_row = dataclasses.replace(total_row, name=focus_name)
         result = Result(m, rows, total_row, focus_row, baseline)
         result.outliers = [
             describe_outlier(m, r) for r in rows if r.position not in (None, stats.Position.WITHIN)
         ]
         for p, counted in zip(periods, history, strict=True):
             t = sum(counted[m.key].values(), EMPTY)
-            result.trend.append(
-                (
-                    p.label,
-                    _row(m, "", p.label, t, _shown_counts([], t, suppressed)[0], suppressed),
+            result.trend.append((p.label, _row(m, "", p.label, t, _counts(t), False)))
+        result.trend.append((choice.period.label, focus_row))
+        if charts_wanted:
+            draw_charts(result, focus_name)
+        results.append(result)
+    return Dashboard(audience, choice, focus_name, results, None)
+
+
+def _slice(breakdown: Breakdown) -> publish.Slice:
+    """The published slice of a breakdown by one characteristic (or none)."""
+    chosen = [(name, getattr(breakdown, name)) for name in DIMENSIONS if getattr(breakdown, name)]
+    if len(chosen) > 1:
+        raise ValueError("Aggregates are published by one characteristic at a time")
+    return chosen[0] if chosen else publish.ALL
+
+
+def _shown(fig: publish.Figure) -> tuple[Shown, Shown]:
+    return tuple(  # type: ignore[return-value]
+        Shown(None, stats.SUPPRESSED) if v is None else Shown(v, str(v))
+        for v in (fig.numerator, fig.denominator)
+    )
+
+
+def _published_row(
+    m: Measure,
+    fig: publish.Figure,
+    code: str,
+    name: str,
+    baseline: float | None = None,
+    highlighted: bool = False,
+) -> Row:
+    return _row(m, code, name, fig.tally, _shown(fig), True, baseline, highlighted)
+
+
+def _published_dashboard(
+    audience: Audience,
+    choice: Choice,
+    measures: Sequence[Measure],
+    charts_wanted: bool,
+    taken: MeasureSnapshot | None,
+) -> Dashboard:
+    """The dashboard of an aggregate-only audience, made of published figures alone: each
+    area's, the footprint's (or England's) as the total, the focus's, and the focus's in
+    each year of the trend."""
+    every = frozenset(Area.objects.values_list("code", flat=True))
+    footprint = publish.scope_key(audience.areas, every)
+    total_scope = publish.ENGLAND if choice.england else footprint
+    focus_scope = choice.focus or footprint
+    row_areas = every if choice.england else audience.areas
+    cut = _slice(choice.breakdown)
+    periods = [choice.period.previous(n) for n in range(TREND_YEARS - 1, -1, -1)]
+    scopes = {*row_areas, total_scope, focus_scope}
+    if taken is not None and snapshot.covers(taken, choice.period, measures, scopes):
+        figures = snapshot.figures(taken, periods, measures, cut, scopes)
+    else:
+        taken = None
+        everywhere = publish.published_scopes()
+        figures = {(p.start, p.end): publish.count_published(p, everywhere) for p in periods}
+    names = area_names(sorted(row_areas | {focus_scope}))
+    if choice.focus:
+        focus_name = names.get(choice.focus, choice.focus)
+    else:
+        focus_name = "your footprint" if len(audience.areas) > 1 else "your area"
+    nobody = publish.Figure(0, 0)
+    current = figures[(choice.period.start, choice.period.end)]
+    results = []
+    for m in measures:
+        row = functools.partial(_published_row, m)
+        total_fig = current.get((m.key, total_scope, *cut), nobody)
+        baseline = baseline_shown(m, total_fig.tally, _shown(total_fig), True)
+        rows = []
+        for code in sorted(row_areas, key=lambda c: names.get(c, c)):
+            fig = current.get((m.key, code, *cut), nobody)
+            if fig.denominator != 0:  # nobody counted there
+                rows.append(
+                    row(
+                        fig,
+                        code,
+                        names.get(code, code),
+                        baseline,
+                        highlighted=code in audience.areas,
+                    )
                 )
-            )
+        total_row = row(total_fig, "", "Total")
+        focus_fig = current.get((m.key, focus_scope, *cut), nobody)
+        focus_row = row(focus_fig, "", focus_name, baseline if choice.focus else None)
+        result = Result(m, rows, total_row, focus_row, baseline)
+        result.outliers = [
+            describe_outlier(m, r) for r in rows if r.position not in (None, stats.Position.WITHIN)
+        ]
+        for p in periods[:-1]:
+            fig = figures[(p.start, p.end)].get((m.key, focus_scope, *cut), nobody)
+            result.trend.append((p.label, row(fig, "", p.label)))
         result.trend.append((choice.period.label, focus_row))
         if charts_wanted:
             draw_charts(result, focus_name)

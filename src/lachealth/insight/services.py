@@ -1,4 +1,6 @@
-"""The one write of `insight`: taking the measures snapshot (models.py says why).
+"""The one write of `insight`: taking the measures snapshot (models.py says why): for each
+period, the figures `publish` gives (suppressed as one family, ADR 010), the same function a
+commissioner's page counts with when the snapshot does not hold what it asks for.
 
 Each period's cells are written in a transaction of their own, so a count of England (minutes)
 never holds the database's write lock for long; the snapshot is marked complete only when
@@ -17,23 +19,23 @@ from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
 
-from .measures import DIMENSIONS, EMPTY, MEASURES, Tally, grouped_counts
-from .models import MeasureCell, MeasureSnapshot
-from .periods import Period, snapshot_periods
+from .measures import MEASURES
+from .models import MeasureSnapshot, PublishedFigure
+from .periods import snapshot_periods
+from .publish import ENGLAND, count_published, published_scopes
 
 BATCH = 5_000
 #: An unfinished snapshot older than this was interrupted (a count of England takes minutes).
 INTERRUPTED_AFTER = timedelta(hours=6)
-Cell = tuple[str, ...]  # (measure, area, *breakdown values)
 
 
 def take_snapshot(
     *, as_of: date, taken_at: datetime | None = None, progress: Any = None
 ) -> MeasureSnapshot:
-    """Count every measure for every area and breakdown over the periods offered on `as_of`
-    (with their trends), store the aggregates, mark them complete, and drop the complete
-    snapshots but this one and the one before it, and any count left unfinished hours ago. A
-    progress bar goes to `progress` (a stream), when given."""
+    """Count every measure for every area, footprint and breakdown over the periods offered
+    on `as_of` (with their trends), store the published figures, mark them complete, and
+    drop the complete snapshots but this one and the one before it, and any count left
+    unfinished hours ago. A progress bar goes to `progress` (a stream), when given."""
     started = time.perf_counter()
     periods = tqdm(
         snapshot_periods(as_of),
@@ -42,29 +44,34 @@ def take_snapshot(
         file=progress,
         disable=progress is None,
     )
+    scopes = published_scopes()
     snapshot = MeasureSnapshot.objects.create(
         as_of=as_of,
         taken_at=taken_at or timezone.now(),
         measures=",".join(m.key for m in MEASURES),
+        footprints=",".join(sorted(k for k in scopes if k.startswith("fp-"))),
     )
     for period in periods:
-        cells = _count(period)
+        figures = count_published(period, scopes, MEASURES)
         with transaction.atomic():
-            MeasureCell.objects.bulk_create(
+            PublishedFigure.objects.bulk_create(
                 (
-                    MeasureCell(
+                    PublishedFigure(
                         snapshot=snapshot,
                         period_start=period.start,
                         period_end=period.end,
                         measure=measure,
-                        area=area,
-                        **dict(zip(DIMENSIONS, breakdown, strict=True)),
-                        numerator=t.numerator,
-                        denominator=t.denominator,
-                        total=t.total,
-                        squares=t.squares,
+                        scope=scope,
+                        breakdown=breakdown,
+                        value=value,
+                        numerator=f.numerator,
+                        denominator=f.denominator,
+                        total=f.total,
+                        squares=f.squares,
                     )
-                    for (measure, area, *breakdown), t in cells.items()
+                    for (measure, scope, breakdown, value), f in figures.items()
+                    # 0 of 0 is what a missing figure means; England is always kept
+                    if f.numerator != 0 or f.denominator != 0 or scope == ENGLAND
                 ),
                 batch_size=BATCH,
             )
@@ -79,24 +86,13 @@ def take_snapshot(
         interrupted = Q(complete=False, taken_at__lt=snapshot.taken_at - INTERRUPTED_AFTER)
         _delete(MeasureSnapshot.objects.filter(Q(complete=True) | interrupted).exclude(pk__in=kept))
     if connection.vendor == "postgresql":
-        # Half a million new rows: plan the readers' sums on them, not on the old ones.
+        # A million new rows: plan the readers' queries on them, not on the old ones.
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {MeasureCell._meta.db_table}")
+            cursor.execute(f"ANALYZE {PublishedFigure._meta.db_table}")
     return snapshot
-
-
-def _count(period: Period) -> dict[Cell, Tally]:
-    """One period's tallies by measure, area and breakdown values."""
-    cells: dict[Cell, Tally] = {}
-    for where, tallies in grouped_counts(MEASURES, period, by_dimension=True):
-        values = tuple(where[name] for name in ("area", *DIMENSIONS))
-        for key, tally in tallies.items():
-            cell = (key, *values)
-            cells[cell] = cells.get(cell, EMPTY) + tally
-    return cells
 
 
 def _delete(snapshots: Any) -> None:
     with transaction.atomic():
-        MeasureCell.objects.filter(snapshot__in=snapshots).delete()
+        PublishedFigure.objects.filter(snapshot__in=snapshots).delete()
         snapshots.delete()

@@ -8,8 +8,8 @@
   interval of `n * p0` events in `n`. 95% uses z for p = 0.975, 99.8% z for p = 0.999.
 - `funnel_position`, `mean_interval`, `change_z`: where a rate sits in its funnel, the
   interval of a mean (SDQ), and whether a change between two years is more than noise.
-- `suppress`: small counts replaced by "c" as the DfE publishes them, with secondary
-  suppression so that no hidden count can be worked back from its row or column total.
+- `SUPPRESSED`: how a hidden count is shown ("c", as the DfE publishes them); which counts
+  are hidden is `disclosure.py`'s and `publish.py`'s work.
 """
 
 from __future__ import annotations
@@ -58,42 +58,6 @@ def baseline(numerators: Sequence[int], denominators: Sequence[int]) -> float:
     if total <= 0:
         raise ValueError("A baseline needs at least one area with a denominator")
     return sum(numerators) / total
-
-
-Cell = int | str
-
-
-def suppress(table: Sequence[Sequence[int]], threshold: int = 6) -> list[list[Cell]]:
-    """The table with every count from 1 to `threshold - 1` shown as "c" (zeros stay), and
-    enough other cells hidden that no "c" can be recomputed from its totals.
-
-    `table` has its totals: the last column is each row's total and the last row each
-    column's. A line (a row or column with its total) never has exactly one hidden cell: where
-    it would, the smallest other count of the line is hidden too (a total only if nothing else
-    is left), and this repeats until every line is safe.
-    """
-    rows = len(table)
-    cols = len(table[0]) if rows else 0
-    if any(len(row) != cols for row in table):
-        raise ValueError("Every row of the table must have the same number of cells")
-    hidden = {(r, c) for r in range(rows) for c in range(cols) if 0 < table[r][c] < threshold}
-    lines = [[(r, c) for c in range(cols)] for r in range(rows)]
-    lines += [[(r, c) for r in range(rows)] for c in range(cols)]
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            if sum(cell in hidden for cell in line) != 1:
-                continue
-            shown = [cell for cell in line if cell not in hidden]
-            inner = [(r, c) for r, c in shown if r < rows - 1 and c < cols - 1]
-            candidates = inner or shown
-            if candidates:
-                hidden.add(min(candidates, key=lambda rc: (table[rc[0]][rc[1]], rc)))
-                changed = True
-    return [
-        [SUPPRESSED if (r, c) in hidden else table[r][c] for c in range(cols)] for r in range(rows)
-    ]
 
 
 class Position(StrEnum):

@@ -174,6 +174,22 @@ def areas_for(user, roles: frozenset[str] | set[str]) -> frozenset[str]:  # type
     return frozenset(area for role, area, _ in scope_of(user).grants if role in roles)
 
 
+def commissioner_footprints() -> set[frozenset[str]]:
+    """Every active commissioner's footprint (the areas where they hold the role, as
+    `areas_for` gives them): the totals the measures publish besides areas and England."""
+    rows = Membership.objects.filter(
+        role=Role.COMMISSIONER,
+        is_active=True,
+        user__is_active=True,
+        organisation__is_active=True,
+        organisation__areas__isnull=False,
+    ).exclude(organisation__kind=OrganisationKind.SERVICE)
+    by_user: dict[int, set[str]] = {}
+    for user_id, area in rows.values_list("user_id", "organisation__areas").order_by():
+        by_user.setdefault(user_id, set()).add(area)
+    return {frozenset(areas) for areas in by_user.values()}
+
+
 def organisations_for(user, roles: frozenset[str] | set[str]) -> frozenset[int]:  # type: ignore[no-untyped-def]
     """The organisations at which the user holds any of `roles`."""
     return frozenset(org for role, _, org in scope_of(user).grants if role in roles)
