@@ -1,7 +1,8 @@
 """What commissioners are shown, at England's scale (no database): one period's published
 figures of every measure (`insight/publish.publish`, as the nightly count runs it for each
-period): 150 areas in 42 footprints and England, all children and each value of five
-breakdowns, numerators, gaps and denominators, each cohort's measures as one family. Prints
+period): 150 areas in 42 footprints and England, all children and (for the footprints and
+England) each value of five breakdowns, numerators, gaps and denominators, each cohort's
+measures as one family. Prints
 the time it takes, the cells and how many are hidden. Asserts nothing.
 """
 
@@ -24,9 +25,11 @@ django.setup()
 from lachealth.insight import disclosure  # noqa: E402
 from lachealth.insight.measures import MEASURES, Tally  # noqa: E402
 from lachealth.insight.publish import (  # noqa: E402
+    ENGLAND,
     area_tallies,
     breakdown_values,
     publish,
+    scope_key,
     scopes_for,
 )
 
@@ -67,7 +70,9 @@ def england(seed: int = 1):  # type: ignore[no-untyped-def]
             for name, shares in SHARES.items():
                 where[name] = rng.choices(values[name], shares)[0]
             groups.append((where, _child(rng, where)))
-    return groups, scopes_for(areas, footprints), values
+    everywhere = frozenset(areas)
+    detailed = frozenset({ENGLAND, *(scope_key(f, everywhere) for f in footprints)})
+    return groups, scopes_for(areas, footprints), values, detailed
 
 
 def _child(rng: random.Random, where: dict[str, str]) -> dict[str, Tally]:
@@ -93,7 +98,7 @@ def _child(rng: random.Random, where: dict[str, str]) -> dict[str, Tally]:
 
 
 def main() -> None:
-    groups, scopes, values = england()
+    groups, scopes, values, detailed = england()
     tallies = area_tallies(groups, values)
     rounds = 0
     check = disclosure.determined
@@ -105,7 +110,7 @@ def main() -> None:
 
     disclosure.determined = counting
     started = time.perf_counter()
-    figures = publish(tallies, scopes, MEASURES, values)
+    figures = publish(tallies, scopes, MEASURES, values, detailed)
     took = time.perf_counter() - started
     counts = [f.numerator for f in figures.values()] + [f.denominator for f in figures.values()]
     hidden = sum(c is None for c in counts)
@@ -113,7 +118,7 @@ def main() -> None:
         1
         for key, t in tallies.items()
         for c in (t.numerator, t.denominator)
-        if 0 < c < 6 and key[2]  # breakdown cells of one area
+        if 0 < c < 6 and key[2]  # breakdown cells of one area (in the lines, unpublished)
     )
     print(
         f"  one period, every measure: {len(groups):,} children in {len(scopes):,} areas, "

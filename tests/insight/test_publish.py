@@ -102,33 +102,41 @@ footprints = st.lists(
 )
 
 
-def _everything(figures, scopes):  # type: ignore[no-untyped-def]
-    """Every figure of every scope and slice (a scope with nobody counted is 0 of 0)."""
-    slices = [ALL, *((name, v) for name, vs in VALUES.items() for v in vs)]
+def _everything(figures, scopes, detailed=None):  # type: ignore[no-untyped-def]
+    """Every figure published: all children in every scope, and each breakdown value in the
+    `detailed` ones (every scope by default); a scope with nobody counted is 0 of 0."""
+    slices = [(name, v) for name, vs in VALUES.items() for v in vs]
     return {
         (m.key, scope, *s): figures.get((m.key, scope, *s), Figure(0, 0))
         for m in MEASURES
         for scope in scopes
-        for s in slices
+        for s in [ALL, *(slices if detailed is None or scope in detailed else [])]
     }
 
 
-def _world(population: list[dict], extra: list[frozenset[str]]):  # type: ignore[no-untyped-def]
+def _world(population, extra, detailed=None):  # type: ignore[no-untyped-def]
     groups = [
         ({"area": c["area"], **{name: c[name] for name in VALUES}}, _tallies(c)) for c in population
     ]
     tallies = area_tallies(groups, VALUES)
     scopes = scopes_for(AREAS, extra)
-    return publish(tallies, scopes, MEASURES, VALUES), scopes, tallies
+    return publish(tallies, scopes, MEASURES, VALUES, detailed), scopes, tallies
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(children, footprints)
-def test_no_published_count_can_be_worked_out_from_the_others(population, extra):  # type: ignore[no-untyped-def]
-    figures, scopes, tallies = _world(population, extra)
-    published, lines, truth = reader(
-        _everything(figures, scopes), scopes, tallies, VALUES, MEASURES
-    )
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(children, footprints, st.booleans())
+def test_no_published_count_can_be_worked_out_from_the_others(population, extra, by_area):  # type: ignore[no-untyped-def]
+    """Breakdowns published for every scope, or (as the product does) for the footprints
+    and England only, the areas' breakdowns then unknown to the reader."""
+    everywhere = frozenset(AREAS)
+    detailed = None
+    if not by_area:
+        detailed = frozenset({ENGLAND, *(scope_key(f, everywhere) for f in extra)})
+    figures, scopes, tallies = _world(population, extra, detailed)
+    if detailed is not None:
+        assert not any(k[1] not in detailed and k[2] for k in figures)  # no area broken down
+    obtained = _everything(figures, scopes, detailed)
+    published, lines, truth = reader(obtained, scopes, tallies, VALUES, MEASURES)
     assert pinned(published, lines, truth) == {}
     for (m, scope, *_), fig in figures.items():
         if fig.numerator is not None and fig.denominator is not None:

@@ -59,14 +59,15 @@ def test_the_snapshot_publishes_what_the_live_count_publishes(random_world, foot
     """Every period it holds (trend-only years too), every scope and every slice: the nightly
     count and a commissioner's live count give the same suppressed figures."""
     taken = take_snapshot(as_of=AS_OF)
-    scopes = published_scopes()
+    now = published_scopes()
+    scopes = now.members
     key = scope_key(footprint, frozenset(scopes[ENGLAND]))
-    assert scopes[key] == footprint and key in taken.footprint_keys
+    assert scopes[key] == footprint and key in taken.footprint_keys and key in now.detailed
     values = breakdown_values()
     cuts = [ALL, *((name, v) for name, vs in values.items() for v in vs)]
     hidden = shown = 0
     for period in snapshot_periods(AS_OF):
-        live = count_published(period, scopes)
+        live = count_published(period, scopes, detailed=now.detailed)
         for cut in cuts:
             stored = snapshot.figures(taken, [period], MEASURES, cut, scopes)
             got = stored[(period.start, period.end)]
@@ -84,7 +85,7 @@ def test_the_records_keep_the_identities_the_suppression_relies_on(random_world,
     """Counts the measures' definitions make equal (shared denominators, the placed-out-of-area
     numerator and the location breakdown...) are equal in every scope, so they are hidden
     together; were a definition to drift, this says which."""
-    scopes = published_scopes()
+    scopes = published_scopes().members
     values = breakdown_values()
     cuts = [ALL, *((name, v) for name, vs in values.items() for v in vs)]
     checked = 0
@@ -113,6 +114,12 @@ def test_a_period_the_snapshot_does_not_hold_is_not_covered(random_world, footpr
     assert not snapshot.covers(taken, trend_only, MEASURES)
     # a footprint it did not publish (a commissioner added since) is not covered
     latest = year_to_march(2026)
-    every = frozenset(published_scopes()[ENGLAND])
-    assert snapshot.covers(taken, latest, MEASURES, {scope_key(footprint, every), ENGLAND})
+    every = frozenset(published_scopes().members[ENGLAND])
+    key = scope_key(footprint, every)
+    assert snapshot.covers(taken, latest, MEASURES, {key, ENGLAND})
     assert not snapshot.covers(taken, latest, MEASURES, {scope_key(AREAS[1:], every)})
+    # broken down, a footprint and England are published; one area of a footprint is not
+    placed = ("placement", "foster")
+    assert snapshot.covers(taken, latest, MEASURES, {key, ENGLAND}, placed)
+    assert snapshot.covers(taken, latest, MEASURES, {AREAS[0]})
+    assert not snapshot.covers(taken, latest, MEASURES, {AREAS[0]}, placed)

@@ -212,6 +212,26 @@ def test_commissioners_break_figures_down_by_one_characteristic_at_a_time(as_use
     assert as_user("la_a_sw").get(DASHBOARD + "?sex=F&placement=foster").status_code == 200
 
 
+def test_a_footprint_broken_down_is_shown_whole_not_area_by_area(as_user, world):  # type: ignore[no-untyped-def]
+    commissioner = as_user("commissioner")  # of Bradford, Leeds and Calderdale
+    response = commissioner.get(DASHBOARD + f"?area={BRADFORD}&sex=F")
+    assert response.status_code == 400
+    assert "figures are for your whole footprint, not one area" in response.content.decode()
+    url = reverse("insight:download", args=["areas", "csv"])
+    rows = list(
+        csv.reader(
+            io.StringIO(commissioner.get(f"{url}?measure=health_assessment&sex=F").content.decode())
+        )
+    )
+    assert [r[2] for r in rows[1:]] == ["Total"]  # the footprint's figures, no area's
+    whole = list(
+        csv.reader(
+            io.StringIO(commissioner.get(f"{url}?measure=health_assessment").content.decode())
+        )
+    )
+    assert {"Bradford", "Leeds", "Total"} <= {r[2] for r in whole[1:]}
+
+
 def test_the_average_is_not_shown_on_fewer_than_10_or_from_a_hidden_count():
     measure = BY_KEY["health_assessment"]
     hidden, six, sixty, thirty = Shown(None, "c"), Shown(6, "6"), Shown(60, "60"), Shown(30, "30")

@@ -6,11 +6,13 @@ builder: a hidden count is a total less its shown parts, or one area's share of 
 less the others'. So every count an aggregate-only reader can obtain for a period is one
 family of linked tables: cells (a count each) and `Line`s saying which cell is the sum of
 which others. A measure's numerator, its gap (the children counted but not in the numerator)
-and its denominator are cells too, with the line denominator = numerator + gap: a gap from 1 to
-5 is a small group of children as much as a numerator is, and modelling it leaves the reader
-nothing but sums. `protect` hides cells of the whole family together:
+and its denominator are cells too, with the line denominator = numerator + gap, so that the
+reader has nothing but sums. The gap is not published, so it is not hidden for its own sake
+(`protect`'s `shown`): 68 of 70 is shown as the DfE would show it, and a gap is hidden only
+where that protects a hidden count. `protect` hides cells of the whole family together:
 
-1. primary: every count from 1 to `threshold - 1` (zeros are shown, as the DfE shows them);
+1. primary: every published count from 1 to `threshold - 1` (zeros are shown, as the DfE
+   shows them);
 2. secondary: until every line with a hidden cell has two or more, and the hidden parts of a
    line whose total is shown are not all at the least a reader can work out they are (1 for
    a "c", the sum of its parts' least for a hidden total): where a line falls short, its
@@ -63,8 +65,14 @@ def protect(
     lines: Iterable[Line[K]],
     *,
     threshold: int = SMALLEST_SHOWN,
+    shown: Iterable[K] | None = None,
+    unknown: Iterable[K] = (),
 ) -> frozenset[K]:
-    """The cells of `values` to show as "c" (never a 0)."""
+    """The cells of `values` to show as "c" (never a 0). `shown`: the cells published as
+    counts, each hidden from 1 to `threshold - 1` (by default every cell); the others (a gap
+    between a numerator and its denominator) are in the lines, hidden only to protect one.
+    `unknown`: cells never published (a breakdown of an area published only as a whole):
+    hidden from the start, at least 0 to a reader, and needing no protection themselves."""
     all_lines = [line for line in lines if line.parts]
     for line in all_lines:
         missing = [cell for cell in line.cells if cell not in values]
@@ -75,17 +83,20 @@ def protect(
         for cell in line.cells:
             by_cell[cell].append(line)
     hidden: set[K] = set()
-    floors = _Floors(hidden, by_cell, values)
-    for cell, value in values.items():
-        if 0 < value < threshold:
+    unknown = frozenset(unknown)
+    floors = _Floors(hidden, by_cell, values, unknown)
+    for cell in unknown:
+        floors.hide(cell)
+    for cell in values if shown is None else shown:
+        if 0 < values[cell] < threshold:
             floors.hide(cell)
     # A cell once moved by a solution stays movable as more are hidden (the same solution,
     # with the newly hidden at their true values, still holds): only the others are checked.
-    safe: set[K] = set()
+    safe: set[K] = set(unknown)  # nothing to protect: never published
     todo: Iterable[Line[K]] = all_lines
     while True:
         _complete(todo, floors)
-        fixed = determined(hidden, all_lines, values, safe=safe, by_cell=by_cell)
+        fixed = determined(hidden, all_lines, values, safe=safe, by_cell=by_cell, unknown=unknown)
         if not fixed:
             return frozenset(hidden)
         before = set(hidden)
@@ -101,9 +112,14 @@ class _Floors(Generic[K]):
     kept up to date as cells are hidden one by one."""
 
     def __init__(
-        self, hidden: set[K], by_cell: Mapping[K, list[Line[K]]], values: Mapping[K, int]
+        self,
+        hidden: set[K],
+        by_cell: Mapping[K, list[Line[K]]],
+        values: Mapping[K, int],
+        unknown: frozenset[K] = frozenset(),
     ) -> None:
         self.hidden, self.by_cell, self.values = hidden, by_cell, values
+        self.unknown = unknown  # never published: at least 0, not 1 (a "c")
         self.least: dict[K, int] = {}
 
     def hide(self, cell: K) -> None:
@@ -115,7 +131,7 @@ class _Floors(Generic[K]):
                 self._settle(line.total)
 
     def _settle(self, cell: K) -> None:
-        floor = 1
+        floor = 0 if cell in self.unknown else 1
         for line in self.by_cell.get(cell, []):
             if line.total == cell:
                 floor = max(floor, sum(self.of(p) for p in line.parts))
@@ -200,23 +216,25 @@ def _another(line: Line[K], hidden: set[K], values: Mapping[K, int]) -> K | None
 
 
 def _widen(cell: K, floors: _Floors[K]) -> None:
-    """Hide one more cell in a line through `cell` (the line with the fewest hidden first), or,
-    when all of those are hidden or 0, in the nearest line through the hidden cells linked to
-    it: a new unknown in an equation that fixed `cell`."""
-    hidden, by_cell = floors.hidden, floors.by_cell
+    """Hide one more cell near `cell`: a new unknown in an equation that fixed it. The smallest
+    shown non-zero cell of the lines through it, or through the hidden cells linked to it
+    (a line further out, where it is smaller: hiding less is worth a line's distance), or, if
+    none, of the nearest lines further out that have one."""
+    hidden, by_cell, values = floors.hidden, floors.by_cell, floors.values
     seen, frontier = {cell}, [cell]
-    while frontier:
-        through = sorted(
-            {id(line): line for c in frontier for line in by_cell.get(c, [])}.values(),
-            key=lambda line: (sum(c in hidden for c in line.cells), repr(line.total)),
-        )
+    found: list[tuple[int, int, str, K]] = []
+    level = 0
+    while frontier and (not found or level < 2):
+        through = {id(line): line for c in frontier for line in by_cell.get(c, [])}.values()
         for line in through:
-            choice = _another(line, hidden, floors.values)
-            if choice is not None:
-                floors.hide(choice)
-                return
+            for other in line.cells:
+                if other not in hidden and values[other] > 0:
+                    found.append((values[other], level, repr(other), other))
         frontier = [c for line in through for c in line.cells if c in hidden and c not in seen]
         seen.update(frontier)
+        level += 1
+    if found:
+        floors.hide(min(found)[3])
 
 
 def determined(
@@ -226,6 +244,7 @@ def determined(
     *,
     safe: set[K] | None = None,
     by_cell: Mapping[K, list[Line[K]]] | None = None,
+    unknown: frozenset[K] | None = None,
 ) -> set[K]:
     """The hidden cells not shown to be safe: every one a reader can narrow to one whole
     number from the lines, knowing each hidden cell is at least 1 (the linear programme a
@@ -237,10 +256,10 @@ def determined(
     (`by_cell`), only the others are checked, in programmes over the hidden cells a few
     lines around them, the rest held at their true values (a solution there is a solution
     of the whole)."""
-    targets = set(hidden) - (safe or set())
+    targets = set(hidden) - (safe or set()) - (unknown or set())
     if not targets:
         return set()
-    everything = len(targets) == len(hidden) or by_cell is None
+    everything = len(targets) == len(set(hidden) - (unknown or set())) or by_cell is None
     if everything:
         region: set[K] | frozenset[K] = hidden
         chosen: Iterable[Line[K]] = lines
@@ -269,7 +288,8 @@ def determined(
         # Sparse: a line touches a few of the thousands of hidden cells of England's family.
         matrix = csr_array((signs, (r_index, c_index)), shape=(len(rows), len(cells)))
         truth = np.array([values[cell] for cell in cells], dtype=float)
-        moved = _moved(matrix, truth, wanted, randomly=everything)
+        floor = np.array([0.0 if cell in (unknown or ()) else 1.0 for cell in cells])
+        moved = _moved(matrix, truth, wanted, floor, randomly=everything)
         if safe is not None:
             safe.update(cells[i] for i in np.flatnonzero(moved))
         fixed.update(cells[i] for i in np.flatnonzero(wanted & ~moved))
@@ -297,8 +317,10 @@ def _around(
     return region
 
 
-def _moved(matrix: Any, truth: np.ndarray, wanted: np.ndarray, *, randomly: bool) -> np.ndarray:
-    """The cells some solution of matrix @ x = matrix @ truth with x >= 1 was found to move
+def _moved(
+    matrix: Any, truth: np.ndarray, wanted: np.ndarray, floor: np.ndarray, *, randomly: bool
+) -> np.ndarray:
+    """The cells some solution of matrix @ x = matrix @ truth with x >= floor was found to move
     by 1 or more, looking for the `wanted` ones. The change from the truth is solved for,
     boxed (a move within the box is a move).
 
@@ -311,7 +333,7 @@ def _moved(matrix: Any, truth: np.ndarray, wanted: np.ndarray, *, randomly: bool
     from scipy.optimize import linprog
 
     n = matrix.shape[1]
-    bounds = [(1 - t, _BOX) for t in truth]
+    bounds = [(f - t, _BOX) for f, t in zip(floor, truth, strict=True)]
     zeros = np.zeros(matrix.shape[0])
 
     def extreme(objective: np.ndarray, box: list[tuple[float, float]] = bounds) -> np.ndarray:

@@ -68,6 +68,7 @@ class FilterForm(NhsForm):
         super().__init__({**initial, **{k: v for k, v in data.items() if v != ""}})
         self.as_of = as_of
         self.suppressed = audience.suppressed
+        self.areas = audience.areas
         period_field = self.fields["period"]
         area_field = self.fields["area"]
         assert isinstance(period_field, forms.ChoiceField)
@@ -92,6 +93,12 @@ class FilterForm(NhsForm):
                     name,
                     f"Commissioners break figures down by one characteristic at a time: "
                     f"choose All here, or All for {str(first).lower()}",
+                )
+            if chosen and data.get("area") and len(self.areas) > 1:
+                self.add_error(
+                    chosen[0],
+                    "Broken down by a characteristic, figures are for your whole footprint, "
+                    "not one area: choose All here, or All your areas",
                 )
         return data
 

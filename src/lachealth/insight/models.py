@@ -22,7 +22,8 @@ class MeasureSnapshot(models.Model):
     seconds = models.FloatField(default=0, help_text="how long counting took")
     complete = models.BooleanField(default=False, help_text="every period counted and stored")
     footprints = models.TextField(
-        blank=True, help_text="the keys of the commissioners' footprints published, comma-separated"
+        blank=True,
+        help_text="the commissioners' footprints published with their breakdowns, comma-separated",
     )
 
     class Meta:

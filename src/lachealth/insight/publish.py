@@ -240,11 +240,15 @@ def publish(
     scopes: Mapping[str, frozenset[str]],
     measures: Sequence[Measure] = MEASURES,
     values: Mapping[str, Sequence[str]] | None = None,
+    detailed: frozenset[str] | None = None,
 ) -> dict[Key, Figure]:
     """Every (measure, scope, breakdown, value) as published, the family of each cohort's
-    measures suppressed together. A scope with nobody counted in a cohort is left out (its
-    counts are all 0, shown): `Figure(0, 0)` is what a missing key means."""
+    measures suppressed together. Breakdowns are published for the `detailed` scopes only
+    (by default all); another scope's are in the lines, unknown to the reader. A scope with
+    nobody counted in a cohort is left out (its counts are all 0, shown): `Figure(0, 0)` is
+    what a missing key means."""
     values = values or breakdown_values()
+    detailed = frozenset(scopes) if detailed is None else detailed
     by_cohort: dict[str, list[Measure]] = defaultdict(list)
     for m in measures:
         by_cohort[m.cohort.key].append(m)
@@ -256,10 +260,22 @@ def publish(
         present = {scope: members & counted for scope, members in scopes.items()}
         present = {scope: members for scope, members in present.items() if members}
         cells, lines, merged = family(tallies, present, group, values)
-        hidden = protect(cells, lines)
+        # Numerators and denominators of all children, and of each breakdown value of the
+        # detailed scopes, are published; a gap, or another scope's breakdown, only sits in
+        # the lines (a cell merged with a published one is published).
+        published = {
+            merged[cell]
+            for cell in merged
+            if cell[0] != "g" and (cell[3] == "" or cell[2] in detailed)
+        }
+        unknown = {
+            merged[cell] for cell in merged if cell[3] != "" and cell[2] not in detailed
+        } - published
+        hidden = protect(cells, lines, shown=published, unknown=unknown)
         for m in group:
             for scope, members in present.items():
-                for key, fig in _figures(m, scope, members, tallies, values, merged, hidden):
+                cuts = values if scope in detailed else {}
+                for key, fig in _figures(m, scope, members, tallies, cuts, merged, hidden):
                     figures[key] = fig
     return figures
 
@@ -294,17 +310,31 @@ def count_published(
     period: Period,
     scopes: Mapping[str, frozenset[str]],
     measures: Sequence[Measure] = MEASURES,
+    detailed: frozenset[str] | None = None,
 ) -> dict[Key, Figure]:
     """The published figures of one period, counted from the records."""
     values = breakdown_values()
     groups = grouped_counts(measures, period, by_dimension=True)
-    return publish(area_tallies(groups, values), scopes, measures, values)
+    return publish(area_tallies(groups, values), scopes, measures, values, detailed)
 
 
-def published_scopes() -> dict[str, frozenset[str]]:
+@dataclass(frozen=True)
+class Scopes:
     """The scopes of the family as lachealth stands: every area, every commissioner's
-    footprint, England."""
+    footprint and England (`members`), and those published broken down (`detailed`: the
+    footprints, one area's included, and England; an area of a larger footprint is
+    published as a whole only)."""
+
+    members: dict[str, frozenset[str]]
+    detailed: frozenset[str]
+
+
+def published_scopes() -> Scopes:
     from lachealth.people import access
     from lachealth.people.models import Area
 
-    return scopes_for(Area.objects.values_list("code", flat=True), access.commissioner_footprints())
+    every = frozenset(Area.objects.values_list("code", flat=True))
+    footprints = access.commissioner_footprints()
+    members = scopes_for(every, footprints)
+    detailed = {ENGLAND} | {scope_key(fp & every, every) for fp in footprints if fp & every}
+    return Scopes(members, frozenset(detailed))

@@ -53,7 +53,7 @@ SUPPRESSION_RULE = (
     "and measure of a period is suppressed as one set of linked tables and checked the way a "
     "reader would combine them (linear programming). Rates and averages on fewer than 10 "
     "children, or from a hidden count, are not shown; figures are broken down by one "
-    "characteristic at a time."
+    "characteristic at a time, and then for a whole footprint or England, not area by area."
 )
 
 
@@ -344,14 +344,23 @@ def _published_dashboard(
     focus_scope = choice.focus or footprint
     row_areas = every if choice.england else audience.areas
     cut = _slice(choice.breakdown)
+    if cut != publish.ALL:
+        # Broken down, figures are published for footprints and England as wholes (ADR
+        # 010): no area by area, unless the footprint is that one area.
+        row_areas = row_areas & {footprint}
     periods = [choice.period.previous(n) for n in range(TREND_YEARS - 1, -1, -1)]
     scopes = {*row_areas, total_scope, focus_scope}
-    if taken is not None and snapshot.covers(taken, choice.period, measures, scopes):
+    if taken is not None and snapshot.covers(taken, choice.period, measures, scopes, cut):
         figures = snapshot.figures(taken, periods, measures, cut, scopes)
     else:
         taken = None
-        everywhere = publish.published_scopes()
-        figures = {(p.start, p.end): publish.count_published(p, everywhere) for p in periods}
+        now = publish.published_scopes()
+        if cut != publish.ALL and not scopes <= now.detailed:
+            raise ValueError("Breakdowns are published for a footprint or England as a whole")
+        figures = {
+            (p.start, p.end): publish.count_published(p, now.members, detailed=now.detailed)
+            for p in periods
+        }
     names = area_names(sorted(row_areas | {focus_scope}))
     if choice.focus:
         focus_name = names.get(choice.focus, choice.focus)

@@ -49,10 +49,10 @@ def take_snapshot(
         as_of=as_of,
         taken_at=taken_at or timezone.now(),
         measures=",".join(m.key for m in MEASURES),
-        footprints=",".join(sorted(k for k in scopes if k.startswith("fp-"))),
+        footprints=",".join(sorted(scopes.detailed - {ENGLAND})),
     )
     for period in periods:
-        figures = count_published(period, scopes, MEASURES)
+        figures = count_published(period, scopes.members, MEASURES, scopes.detailed)
         with transaction.atomic():
             PublishedFigure.objects.bulk_create(
                 (

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from .measures import Measure
 from .models import MeasureSnapshot, PublishedFigure
 from .periods import TREND_YEARS, Period, snapshot_periods
-from .publish import ENGLAND, Figure, Key, Slice
+from .publish import ALL, ENGLAND, Figure, Key, Slice
 
 
 def latest_snapshot() -> MeasureSnapshot | None:
@@ -22,19 +22,20 @@ def covers(
     period: Period,
     measures: Sequence[Measure],
     scopes: Iterable[str] = (),
+    cut: Slice = ALL,
 ) -> bool:
     """Whether the snapshot counted these measures for this period and the years of its trend
     (a year it holds only as another's trend is not covered: its own trend is missing), and
-    published these footprints (areas and England it always publishes)."""
+    published these scopes for this slice: areas and England always as a whole, a footprint
+    (one area's included) and England broken down only if it was a commissioner's then."""
     held = {(p.start, p.end) for p in snapshot_periods(snapshot.as_of)}
     wanted = {(p.start, p.end) for p in (period.previous(n) for n in range(TREND_YEARS))}
-    footprints = {s for s in scopes if s.startswith("fp-")}
-    return (
-        wanted <= held
-        and {m.key for m in measures} <= snapshot.measure_keys
-        and footprints <= snapshot.footprint_keys
-        and all(s == ENGLAND or s.startswith("fp-") or len(s) == 9 for s in scopes)
-    )
+    detailed = snapshot.footprint_keys | {ENGLAND}
+    if cut == ALL:
+        published = all(s in detailed or s == ENGLAND or len(s) == 9 for s in scopes)
+    else:
+        published = all(s in detailed for s in scopes)
+    return wanted <= held and {m.key for m in measures} <= snapshot.measure_keys and published
 
 
 def figures(

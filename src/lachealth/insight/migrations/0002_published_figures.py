@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             name="footprints",
             field=models.TextField(
                 blank=True,
-                help_text="the keys of the commissioners' footprints published, comma-separated",
+                help_text="the commissioners' footprints published with their breakdowns, comma-separated",
             ),
         ),
         migrations.CreateModel(
