@@ -4,6 +4,7 @@ the attack in attacker.py can be run on whatever figures a test collected."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from lachealth.insight.disclosure import Line
@@ -81,3 +82,81 @@ def reader(
     for line in lines:  # the lines hold (else an attack on them proves nothing)
         assert truth[line.total] == sum(truth[p] for p in line.parts), line
     return published, lines, truth
+
+
+def collect(audience, periods, taken):  # type: ignore[no-untyped-def]
+    """Every figure the measures page and its downloads give an aggregate-only `audience`
+    for `periods` from the snapshot `taken`: each filter (one characteristic at a time), each
+    area of theirs and their footprint, compared with the footprint and with England, with
+    the trend years of each. Returns ({period: {key: figure}}, the rows as shown: (key, row)),
+    and fails if one figure is shown two ways."""
+    from lachealth.insight import selectors
+    from lachealth.insight.forms import BREAKDOWNS
+    from lachealth.insight.measures import EVERYONE, Breakdown
+    from lachealth.insight.publish import ENGLAND, OTHER, breakdown_values, scope_key
+    from lachealth.people.models import Area
+
+    every = frozenset(Area.objects.values_list("code", flat=True))
+    footprint = scope_key(audience.areas, every)
+    values = breakdown_values()
+    cuts = [EVERYONE] + [
+        Breakdown(**{name: value})
+        for name in BREAKDOWNS
+        for value in values[name]
+        if value != OTHER  # not offered: the reader only works it out
+    ]
+    obtained: dict = defaultdict(dict)  # type: ignore[type-arg]
+    rows = []
+    for period in periods:
+        earlier = {period.previous(n).label: period.previous(n) for n in range(5)}
+        for focus in ("", *sorted(audience.areas)):
+            for england in (False, True):
+                for breakdown in cuts:
+                    if focus and breakdown != EVERYONE and len(audience.areas) > 1:
+                        continue  # refused: broken down, figures are for the footprint
+                    choice = selectors.Choice(period, focus, england, breakdown)
+                    board = selectors.dashboard(audience, choice, charts_wanted=False, taken=taken)
+                    assert board.as_at is not None  # read from the snapshot
+                    cut = selectors._slice(breakdown)
+                    total_scope = ENGLAND if england else footprint
+                    for result in board.results:
+                        key = result.measure.key
+                        got = [(period, (key, r.code, *cut), r) for r in result.rows]
+                        got.append((period, (key, total_scope, *cut), result.total))
+                        for label, row in result.trend:
+                            got.append((earlier[label], (key, focus or footprint, *cut), row))
+                        for p, k, row in got:
+                            fig = Figure(row.numerator.value, row.denominator.value)
+                            seen = obtained[p].setdefault(k, fig)
+                            assert seen == fig, (p.label, k)  # one figure, wherever shown
+                            rows.append((k, row))
+    return obtained, rows
+
+
+def attack(obtained, areas):  # type: ignore[no-untyped-def]
+    """The hidden counts of `obtained` (as `collect` gives them, for a reader of the
+    footprint `areas`) that linear programming over the sums the reader knows pins to one
+    value, and how many hidden counts there were."""
+    from lachealth.insight.measures import MEASURES, grouped_counts
+    from lachealth.insight.publish import ENGLAND, area_tallies, breakdown_values, scope_key
+    from lachealth.people.models import Area
+
+    from .attacker import pinned
+
+    every = frozenset(Area.objects.values_list("code", flat=True))
+    footprint = scope_key(areas, every)
+    values = breakdown_values()
+    found: dict = {}  # type: ignore[type-arg]
+    hidden = 0
+    for period, figures in obtained.items():
+        tallies = area_tallies(grouped_counts(MEASURES, period, by_dimension=True), values)
+        present = {a for (_, a, *_) in tallies}
+        scopes = {a: frozenset({a}) for a in present}
+        scopes[ENGLAND] = frozenset(present)
+        scopes[footprint] = frozenset(areas) & present
+        # a scope with nobody in it shows 0 of 0 (the page leaves the row out)
+        shown = {k: f for k, f in figures.items() if k[1] in scopes}
+        published, lines, truth = reader(shown, scopes, tallies, values, MEASURES)
+        hidden += sum(v is None for v in published.values())
+        found |= {(period.label, *cell): v for cell, v in pinned(published, lines, truth).items()}
+    return found, hidden

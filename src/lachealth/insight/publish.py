@@ -1,6 +1,7 @@
 """What an aggregate-only reader (a commissioner, a published board report) is shown: every
 measure's counts for every area, every commissioner's footprint and England, for all
-children and for each value of each breakdown, suppressed as one family of linked tables
+children, and for each value of each breakdown for the footprints and England (an area of a
+larger footprint is shown whole), suppressed as one family of linked tables
 (`disclosure.protect`, ADR 010).
 
 The same function serves the nightly count (`services.take_snapshot` stores what it returns)
@@ -17,6 +18,10 @@ The family, for each cohort's measures (cohorts share no child's row, so each is
 - lines: d = n + g; all = the sum of a breakdown's values; a footprint (or England) = the
   footprints nested inside it and its areas in none of them (a footprint that crosses
   another, the sum of its areas);
+- what the reader knows: the published numerators and denominators (from 1 to 5 hidden,
+  and more as the check needs); a gap is not published, so it is never hidden for its own
+  sake (68 of 70 is shown as the DfE shows it); an area's breakdown, when not published, is
+  in the lines as a count the reader does not know (`protect`'s `unknown`);
 - identities: two cells the measures' definitions make equal (the denominators of measures
   counting the same children; an SDQ mean's count and the SDQ scores received; the children
   placed out of area and the at-end count of those placed "outside") are one cell, so that
@@ -130,7 +135,7 @@ def _identities(
     measures: Sequence[Measure], slices: Sequence[Slice]
 ) -> Iterator[tuple[tuple[str, str, Slice], tuple[str, str, Slice]]]:
     """Pairs of (count, measure, slice) that the measures' definitions make equal in every
-    scope (tests/insight/test_publish.py holds the records to them)."""
+    scope (tests/insight/test_snapshot.py holds the records to them)."""
     keys = {m.key for m in measures}
     pairs: list[tuple[tuple[str, str, Slice], tuple[str, str, Slice]]] = []
     for s in slices:
