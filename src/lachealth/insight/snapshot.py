@@ -31,8 +31,8 @@ def covers(
     held = {(p.start, p.end) for p in snapshot_periods(snapshot.as_of)}
     wanted = {(p.start, p.end) for p in (period.previous(n) for n in range(TREND_YEARS))}
     detailed = snapshot.footprint_keys | {ENGLAND}
-    if cut == ALL:
-        published = all(s in detailed or s == ENGLAND or len(s) == 9 for s in scopes)
+    if cut == ALL:  # every area as a whole; a footprint if it was a commissioner's then
+        published = all(s in detailed or not s.startswith("fp-") for s in scopes)
     else:
         published = all(s in detailed for s in scopes)
     return wanted <= held and {m.key for m in measures} <= snapshot.measure_keys and published
