@@ -3,9 +3,10 @@
 - `wilson_interval`: the Wilson score interval of a proportion, as OHID's Fingertips
   (PHEindicatormethods) gives every rate.
 - `funnel_limits`: the control limits of a funnel plot for proportions around the baseline
-  (total numerator over total denominator), by the same Wilson-based method as OHID's
-  `Funnels.R` (after Spiegelhalter 2005): the limits for a denominator `n` are the Wilson
-  interval of `n * p0` events in `n`. 95% uses z for p = 0.975, 99.8% z for p = 0.999.
+  (total numerator over total denominator), by OHID's Fingertips method (`Funnels.R`, after
+  Spiegelhalter 2005): the limit at a denominator `n` is the proportion whose own Wilson
+  interval just reaches the baseline, which may pass 0% or 100% (then no area is an outlier
+  on that side). 95% uses z for p = 0.975, 99.8% z for p = 0.999.
 - `funnel_position`, `mean_interval`, `change_z`: where a rate sits in its funnel, the
   interval of a mean (SDQ), and whether a change between two years is more than noise.
 - `SUPPRESSED`: how a hidden count is shown ("c", as the DfE publishes them); which counts
@@ -46,10 +47,23 @@ def wilson_interval(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
 
 
 def funnel_limits(p0: float, n: int, z: float) -> tuple[float, float]:
-    """The funnel's lower and upper limit at denominator `n` around the baseline `p0`."""
+    """The funnel's lower and upper control limit at denominator `n` around the baseline
+    `p0`, by OHID's Fingertips method (PHEindicatormethods `Funnels.R`, `sigma_adjustment`;
+    DHSC's PHStatsMethods `utils_funnel.sigma_adjustment`): the proportion L whose own
+    Wilson interval at the same z has p0 as its bound. Fingertips writes it in closed form as
+    (p0·(n/z² + 1) ± √D / 8) / (1/z² + 1/n) / n, where
+    D = 64·p0²·(n/z² + 1)² − 64·(1/z² + 1/n)·p0·(n·(p0·(n/z² + 2) − 1) + z²·(p0 − 1));
+    D reduces to 64·p0·(1 − p0)·(n/z² + 1)²·z²/n, so the limits are exactly
+    p0 ± z·√(p0·(1 − p0)/n), computed so here (no difference of nearly equal numbers).
+
+    The limits are not clipped: one beyond 0 or 1 means no area can be an outlier on that
+    side (at n = 27 and p0 = 98.9% the 99.8% upper limit is 105%, so 27 of 27 is within)."""
     if not 0 <= p0 <= 1:
         raise ValueError("The baseline is a proportion between 0 and 1")
-    return _wilson(p0 * n, n, z)
+    if n <= 0:
+        raise ValueError("A funnel limit needs a denominator of at least 1")
+    spread = z * math.sqrt(p0 * (1 - p0) / n)
+    return p0 - spread, p0 + spread
 
 
 def baseline(numerators: Sequence[int], denominators: Sequence[int]) -> float:
