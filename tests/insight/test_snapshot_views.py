@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,9 +21,10 @@ from lachealth.insight.periods import year_to_march
 from lachealth.insight.report import report_html
 from lachealth.insight.services import take_snapshot
 from lachealth.insight.snapshot import latest_snapshot
+from lachealth.people.models import OrganisationKind, Role
 
-from ..conftest import BRADFORD, LEEDS
-from ..factories import area
+from ..conftest import BRADFORD, LEEDS, sign_in
+from ..factories import MembershipFactory, OrganisationFactory, area
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 11, 23)
@@ -72,6 +74,27 @@ def test_a_snapshot_of_an_earlier_day_offers_that_days_periods(as_user, world, t
     assert "12 months to 22 November 2026" not in page
     staff = as_user("la_a_sw").get("/measures/?period=rolling").content.decode()
     assert "12 months to 22 November 2026" in staff  # counted live, to yesterday
+
+
+def test_a_commissioner_added_since_the_count_waits_for_tonights_for_their_footprint(
+    as_user, world, today
+):  # type: ignore[no-untyped-def]
+    take_snapshot(as_of=AS_OF)
+    icb = OrganisationFactory(name="New ICB", kind=OrganisationKind.ICB)
+    icb.areas.set([area(BRADFORD), area(LEEDS)])
+    newcomer = MembershipFactory(organisation=icb, role=Role.COMMISSIONER).user
+    client = sign_in(Client(), newcomer)
+    page = client.get("/measures/").content.decode()
+    assert "Figures as lachealth's records stood on 23 November 2026" in page  # not live
+    assert "own figures are counted in tonight" in page
+    rows = _areas_csv(client, "health_assessment")
+    assert _row(rows, "Total") == ["c", "c"]  # the footprint, not yet published
+    assert _row(rows, "Bradford") == _row(
+        _areas_csv(as_user("commissioner"), "health_assessment"), "Bradford"
+    )
+    # the next count publishes it
+    take_snapshot(as_of=AS_OF)
+    assert "counted in tonight" not in client.get("/measures/").content.decode()
 
 
 def test_a_count_that_has_stopped_running_is_called_out(as_user, world):  # type: ignore[no-untyped-def]

@@ -233,6 +233,7 @@ class Dashboard:
     focus_name: str
     results: list[Result]
     as_at: datetime | None = None  # when the snapshot counted was taken; None if live
+    pending: bool = False  # the footprint's own figures wait for tonight's count
 
 
 def snapshot_for(audience: Audience) -> MeasureSnapshot | None:
@@ -310,6 +311,10 @@ def _slice(breakdown: Breakdown) -> publish.Slice:
     return chosen[0] if chosen else publish.ALL
 
 
+#: A figure of a footprint the latest count did not publish: not shown until the next.
+NOT_YET = publish.Figure(None, None)
+
+
 def _shown(fig: publish.Figure) -> tuple[Shown, Shown]:
     return tuple(  # type: ignore[return-value]
         Shown(None, stats.SUPPRESSED) if v is None else Shown(v, str(v))
@@ -350,9 +355,18 @@ def _published_dashboard(
         row_areas = row_areas & {footprint}
     periods = [choice.period.previous(n) for n in range(TREND_YEARS - 1, -1, -1)]
     scopes = {*row_areas, total_scope, focus_scope}
-    if taken is not None and snapshot.covers(taken, choice.period, measures, scopes, cut):
+    # A footprint the night's count did not publish (a commissioner added today) waits for
+    # tonight's: publishing it now would mean counting the whole family again (a minute for
+    # England) and a second suppression of the same figures beside the first.
+    pending: frozenset[str] = frozenset()
+    if taken is not None:
+        pending = frozenset(scopes - snapshot.published_scopes(taken, scopes, cut))
+    if taken is not None and snapshot.covers(taken, choice.period, measures, scopes - pending, cut):
         figures = snapshot.figures(taken, periods, measures, cut, scopes)
+        for held in figures.values():
+            held.update({(m.key, s, *cut): NOT_YET for m in measures for s in pending})
     else:
+        pending = frozenset()
         taken = None
         now = publish.published_scopes()
         if cut != publish.ALL and not scopes <= now.detailed:
@@ -401,7 +415,12 @@ def _published_dashboard(
             draw_charts(result, focus_name)
         results.append(result)
     return Dashboard(
-        audience, choice, focus_name, results, None if taken is None else taken.taken_at
+        audience,
+        choice,
+        focus_name,
+        results,
+        None if taken is None else taken.taken_at,
+        pending=bool(pending),
     )
 
 

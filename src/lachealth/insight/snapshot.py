@@ -30,12 +30,20 @@ def covers(
     (one area's included) and England broken down only if it was a commissioner's then."""
     held = {(p.start, p.end) for p in snapshot_periods(snapshot.as_of)}
     wanted = {(p.start, p.end) for p in (period.previous(n) for n in range(TREND_YEARS))}
+    scopes = set(scopes)
+    return (
+        wanted <= held
+        and {m.key for m in measures} <= snapshot.measure_keys
+        and published_scopes(snapshot, scopes, cut) == scopes
+    )
+
+
+def published_scopes(snapshot: MeasureSnapshot, scopes: Iterable[str], cut: Slice) -> set[str]:
+    """Those of `scopes` the snapshot published for this slice (see `covers`)."""
     detailed = snapshot.footprint_keys | {ENGLAND}
-    if cut == ALL:  # every area as a whole; a footprint if it was a commissioner's then
-        published = all(s in detailed or not s.startswith("fp-") for s in scopes)
-    else:
-        published = all(s in detailed for s in scopes)
-    return wanted <= held and {m.key for m in measures} <= snapshot.measure_keys and published
+    if cut == ALL:
+        return {s for s in scopes if s in detailed or not s.startswith("fp-")}
+    return {s for s in scopes if s in detailed}
 
 
 def figures(
