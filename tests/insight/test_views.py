@@ -224,6 +224,8 @@ def test_a_footprint_broken_down_is_shown_whole_not_area_by_area(as_user, world)
         )
     )
     assert [r[2] for r in rows[1:]] == ["Total"]  # the footprint's figures, no area's
+    page = commissioner.get(DASHBOARD + "?sex=F").content.decode()
+    assert "broken down, figures are for the areas together, not area by area" in page
     whole = list(
         csv.reader(
             io.StringIO(commissioner.get(f"{url}?measure=health_assessment").content.decode())

@@ -24,7 +24,7 @@ from lachealth.people.models import AccessAction
 
 from . import selectors, snapshot
 from .forms import FilterForm
-from .measures import BY_KEY
+from .measures import BY_KEY, EVERYONE
 from .models import MeasureSnapshot
 from .report import board_report
 from .selectors import Audience, Dashboard
@@ -76,6 +76,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stale": board.as_at is not None and timezone.now() - board.as_at > STALE_AFTER,
             "query": form.query(),
             "rule": selectors.SUPPRESSION_RULE,
+            "everyone": EVERYONE,
             "format_value": selectors.format_value,
             "judgement": selectors.judgement,
         },
