@@ -22,10 +22,11 @@ from lachealth.insight.disclosure import Line
 
 
 def ranges(
-    published: Mapping[Hashable, int | None], lines: Iterable[Line]
+    published: Mapping[Hashable, int | None], lines: Iterable[Line], extra: Iterable = ()
 ) -> dict[Hashable, tuple[float, float]]:
-    """The least and greatest value each hidden cell (None in `published`) can take."""
-    found, systems = _reduce(published, lines)
+    """The least and greatest value each hidden cell (None in `published`, or one of the
+    unpublished cells `extra`) can take."""
+    found, systems = _reduce(published, lines, extra)
     for system in systems:
         for cell in system.hidden:
             found[cell] = system.limits(cell)
@@ -36,14 +37,16 @@ def pinned(
     published: Mapping[Hashable, int | None],
     lines: Iterable[Line],
     truth: Mapping[Hashable, int] | None = None,
+    extra: Iterable = (),
 ) -> dict[Hashable, int]:
     """The hidden cells the published ones fix to a single whole number, with that number.
 
     Given the `truth` of the hidden cells, a solution that moves a cell 1 or more from its
     true value is a witness that it is not pinned (between the two lies another whole
     number); a few programmes find witnesses for most cells at once, and only the rest get
-    their least and greatest values solved."""
-    found, systems = _reduce(published, lines)
+    their least and greatest values solved. `extra`: cells never published that must not
+    be pinned either (a small count of a breakdown shown only as a whole)."""
+    found, systems = _reduce(published, lines, extra)
     limits = dict(found)
     for system in systems:
         rest = set(system.hidden)
@@ -129,11 +132,11 @@ class _System:
 
 
 def _reduce(
-    published: Mapping[Hashable, int | None], lines: Iterable[Line]
+    published: Mapping[Hashable, int | None], lines: Iterable[Line], extra: Iterable = ()
 ) -> tuple[dict[Hashable, tuple[float, float]], list[_System]]:
     """What lines with one unknown give away, and the groups of unknowns left."""
     lines = list(lines)
-    hidden = {k for k, v in published.items() if v is None}
+    hidden = {k for k, v in published.items() if v is None} | set(extra)
     unpublished = {c for line in lines for c in line.cells if c not in published}
     known: dict[Hashable, float] = {k: v for k, v in published.items() if v is not None}
     equations = [[(line.total, 1.0)] + [(p, -1.0) for p in line.parts] for line in lines]

@@ -84,6 +84,12 @@ def reader(
     return published, lines, truth
 
 
+def small_unpublished(published, truth):  # type: ignore[no-untyped-def]
+    """The counts (numerators and denominators) from 1 to 5 the reader is never shown: they
+    must not be worked out either."""
+    return {c for c, v in truth.items() if c not in published and c[0] != "g" and 0 < v < 6}
+
+
 def collect(audience, periods, taken):  # type: ignore[no-untyped-def]
     """Every figure the measures page and its downloads give an aggregate-only `audience`
     for `periods` from the snapshot `taken`: each filter (one characteristic at a time), each
@@ -157,6 +163,8 @@ def attack(obtained, areas):  # type: ignore[no-untyped-def]
         # a scope with nobody in it shows 0 of 0 (the page leaves the row out)
         shown = {k: f for k, f in figures.items() if k[1] in scopes}
         published, lines, truth = reader(shown, scopes, tallies, values, MEASURES)
-        hidden += sum(v is None for v in published.values())
-        found |= {(period.label, *cell): v for cell, v in pinned(published, lines, truth).items()}
+        secret = small_unpublished(published, truth)
+        hidden += sum(v is None for v in published.values()) + len(secret)
+        pins = pinned(published, lines, truth, extra=secret)
+        found |= {(period.label, *cell): v for cell, v in pins.items()}
     return found, hidden

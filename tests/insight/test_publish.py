@@ -24,7 +24,7 @@ from lachealth.insight.publish import (
 )
 
 from .attacker import pinned
-from .reader import reader
+from .reader import reader, small_unpublished
 
 AREAS = ("E1", "E2", "E3", "E4")
 VALUES = {
@@ -137,7 +137,8 @@ def test_no_published_count_can_be_worked_out_from_the_others(population, extra,
         assert not any(k[1] not in detailed and k[2] for k in figures)  # no area broken down
     obtained = _everything(figures, scopes, detailed)
     published, lines, truth = reader(obtained, scopes, tallies, VALUES, MEASURES)
-    assert pinned(published, lines, truth) == {}
+    secret = small_unpublished(published, truth)  # an area's breakdown, never shown
+    assert pinned(published, lines, truth, extra=secret) == {}
     for (m, scope, *_), fig in figures.items():
         if fig.numerator is not None and fig.denominator is not None:
             assert fig.numerator <= fig.denominator
@@ -193,3 +194,42 @@ def test_scopes_are_areas_footprints_and_england():
 def test_every_footprint_pair_gets_its_own_key():
     keys = {scope_key(set(pair), frozenset(AREAS)) for pair in combinations(AREAS, 2)}
     assert len(keys) == 6 and all(k.startswith("fp-") for k in keys)
+
+
+def test_an_areas_unpublished_breakdown_is_not_england_less_the_footprint():
+    """Two areas in a footprint, two in none, one of those with nobody under 5: England's
+    boys less the footprint's (and the other area's 0) once gave the first area's 2 of 3."""
+    population = []
+    for area, boys, girls in (("E1", 3, 20), ("E2", 10, 10), ("E3", 10, 10)):
+        for sex, n in (("M", boys), ("F", girls)):
+            population += [_child(area, sex, development=i > 0) for i in range(n)]
+    population += [{**_child("E4", "F", False), "age_band": "5-9"} for _ in range(8)]
+    everywhere = frozenset(AREAS)
+    footprint = frozenset({"E2", "E3"})
+    detailed = frozenset({ENGLAND, scope_key(footprint, everywhere)})
+    figures, scopes, tallies = _world(population, [footprint], detailed)
+    obtained = _everything(figures, scopes, detailed)
+    published, lines, truth = reader(obtained, scopes, tallies, VALUES, MEASURES)
+    secret = small_unpublished(published, truth)
+    assert ("n", "development", "E1", ("sex", "M")) in secret  # 2: never shown
+    assert pinned(published, lines, truth, extra=secret) == {}
+
+
+def _child(area: str, sex: str, development: bool) -> dict:  # type: ignore[type-arg]
+    return {
+        "area": area,
+        "age_band": "1-4",
+        "sex": sex,
+        "ethnicity": "white",
+        "placement": "foster",
+        "location": "in",
+        "health_assessment": True,
+        "immunisations": True,
+        "dental_check": True,
+        "development": development,
+        "substance_misuse": False,
+        "sdq_age": False,
+        "moves": False,
+        "rha": True,
+        "sdq": None,
+    }

@@ -67,12 +67,15 @@ def protect(
     threshold: int = SMALLEST_SHOWN,
     shown: Iterable[K] | None = None,
     unknown: Iterable[K] = (),
+    unknown_counts: Iterable[K] = (),
 ) -> frozenset[K]:
     """The cells of `values` to show as "c" (never a 0). `shown`: the cells published as
     counts, each hidden from 1 to `threshold - 1` (by default every cell); the others (a gap
     between a numerator and its denominator) are in the lines, hidden only to protect one.
     `unknown`: cells never published (a breakdown of an area published only as a whole):
-    hidden from the start, at least 0 to a reader, and needing no protection themselves."""
+    hidden from the start and at least 0 to a reader; those of them that are counts
+    (`unknown_counts`) from 1 to `threshold - 1` are protected like a hidden count (no
+    published figure may pin them), the others need no protection."""
     all_lines = [line for line in lines if line.parts]
     for line in all_lines:
         missing = [cell for cell in line.cells if cell not in values]
@@ -84,6 +87,8 @@ def protect(
             by_cell[cell].append(line)
     hidden: set[K] = set()
     unknown = frozenset(unknown)
+    small = {c for c in unknown_counts if c in unknown and 0 < values[c] < threshold}
+    exempt = unknown - small  # never published, and no small group of children
     floors = _Floors(hidden, by_cell, values, unknown)
     for cell in unknown:
         floors.hide(cell)
@@ -92,24 +97,34 @@ def protect(
             floors.hide(cell)
     # A cell once moved by a solution stays movable as more are hidden (the same solution,
     # with the newly hidden at their true values, still holds): only the others are checked.
-    safe: set[K] = set(unknown)  # nothing to protect: never published
+    safe: set[K] = set(exempt)
     todo: Iterable[Line[K]] = all_lines
     while True:
         _complete(todo, floors)
-        fixed = determined(hidden, all_lines, values, safe=safe, by_cell=by_cell, unknown=unknown)
+        fixed = determined(
+            hidden, all_lines, values, safe=safe, by_cell=by_cell, unknown=unknown, exempt=exempt
+        )
         if not fixed:
-            return frozenset(hidden)
+            return frozenset(hidden - unknown)
         before = set(hidden)
         for cell in sorted(fixed, key=repr):
             _widen(cell, floors)
-        if hidden == before:  # every cell of its lines is hidden or 0: nothing more can be done
-            return frozenset(hidden)
+        if hidden == before:
+            # Nothing left to hide beside them: check them over the whole family (the check
+            # near them may have missed a way out); a cell still pinned cannot be protected.
+            still = determined(hidden, all_lines, values, unknown=unknown, exempt=exempt)
+            if still:
+                raise RuntimeError(
+                    f"{len(still)} counts cannot be protected, e.g. {sorted(still, key=repr)[0]!r}"
+                )
+            return frozenset(hidden - unknown)
         todo = {id(line): line for c in hidden - before for line in by_cell[c]}.values()
 
 
 class _Floors(Generic[K]):
-    """The hidden cells, and the least each can be as a reader works it out (`lower_bounds`),
-    kept up to date as cells are hidden one by one."""
+    """The hidden cells, and the least each can be as a reader works it out (1 for a "c", 0 for
+    a cell never published, and a hidden total at least the sum of its parts' least), kept up
+    to date as cells are hidden one by one."""
 
     def __init__(
         self,
@@ -143,26 +158,6 @@ class _Floors(Generic[K]):
 
     def of(self, cell: K) -> int:
         return self.least[cell] if cell in self.hidden else self.values[cell]
-
-
-def lower_bounds(
-    hidden: set[K] | frozenset[K],
-    lines: list[Line[K]],
-    values: Mapping[K, int],
-) -> dict[K, int]:
-    """The least each hidden cell can be, as a reader works it out: 1 (a "c" is never 0), and
-    a hidden total at least the sum of its parts' least."""
-    least = dict.fromkeys(hidden, 1)
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            if line.total in hidden:
-                floor = sum(least[p] if p in hidden else values[p] for p in line.parts)
-                if floor > least[line.total]:
-                    least[line.total] = floor
-                    changed = True
-    return least
 
 
 def line_is_safe(
@@ -245,6 +240,7 @@ def determined(
     safe: set[K] | None = None,
     by_cell: Mapping[K, list[Line[K]]] | None = None,
     unknown: frozenset[K] | None = None,
+    exempt: frozenset[K] | None = None,
 ) -> set[K]:
     """The hidden cells not shown to be safe: every one a reader can narrow to one whole
     number from the lines, knowing each hidden cell is at least 1 (the linear programme a
@@ -256,10 +252,10 @@ def determined(
     (`by_cell`), only the others are checked, in programmes over the hidden cells a few
     lines around them, the rest held at their true values (a solution there is a solution
     of the whole)."""
-    targets = set(hidden) - (safe or set()) - (unknown or set())
+    targets = set(hidden) - (safe or set()) - (exempt or set())
     if not targets:
         return set()
-    everything = len(targets) == len(set(hidden) - (unknown or set())) or by_cell is None
+    everything = len(targets) == len(set(hidden) - (exempt or set())) or by_cell is None
     if everything:
         region: set[K] | frozenset[K] = hidden
         chosen: Iterable[Line[K]] = lines

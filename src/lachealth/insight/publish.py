@@ -21,7 +21,9 @@ The family, for each cohort's measures (cohorts share no child's row, so each is
 - what the reader knows: the published numerators and denominators (from 1 to 5 hidden,
   and more as the check needs); a gap is not published, so it is never hidden for its own
   sake (68 of 70 is shown as the DfE shows it); an area's breakdown, when not published, is
-  in the lines as a count the reader does not know (`protect`'s `unknown`);
+  in the lines as a count the reader does not know (`protect`'s `unknown`), and one from 1
+  to 5 is protected like a hidden count (England less a footprint must not give it away);
+  counts an identity makes 0 are known to be 0;
 - identities: two cells the measures' definitions make equal (the denominators of measures
   counting the same children; an SDQ mean's count and the SDQ scores received; the children
   placed out of area and the at-end count of those placed "outside") are one cell, so that
@@ -186,8 +188,9 @@ def family(
     scopes: Mapping[str, frozenset[str]],
     measures: Sequence[Measure],
     values: Mapping[str, Sequence[str]],
-) -> tuple[dict[Cell, int], list[Line[Cell]], dict[Cell, Cell]]:
-    """The cells (merged by identity), their lines, and each cell's merged name."""
+) -> tuple[dict[Cell, int], list[Line[Cell]], dict[Cell, Cell], frozenset[Cell]]:
+    """The cells (merged by identity), their lines, each cell's merged name, and the cells
+    the identities make 0 (a reader knows them, published or not)."""
     slices: list[Slice] = [ALL, *((name, v) for name, vs in values.items() for v in vs)]
     raw: dict[Cell, int] = {}
     for m in measures:
@@ -215,9 +218,17 @@ def family(
     seen: set[tuple[Cell, tuple[Cell, ...]]] = set()
     lines: list[Line[Cell]] = []
 
+    zeros: set[Cell] = set()
+
     def add(total: Cell, parts: Iterable[Cell]) -> None:
         line = (merged[total], tuple(sorted(merged[p] for p in parts)))
-        if line[0] not in line[1] and line not in seen:
+        if line[0] in line[1]:
+            # The total is one of its parts (an identity): the others are 0, and a reader
+            # knows it from the definitions.
+            rest = list(line[1])
+            rest.remove(line[0])
+            zeros.update(rest)
+        elif line not in seen:
             seen.add(line)
             lines.append(Line(*line))
 
@@ -237,7 +248,10 @@ def family(
     for line in lines:
         if cells[line.total] != sum(cells[p] for p in line.parts):
             raise ValueError(f"The counts do not add up: {line}")
-    return cells, lines, merged
+    for cell in zeros:
+        if cells[cell] != 0:
+            raise ValueError(f"The counts do not add up: {cell} is {cells[cell]}, not 0")
+    return cells, lines, merged, frozenset(zeros)
 
 
 def publish(
@@ -264,7 +278,7 @@ def publish(
         # An area with nobody in the cohort only adds lines of zeros: leave it out.
         present = {scope: members & counted for scope, members in scopes.items()}
         present = {scope: members for scope, members in present.items() if members}
-        cells, lines, merged = family(tallies, present, group, values)
+        cells, lines, merged, zeros = family(tallies, present, group, values)
         # Numerators and denominators of all children, and of each breakdown value of the
         # detailed scopes, are published; a gap, or another scope's breakdown, only sits in
         # the lines (a cell merged with a published one is published).
@@ -273,10 +287,16 @@ def publish(
             for cell in merged
             if cell[0] != "g" and (cell[3] == "" or cell[2] in detailed)
         }
-        unknown = {
-            merged[cell] for cell in merged if cell[3] != "" and cell[2] not in detailed
-        } - published
-        hidden = protect(cells, lines, shown=published, unknown=unknown)
+        unknown = (
+            {merged[cell] for cell in merged if cell[3] != "" and cell[2] not in detailed}
+            - published
+            - zeros
+        )
+        # An unpublished count from 1 to 5 (an area's breakdown) must not be pinned either.
+        counts = {merged[cell] for cell in merged if cell[0] != "g"}
+        hidden = protect(
+            cells, lines, shown=published, unknown=unknown, unknown_counts=counts & unknown
+        )
         for m in group:
             for scope, members in present.items():
                 cuts = values if scope in detailed else {}

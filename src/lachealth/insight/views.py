@@ -215,13 +215,13 @@ def children(request: HttpRequest, measure_key: str) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     """The board report of one of the user's areas as a PDF (suppressed: it is published)."""
     audience = _audience(request)
-    # The periods of the page the button was on; the report is published, so it counts from
-    # the snapshot whenever that holds the period, whoever asks.
-    form = _filters(request, audience, selectors.snapshot_for(audience))
+    # The report is published, so it reads the nightly count whoever asks, with that count's
+    # periods (a staff member's page offers today's; a rolling year is the count's own).
+    taken = snapshot.latest_snapshot()
+    form = _filters(request, audience, taken)
     if not form.is_valid():
         return _refused(request, form)
     choice = form.choice()
-    taken = snapshot.latest_snapshot()
     if not choice.focus:
         form.add_error("area", "Choose the area the board report is for")
         return _refused(request, form)
