@@ -97,7 +97,7 @@ def protect(
             floors.hide(cell)
     # A cell once moved by a solution stays movable as more are hidden (the same solution,
     # with the newly hidden at their true values, still holds): only the others are checked.
-    safe: set[K] = set(exempt)
+    safe: set[K] = set()
     todo: Iterable[Line[K]] = all_lines
     while True:
         _complete(todo, floors)

@@ -183,21 +183,44 @@ def _parts(scope: str, scopes: Mapping[str, frozenset[str]]) -> list[str]:
     return sorted(largest) + sorted(members - covered)
 
 
-def family(
+def _slices(values: Mapping[str, Sequence[str]]) -> list[Slice]:
+    """All children, then each value of each breakdown."""
+    return [ALL, *((name, v) for name, vs in values.items() for v in vs)]
+
+
+def scope_tallies(
     tallies: Mapping[Key, Tally],
+    scopes: Mapping[str, frozenset[str]],
+    measures: Sequence[Measure],
+    values: Mapping[str, Sequence[str]],
+) -> dict[Key, Tally]:
+    """Each measure's tally for each scope and slice: the sum of its areas' (`area_tallies`)."""
+    return {
+        (m.key, scope, *s): sum(
+            (tallies.get((m.key, a, *s), EMPTY) for a in sorted(members)), EMPTY
+        )
+        for m in measures
+        for scope, members in scopes.items()
+        for s in _slices(values)
+    }
+
+
+def family(
+    sums: Mapping[Key, Tally],
     scopes: Mapping[str, frozenset[str]],
     measures: Sequence[Measure],
     values: Mapping[str, Sequence[str]],
 ) -> tuple[dict[Cell, int], list[Line[Cell]], dict[Cell, Cell], frozenset[Cell]]:
     """The cells (merged by identity), their lines, each cell's merged name, and the cells
-    the identities make 0 (a reader knows them, published or not)."""
-    slices: list[Slice] = [ALL, *((name, v) for name, vs in values.items() for v in vs)]
+    the identities make 0 (a reader knows them, published or not). `sums`: the tallies of
+    every scope and slice (`scope_tallies`)."""
+    slices = _slices(values)
     raw: dict[Cell, int] = {}
     for m in measures:
         counts = ("d",) if m.kind == Kind.MEAN else ("n", "g", "d")
-        for scope, members in scopes.items():
+        for scope in scopes:
             for s in slices:
-                t = sum((tallies.get((m.key, a, *s), EMPTY) for a in sorted(members)), EMPTY)
+                t = sums[(m.key, scope, *s)]
                 figures = {"n": t.numerator, "g": t.denominator - t.numerator, "d": t.denominator}
                 for c in counts:
                     raw[(c, m.key, scope, *s)] = figures[c]
@@ -278,7 +301,8 @@ def publish(
         # An area with nobody in the cohort only adds lines of zeros: leave it out.
         present = {scope: members & counted for scope, members in scopes.items()}
         present = {scope: members for scope, members in present.items() if members}
-        cells, lines, merged, zeros = family(tallies, present, group, values)
+        sums = scope_tallies(tallies, present, group, values)
+        cells, lines, merged, zeros = family(sums, present, group, values)
         # Numerators and denominators of all children, and of each breakdown value of the
         # detailed scopes, are published; a gap, or another scope's breakdown, only sits in
         # the lines (a cell merged with a published one is published).
@@ -298,9 +322,9 @@ def publish(
             cells, lines, shown=published, unknown=unknown, unknown_counts=counts & unknown
         )
         for m in group:
-            for scope, members in present.items():
+            for scope in present:
                 cuts = values if scope in detailed else {}
-                for key, fig in _figures(m, scope, members, tallies, cuts, merged, hidden):
+                for key, fig in _figures(m, scope, sums, cuts, merged, hidden):
                     figures[key] = fig
     return figures
 
@@ -308,14 +332,13 @@ def publish(
 def _figures(
     m: Measure,
     scope: str,
-    members: frozenset[str],
-    tallies: Mapping[Key, Tally],
+    sums: Mapping[Key, Tally],
     values: Mapping[str, Sequence[str]],
     merged: Mapping[Cell, Cell],
     hidden: frozenset[Cell],
 ) -> Iterator[tuple[Key, Figure]]:
-    for s in [ALL, *((name, v) for name, vs in values.items() for v in vs)]:
-        t = sum((tallies.get((m.key, a, *s), EMPTY) for a in sorted(members)), EMPTY)
+    for s in _slices(values):
+        t = sums[(m.key, scope, *s)]
         d_hidden = merged[("d", m.key, scope, *s)] in hidden
         # A mean's count is its numerator and its denominator both.
         n_hidden = d_hidden if m.kind == Kind.MEAN else merged[("n", m.key, scope, *s)] in hidden

@@ -360,7 +360,7 @@ def _published_dashboard(
     # England) and a second suppression of the same figures beside the first.
     pending: frozenset[str] = frozenset()
     if taken is not None:
-        pending = frozenset(scopes - snapshot.published_scopes(taken, scopes, cut))
+        pending = frozenset(scopes - snapshot.scopes_held(taken, scopes, cut))
     if taken is not None and snapshot.covers(taken, choice.period, measures, scopes - pending, cut):
         figures = snapshot.figures(taken, periods, measures, cut, scopes)
         for held in figures.values():

@@ -34,11 +34,11 @@ def covers(
     return (
         wanted <= held
         and {m.key for m in measures} <= snapshot.measure_keys
-        and published_scopes(snapshot, scopes, cut) == scopes
+        and scopes_held(snapshot, scopes, cut) == scopes
     )
 
 
-def published_scopes(snapshot: MeasureSnapshot, scopes: Iterable[str], cut: Slice) -> set[str]:
+def scopes_held(snapshot: MeasureSnapshot, scopes: Iterable[str], cut: Slice) -> set[str]:
     """Those of `scopes` the snapshot published for this slice (see `covers`)."""
     detailed = snapshot.footprint_keys | {ENGLAND}
     if cut == ALL:
