@@ -77,10 +77,7 @@ def test_review_interval_switches_exactly_at_the_fifth_birthday(dob, offset):
     last = fifth + timedelta(days=offset)
     due = clocks.review_health_assessment_due(dob, last)
     months = 6 if last < fifth else 12
-    calendar_due = clocks.add_months(last, months)
-    assert clocks.is_working_day(due)
-    assert calendar_due <= due <= calendar_due + timedelta(days=5)
-    assert clocks.working_days_between(calendar_due, due) <= 1
+    assert due == clocks.add_months(last, months)
 
 
 def test_review_around_the_fifth_birthday_examples():
@@ -158,13 +155,76 @@ def test_clock_status_is_consistent(due, as_of, done):
     else:
         assert (status.state == ClockState.DONE_LATE) == (done > due)
     assert status.working_days_late >= 0 and status.label
+    assert bool(status.late_by) == (status.state in (ClockState.OVERDUE, ClockState.DONE_LATE))
 
 
-def test_review_months_are_calendar_months_rolled_to_a_working_day():
+def test_review_is_due_on_its_calendar_date_even_on_a_weekend():
     dob = date(2019, 5, 1)
-    # 31 August + 6 months is 28 February; 31 Jan 2026 + 12 months is Sunday 31 Jan 2027.
+    # 31 August + 6 months is 28 (or 29) February; 31 Jan 2026 + 12 months is Sunday 31 Jan 2027.
     assert clocks.review_health_assessment_due(dob, date(2023, 8, 31)) == date(2024, 2, 29)
-    assert clocks.review_health_assessment_due(dob, date(2026, 1, 31)) == date(2027, 2, 1)
+    assert clocks.review_health_assessment_due(dob, date(2026, 1, 31)) == date(2027, 1, 31)
+    assert clocks.last_working_day_on_or_before(date(2027, 1, 31)) == date(2027, 1, 29)
+
+
+def test_a_child_assessed_on_31_august_2026_is_due_on_sunday_28_february_2027():
+    """Six months and not a day more: the next working day (1 March) would be too late."""
+    due = clocks.review_health_assessment_due(date(2024, 8, 31), date(2026, 8, 31))
+    assert due == date(2027, 2, 28) and due.weekday() == 6
+    friday = date(2027, 2, 26)
+    assert clocks.clock_status(due, None, friday).act_by == friday
+    assert clocks.clock_status(due, None, friday).label == "Due Sunday: act today"
+    assert clocks.clock_status(due, None, date(2027, 2, 27)).label == "Due Sunday"
+    assert clocks.clock_status(due, None, due).label == "Due today"
+    monday = clocks.clock_status(due, None, date(2027, 3, 1))
+    assert monday.state == ClockState.OVERDUE and monday.label == "Overdue by 1 working day"
+    done_monday = clocks.clock_status(due, date(2027, 3, 1), date(2027, 3, 2))
+    assert done_monday.state == ClockState.DONE_LATE
+    assert done_monday.label == "Done 1 working day late"
+    assert clocks.clock_status(due, friday, date(2027, 3, 2)).state == ClockState.DONE_ON_TIME
+
+
+def test_done_on_the_weekend_after_a_saturday_due_date_is_a_day_late_not_on_time():
+    saturday, sunday = date(2027, 2, 27), date(2027, 2, 28)
+    done = clocks.clock_status(saturday, sunday, date(2027, 3, 1))
+    assert done.state == ClockState.DONE_LATE and done.working_days_late == 0
+    assert done.label == "Done 1 day late"
+    waiting = clocks.clock_status(saturday, None, sunday)
+    assert waiting.state == ClockState.OVERDUE and waiting.label == "Overdue by 1 day"
+
+
+@pytest.mark.parametrize(
+    ("due", "act_by"),
+    [
+        (date(2026, 12, 25), date(2026, 12, 24)),  # Christmas Day: the 24th is a Thursday
+        (date(2026, 12, 28), date(2026, 12, 24)),  # Boxing Day substitute, back past Christmas
+        (date(2027, 3, 29), date(2027, 3, 25)),  # Easter Monday, back past Good Friday
+        (date(2027, 5, 31), date(2027, 5, 28)),  # late May bank holiday
+        (date(2027, 3, 3), date(2027, 3, 3)),  # a Wednesday is its own day to act by
+    ],
+)
+def test_the_day_to_act_by_is_the_last_working_day_on_or_before_the_due_date(due, act_by):
+    assert clocks.last_working_day_on_or_before(due) == act_by
+
+
+@settings(deadline=None)  # the first call may build the working-day index
+@given(dob=st.dates(min_value=date(2005, 1, 1), max_value=date(2024, 1, 1)), last=days)
+def test_no_due_date_is_later_than_the_calendar_date_the_law_gives(dob, last):
+    assume(dob <= last)
+    months = 6 if last < clocks.birthday(dob, 5) else 12
+    law = clocks.add_months(last, months)
+    assert clocks.review_health_assessment_due(dob, last) <= law
+    assert clocks.dental_check_due(dob, last, dob) <= law
+    sdq = clocks.sdq_due(dob, last, last)
+    assert sdq is None or sdq <= max(clocks.add_months(last, 12), clocks.birthday(dob, 4))
+
+
+@settings(deadline=None)  # the first call may build the working-day index
+@given(due=days)
+def test_the_day_to_act_by_is_the_nearest_working_day_not_after_the_due_date(due):
+    act_by = clocks.last_working_day_on_or_before(due)
+    assert clocks.is_working_day(act_by) and act_by <= due
+    assert clocks.working_days_between(act_by, due) == 0  # no working day in between
+    assert (act_by == due) == clocks.is_working_day(due)
 
 
 @settings(deadline=None)  # the first call may build the working-day index
@@ -174,8 +234,7 @@ def test_next_sdq_is_a_year_after_the_last(dob, last, as_of):
     due = clocks.sdq_due(dob, last, as_of)
     if due is not None:
         year_later = clocks.add_months(last, 12)
-        assert due >= year_later or due == clocks.next_working_day(clocks.birthday(dob, 4))
-        assert clocks.is_working_day(due)
+        assert due == max(year_later, clocks.birthday(dob, 4))
 
 
 def test_dental_check_due():

@@ -279,3 +279,39 @@ def test_substance_misuse_interventions_are_asked_as_the_return_asks(
         },
     )
     assert (done.intervention_received, done.intervention_offered) == (False, True)
+
+
+def test_a_review_due_on_a_saturday_is_shown_with_its_day_to_act_by_and_late_on_monday(
+    world, as_user
+):
+    """Twelve calendar months after 1 February 2024 is Saturday 1 February 2025: the review is
+    due that day (never Monday 3 February), the team acts by Friday 31 January, and a review
+    done on the Monday is a working day late and not counted on time."""
+    child = child_in_care(area(BRADFORD), la_child_id="SAT", last_name="Saturday")
+    child.date_of_birth = date(2012, 5, 1)
+    child.save()
+    first = iha(world, child=child, completed_on=date(2024, 2, 1))
+    with time_machine.travel("2025-01-27 09:00 +0000", tick=False):
+        nurse = as_user("prov_a_nurse")  # signed in that day
+        assert clock_codes(child, date(2025, 1, 27))["RHA"].due == date(2025, 2, 1)
+        page = nurse.get(reverse("health:worklist"), {"clock": "RHA"}).content.decode()
+        assert "1 February 2025 (a Saturday)" in page and "Act by 31 January 2025" in page
+        csv = nurse.get(reverse("health:worklist"), {"clock": "RHA", "format": "csv"})
+        row = next(r for r in csv.content.decode().splitlines() if "Saturday" in r)
+        assert ",2025-02-01,2025-01-31," in row
+        child_page = nurse.get(reverse("care:child_detail", args=[child.pk])).content.decode()
+        assert "Act by 31 January 2025" in child_page
+    review = iha(
+        world,
+        child=child,
+        kind="RHA",
+        professional="nurse",
+        completed_on=date(2025, 2, 3),
+        as_of=date(2025, 2, 10),
+    )
+    assert first.on_time and (review.due_on, review.working_days_late) == (date(2025, 2, 1), 1)
+    assert not review.on_time and review.late_by == "1 working day"
+    with time_machine.travel("2025-02-10 09:00 +0000", tick=False):
+        url = reverse("care:child_detail", args=[child.pk])
+        child_page = as_user("prov_a_nurse").get(url).content.decode()
+    assert "1 working day late (due 1 February 2025)" in child_page

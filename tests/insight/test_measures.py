@@ -16,7 +16,12 @@ from django.db.models import Q
 
 from lachealth.care.models import Child, Episode
 from lachealth.handovers.models import Notification
-from lachealth.health.clocks import age_in_years, birthday, initial_health_assessment_due
+from lachealth.health.clocks import (
+    age_in_years,
+    birthday,
+    initial_health_assessment_due,
+    working_days_between,
+)
 from lachealth.health.models import HealthAssessment, SdqResult
 from lachealth.insight import measures
 from lachealth.insight.measures import BY_KEY, MEASURES, Breakdown, Tally, count
@@ -96,7 +101,7 @@ def _random_world(seed: int, children: int = 120) -> None:
             if done in taken or done < child.date_of_birth:
                 continue
             taken.add(done)
-            late = rng.choice([0, 0, 0, 3, 12])
+            due = done + timedelta(days=rng.choice([0, 0, 3, 10, -1, -2, -12, -30]))
             HealthAssessment.objects.create(
                 child=child,
                 kind=rng.choice(["IHA", "RHA", "RHA"]),
@@ -104,8 +109,8 @@ def _random_world(seed: int, children: int = 120) -> None:
                 provider=provider,
                 practitioner=nurse,
                 professional="nurse",
-                due_on=done - timedelta(days=rng.randrange(0, 40)),
-                working_days_late=late,
+                due_on=due,
+                working_days_late=max(working_days_between(due, done), 0),
                 immunisations=rng.choice(["yes", "yes", "no", "unknown"]),
                 dental_check_on=done - timedelta(days=rng.randrange(0, 300))
                 if rng.random() < 0.7
@@ -311,13 +316,13 @@ def _child_rows(world: World, period: Period) -> dict[str, list[tuple[Child, Row
             due = initial_health_assessment_due(e.decom)
             if e.rne == "S" and e.ls not in ("V3", "V4") and _in(due, period):
                 on_time = any(
-                    a.kind == "IHA" and a.completed_on >= e.decom and a.working_days_late == 0
+                    a.kind == "IHA" and e.decom <= a.completed_on <= a.due_on
                     for a in world.assessments[child.pk]
                 )
                 out["iha_on_time"].append((child, (code, on_time, None)))
         for a in world.assessments[child.pk]:
             if a.kind == "RHA" and _in(a.due_on, period):
-                out["rha_on_time"].append((child, (code, a.working_days_late == 0, None)))
+                out["rha_on_time"].append((child, (code, a.completed_on <= a.due_on, None)))
     for n in world.notices:
         if (
             n.kind == "out_of_area"

@@ -130,9 +130,14 @@ def working_days_between(a: date, b: date) -> int:
     return index.upto(b) - index.upto(a)
 
 
-def next_working_day(day: date) -> date:
-    """`day` itself if it is a working day, else the first working day after it."""
-    return day if is_working_day(day) else add_working_days(day, 1)
+def last_working_day_on_or_before(day: date) -> date:
+    """`day` itself if it is a working day, else the last working day before it.
+
+    It is the day to act by for a clock due on `day`: a clock counted in calendar months stays
+    due on its calendar date when that is a weekend or bank holiday (the law allows no more),
+    and the team acts by the working day before (`ClockStatus.act_by`).
+    """
+    return day if is_working_day(day) else add_working_days(day, -1)
 
 
 def add_months(day: date, months: int) -> date:
@@ -176,13 +181,14 @@ def review_health_assessment_due(date_of_birth: date, last_assessment: date) -> 
     child assessed the day before turning 5 is next due 6 months later (when already 5), and a
     child assessed on their 5th birthday or after is next due 12 months later. This follows the
     guidance's "every six months before the fifth birthday" and never lets a review of an
-    under-5 wait 12 months. A due date that falls on a weekend or bank holiday moves to the
-    next working day, as do the SDQ and dental due dates.
+    under-5 wait 12 months. The due date is the calendar date even on a weekend or bank
+    holiday: the law gives no extra day (`ClockStatus.act_by` is the working day before), and
+    so for the SDQ and dental due dates.
     """
     _not_before_birth(date_of_birth, last_assessment, "last_assessment")
     under_five = last_assessment < birthday(date_of_birth, 5)
     months = UNDER_FIVE_REVIEW_MONTHS if under_five else REVIEW_MONTHS
-    return next_working_day(add_months(last_assessment, months))
+    return add_months(last_assessment, months)
 
 
 def sdq_due(
@@ -205,11 +211,11 @@ def sdq_due(
     if as_of < fourth or as_of >= seventeenth:
         return None
     if last_sdq is None:
-        due = next_working_day(fourth)
+        due = fourth
         if entered_care is not None:
             due = max(due, initial_health_assessment_due(entered_care))
     else:
-        due = next_working_day(max(add_months(last_sdq, 12), fourth))
+        due = max(add_months(last_sdq, 12), fourth)
     return due if due < seventeenth else None
 
 
@@ -221,9 +227,7 @@ def dental_check_due(
     reference = last_check or entered_care
     _not_before_birth(date_of_birth, reference, "last_check" if last_check else "entered_care")
     under_five = reference < birthday(date_of_birth, 5)
-    return next_working_day(
-        add_months(reference, under_five_months if under_five else REVIEW_MONTHS)
-    )
+    return add_months(reference, under_five_months if under_five else REVIEW_MONTHS)
 
 
 class ClockState(StrEnum):
@@ -250,20 +254,40 @@ class ClockStatus:
     done: date | None = None
     working_days_late: int = 0  # overdue by, or done late by
     working_days_left: int = 0  # until due, while not done
+    as_of: date | None = None  # the day the status is for, while not done
+
+    @property
+    def act_by(self) -> date:
+        """The last working day on or before the due date: the day to act by."""
+        return last_working_day_on_or_before(self.due)
+
+    @property
+    def late_by(self) -> str:
+        """How late, in working days; in days when none of them is a working day (due on a
+        Saturday, done on the Sunday: a day late, not on time). Empty when not late."""
+        until = self.done or self.as_of
+        if self.working_days_late:
+            return _days(self.working_days_late)
+        if until is None or until <= self.due:
+            return ""
+        n = (until - self.due).days
+        return f"{n} day{'s' if n != 1 else ''}"
 
     @property
     def label(self) -> str:
         """The status in words (never colour alone)."""
         if self.state == ClockState.OVERDUE:
-            return f"Overdue by {_days(self.working_days_late)}"
+            return f"Overdue by {self.late_by}"
         if self.state == ClockState.DONE_LATE:
-            return f"Done {_days(self.working_days_late)} late"
+            return f"Done {self.late_by} late"
         if self.state == ClockState.DUE_SOON:
-            return (
-                "Due today"
-                if self.working_days_left == 0
-                else (f"Due in {_days(self.working_days_left)}")
-            )
+            if self.working_days_left:
+                return f"Due in {_days(self.working_days_left)}"
+            if self.as_of == self.due:
+                return "Due today"
+            if self.as_of == self.act_by:
+                return f"Due {self.due:%A}: act today"
+            return f"Due {self.due:%A}"
         return STATE_LABELS[self.state]
 
 
@@ -278,14 +302,20 @@ def clock_status(
     *,
     due_soon_working_days: int = DEFAULT_DUE_SOON_WORKING_DAYS,
 ) -> ClockStatus:
-    """Where a clock stands on `as_of`. A late event still counts as done, with its lateness."""
+    """Where a clock stands on `as_of`. A late event still counts as done, with its lateness.
+
+    Lateness counts from the due date itself, a weekend or bank holiday included: an event
+    due on Sunday and done on Monday is a working day late. Before the due date, the working
+    days left are those up to the day to act by (`ClockStatus.act_by`).
+    """
     if done is not None:
-        if done <= due:
+        if done <= due:  # on time against the due date itself, never a later working day
             return ClockStatus(ClockState.DONE_ON_TIME, due, done)
         return ClockStatus(ClockState.DONE_LATE, due, done, working_days_between(due, done))
     if as_of > due:
-        return ClockStatus(ClockState.OVERDUE, due, None, working_days_between(due, as_of))
-    left = working_days_between(as_of, due)
-    if left <= due_soon_working_days:
-        return ClockStatus(ClockState.DUE_SOON, due, None, working_days_left=left)
-    return ClockStatus(ClockState.DUE_LATER, due, None, working_days_left=left)
+        return ClockStatus(
+            ClockState.OVERDUE, due, None, working_days_between(due, as_of), as_of=as_of
+        )
+    left = working_days_between(as_of, due)  # the same as to the day to act by
+    state = ClockState.DUE_SOON if left <= due_soon_working_days else ClockState.DUE_LATER
+    return ClockStatus(state, due, None, working_days_left=left, as_of=as_of)

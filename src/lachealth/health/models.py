@@ -14,6 +14,8 @@ from simple_history.models import HistoricalRecords
 from lachealth.care.models import Child
 from lachealth.people.models import Organisation
 
+from . import clocks
+
 
 class AssessmentKind(models.TextChoices):
     IHA = "IHA", "Initial health assessment"
@@ -109,6 +111,16 @@ class HealthAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.completed_on}"
+
+    @property
+    def on_time(self) -> bool:
+        """Done on or before its due date: the date the law gives, even on a weekend."""
+        return self.completed_on <= self.due_on
+
+    @property
+    def late_by(self) -> str:
+        """How late it was done, in words ("3 working days"); empty when on time."""
+        return clocks.clock_status(self.due_on, self.completed_on, self.completed_on).late_by
 
 
 class ActionStatus(models.TextChoices):

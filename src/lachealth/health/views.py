@@ -91,6 +91,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
                 "placed into your area",
                 "clock",
                 "due",
+                "act by",
                 "status",
                 "booked",
                 "practitioner",
@@ -107,6 +108,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
                     "yes" if r.placed_into_area else "no",
                     r.clock.label,
                     r.clock.status.due.isoformat(),
+                    r.clock.status.act_by.isoformat(),
                     r.clock.status.label,
                     timezone.localtime(r.next_appointment_at).strftime("%Y-%m-%d %H:%M")
                     if r.next_appointment_at

@@ -400,7 +400,7 @@ MEASURES: tuple[Measure, ...] = (
                     child=OuterRef("child"),
                     kind=AssessmentKind.IHA,
                     completed_on__gte=OuterRef("decom"),
-                    working_days_late=0,
+                    completed_on__lte=F("due_on"),
                 )
             )
         ),
@@ -413,7 +413,7 @@ MEASURES: tuple[Measure, ...] = (
         denominator="review assessments completed that fell due in the period",
         polarity=Polarity.HIGH_IS_GOOD,
         source=f"{GUIDANCE} (every 6 months under 5, every 12 months from 5)",
-        counted=lambda period: Q(working_days_late=0),
+        counted=lambda period: Q(completed_on__lte=F("due_on")),
     ),
     Measure(
         "ooa_acknowledged",
