@@ -8,7 +8,7 @@ import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lachealth.care.models import Child, Episode
-from lachealth.people.areas import load_areas
+from lachealth.people.areas import load_areas, load_nations
 from lachealth.people.models import Area, Membership, Organisation, OrganisationKind, User
 
 
@@ -17,6 +17,7 @@ def ensure_areas() -> None:
     table when they finish, so tests that need areas make sure of them first."""
     if not Area.objects.exists():
         load_areas(Area)
+        load_nations(Area)
 
 
 def area(code: str) -> Area:

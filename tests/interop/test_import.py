@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
 from lachealth.care.models import Child, Episode
-from lachealth.interop import imports
+from lachealth.interop import checks, imports
 from lachealth.interop.models import ImportAttempt, ReportedOutcome
 from lachealth.people.models import AccessLog
 
@@ -133,7 +133,7 @@ def test_a_child_typed_in_by_hand_is_the_same_record_and_nhs_numbers_cross_check
         row["NHS_NUMBER"] = {"A1": "9990000026", "A2": "9990000034"}[row["CHILD"]]
     files["Header.csv"] = to_csv(header)
     checked = check(officer, BRADFORD, 2025, files)
-    mismatch = [p for p in checked.attempt.warnings if p["code"] == "NHS"]
+    mismatch = [p for p in checked.attempt.warnings if p["code"] == checks.NHS_NUMBER]
     assert len(mismatch) == 1 and mismatch[0]["row"] == 1
     assert "not the recorded 9990000018" in mismatch[0]["message"]
     imports.apply_import(checked.attempt, by=officer, accept_warnings=True)

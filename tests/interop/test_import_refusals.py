@@ -92,7 +92,7 @@ def test_an_unknown_code(world, column, good, bad):
     lines[row] = lines[row].replace(good, bad, 1)
     problem = one(refused(world, {"h.csv": HEADER, "e.csv": b"\n".join(lines)}))
     assert (problem["row"], problem["column"]) == (row, column)
-    assert "code of the return" in problem["message"] and column in problem["message"]
+    assert "code of the 2025/26 return" in problem["message"] and column in problem["message"]
 
 
 def test_a_duplicate_child_in_header(world):

@@ -161,7 +161,8 @@ class PlacementFieldsMixin(forms.Form):
         required=False,
         empty_label="Choose the local authority area",
         to_field_name="code",
-        help_text="The local authority area the child lives in",
+        help_text="The local authority area the child lives in; for a placement in Wales, "
+        "Scotland or Northern Ireland, the nation",
         error_messages={"invalid_choice": "Choose a placement area from the list"},
     )
     pl_post = forms.CharField(

@@ -381,7 +381,7 @@ def published_scopes() -> Scopes:
     from lachealth.people import access
     from lachealth.people.models import Area
 
-    every = frozenset(Area.objects.values_list("code", flat=True))
+    every = frozenset(Area.english.values_list("code", flat=True))
     footprints = access.commissioner_footprints()
     members = scopes_for(every, footprints)
     detailed = {ENGLAND} | {scope_key(fp & every, every) for fp in footprints if fp & every}

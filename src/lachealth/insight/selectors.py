@@ -343,7 +343,7 @@ def _published_dashboard(
     """The dashboard of an aggregate-only audience, made of published figures alone: each
     area's, the footprint's (or England's) as the total, the focus's, and the focus's in
     each year of the trend."""
-    every = frozenset(Area.objects.values_list("code", flat=True))
+    every = frozenset(Area.english.values_list("code", flat=True))
     footprint = publish.scope_key(audience.areas, every)
     total_scope = publish.ENGLAND if choice.england else footprint
     focus_scope = choice.focus or footprint

@@ -1,4 +1,5 @@
-"""SSDA903 files for one local authority and collection year, built from the record.
+"""SSDA903 files for one local authority and collection year, built from the record, in the
+codes of that year (`years`).
 
 `Header` and `Episodes` for every child looked after at any time in the year (1 April to
 31 March); `OC2` for the children looked after continuously for 12 months at 31 March (the
@@ -21,7 +22,7 @@ from lachealth.care.models import Child, Episode
 from lachealth.health.clocks import birthday
 from lachealth.health.models import HealthAssessment, SdqResult
 
-from . import validator
+from . import validator, years
 from .files import with_hashes
 from .models import ReportedOutcome
 
@@ -104,7 +105,7 @@ def build_return(area_code: str, collection_year: int) -> Return:
     )
     header_rows, episode_rows = [], []
     for child in children:
-        header_rows.append(header_row(child.la_child_id, child))
+        header_rows.append(header_row(child.la_child_id, child, collection_year))
         for e in child.episodes.all():
             episode_rows.append(episode_row(child.la_child_id, e, end))
     episodes_csv = csv_file(EPISODES, episode_rows)
@@ -205,11 +206,12 @@ class EpisodeLike(Protocol):
     def urn(self) -> str: ...
 
 
-def header_row(child_id: str, child: HeaderLike) -> list[str]:
-    """A child's Header row as the return spells it (the import compares rows this way)."""
+def header_row(child_id: str, child: HeaderLike, collection_year: int | None = None) -> list[str]:
+    """A child's Header row as the return spells it (the import compares rows this way), in
+    the codes of `collection_year` if given (SEX 1 or 2 up to 2023/24), else as kept."""
     return [
         child_id,
-        child.sex,
+        child.sex if collection_year is None else years.sex_in_return(child.sex, collection_year),
         d903(child.date_of_birth),
         child.ethnicity,
         child.upn or "UN4",

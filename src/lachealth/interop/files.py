@@ -15,13 +15,14 @@ import csv
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from lachealth.exports import FORMULA_START
 
-from . import validator
+from . import checks, validator
 
 #: The largest return we take, all files together once unzipped. A 2,500-child LA's ten-year
 #: extract is under 5 MB; England's whole return is under 100 MB.
@@ -104,9 +105,13 @@ def receive(uploads: Iterable[tuple[str, bytes]]) -> list[ReceivedFile]:
             files.append(ReceivedFile(base, content))
             total += len(content)
     if total > MAX_RETURN_BYTES:
-        problems.append(Problem("the upload", None, "", too_big(total)))
+        problems.append(Problem("the upload", None, "", too_big(total), code=checks.SIZE))
     if not files and not problems:
-        problems.append(Problem("the upload", None, "", "Choose the return's CSV files to upload"))
+        problems.append(
+            Problem(
+                "the upload", None, "", "Choose the return's CSV files to upload", code=checks.FILE
+            )
+        )
     if problems:
         raise ReturnRefused(problems)
     return files
@@ -129,7 +134,7 @@ def _unzip(name: str, content: bytes) -> list[ReceivedFile]:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
         raise ReturnRefused(
-            [Problem(name, None, "", "This is not a zip file that can be opened")]
+            [Problem(name, None, "", "This is not a zip file that can be opened", code=checks.FILE)]
         ) from None
     with archive:
         entries = [e for e in archive.infolist() if not e.is_dir()]
@@ -145,17 +150,54 @@ def _unzip(name: str, content: bytes) -> list[ReceivedFile]:
                             f"The zip holds a file named “{entry.filename}”, a path that leads "
                             "outside the zip: lachealth opens no such zip. Zip the CSV files "
                             "themselves.",
+                            code=checks.FILE,
                         )
                     ]
                 )
         declared = sum(e.file_size for e in entries)
         if declared > MAX_RETURN_BYTES:
-            raise ReturnRefused([Problem(name, None, "", too_big(declared))])
+            raise ReturnRefused([Problem(name, None, "", too_big(declared), code=checks.SIZE)])
+        wanted = [e for e in entries if not PurePosixPath(e.filename).name.startswith(".")]
+        if not wanted:
+            raise ReturnRefused(
+                [
+                    Problem(
+                        name,
+                        None,
+                        "",
+                        "The zip holds no files: zip the return's CSV files",
+                        code=checks.FILE,
+                    )
+                ]
+            )
         return [
-            ReceivedFile(PurePosixPath(e.filename).name, archive.read(e))
-            for e in entries
-            if not PurePosixPath(e.filename).name.startswith(".")
+            ReceivedFile(PurePosixPath(e.filename).name, _read_entry(name, archive, e))
+            for e in wanted
         ]
+
+
+def _read_entry(name: str, archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
+    """An entry's bytes, or a refusal naming the zip and the entry if they cannot be read."""
+    try:
+        return archive.read(entry)
+    except RuntimeError:  # the zip module's word for a password-protected entry
+        reason = "it is protected by a password; zip the files without one"
+    except NotImplementedError:
+        reason = "it is compressed in a way lachealth cannot open; zip it as a standard zip"
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        reason = "the zip is damaged (it may not have been copied or downloaded whole)"
+    raise ReturnRefused(
+        [
+            Problem(
+                name,
+                None,
+                "",
+                f"The file “{entry.filename}” in the zip cannot be read: {reason}. Zip the "
+                "CSV files again and upload the new zip.",
+                code=checks.FILE,
+            )
+        ]
+    )
 
 
 def read_tables(files: list[ReceivedFile]) -> tuple[dict[str, Table], list[Problem]]:
@@ -176,6 +218,7 @@ def read_tables(files: list[ReceivedFile]) -> tuple[dict[str, Table], list[Probl
                     "",
                     f"This is a second {table.name} table (the first is "
                     f"{tables[table.name].file}): upload each table once",
+                    code=checks.TABLE_TWICE,
                 )
             )
             continue
@@ -187,6 +230,27 @@ def _read_one(
     received: ReceivedFile, known: dict[str, list[str]]
 ) -> tuple[Table | None, list[Problem]]:
     name, content = received.name, received.content
+    if name.lower().endswith(".xml"):
+        return None, [
+            Problem(
+                name,
+                None,
+                "",
+                "This is the return as XML: lachealth reads its CSV files. Export the return's "
+                "tables as CSV from your case system and upload those, or one zip of them",
+                code=checks.FILE,
+            )
+        ]
+    if name.lower().endswith(".zip"):
+        return None, [
+            Problem(
+                name,
+                None,
+                "",
+                "This is a zip inside the zip: zip the CSV files themselves",
+                code=checks.FILE,
+            )
+        ]
     if not name.lower().endswith(".csv"):
         return None, [
             Problem(
@@ -194,9 +258,21 @@ def _read_one(
                 None,
                 "",
                 "This is not a CSV file: upload the return's CSV files, or one zip of them",
+                code=checks.FILE,
             )
         ]
-    if b"\x00" in content[:8192] or content[:4] in (b"PK\x03\x04", b"%PDF"):
+    if _utf16(content):
+        return None, [
+            Problem(
+                name,
+                None,
+                "",
+                "This file is saved as UTF-16 (“Unicode text”), not as CSV UTF-8: save it "
+                "again as “CSV UTF-8 (comma delimited)” and upload that",
+                code=checks.FILE,
+            )
+        ]
+    if b"\x00" in content or content[:4] in (b"PK\x03\x04", b"%PDF"):
         return None, [
             Problem(
                 name,
@@ -204,15 +280,28 @@ def _read_one(
                 "",
                 "This file is named .csv but is not text: save the table "
                 "as CSV (comma separated values) and upload that",
+                code=checks.FILE,
             )
         ]
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return None, [_not_utf8(name, content, error.start)]
-    lines = list(csv.reader(io.StringIO(text, newline="")))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        lines = list(reader)
+    except csv.Error as error:
+        return None, [_unreadable(name, reader.line_num, error)]
     if not lines or not any(cell.strip() for cell in lines[0]):
-        return None, [Problem(name, 0, "", "The file is empty: its first row must name columns")]
+        return None, [
+            Problem(
+                name,
+                0,
+                "",
+                "The file is empty: its first row must name columns",
+                code=checks.COLUMNS,
+            )
+        ]
     columns = [c.strip() for c in lines[0]]
     table_name, problems = _recognise(name, columns, known)
     if table_name is None:
@@ -228,6 +317,7 @@ def _read_one(
                     number,
                     "",
                     f"This row has {len(cells)} cells but the file has {len(columns)} columns",
+                    code=checks.ROW_SHAPE,
                 )
             )
             continue
@@ -244,12 +334,43 @@ def _read_one(
                         f"The cell starts with “{cell[:1]!s}”, which spreadsheets run as a "
                         "formula; no SSDA903 item starts that way",
                         child=child,
+                        code=checks.FORMULA,
                     )
                 )
             row[column] = value
         table.rows.append(row)
     table.content = _for_validator(table) if NHS_NUMBER_COLUMN in columns else content
     return table, problems
+
+
+def _utf16(content: bytes) -> bool:
+    """Whether the bytes look like UTF-16 text: its byte order mark, or every other byte
+    zero in a run of plain letters."""
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    start = content[:64]
+    return len(start) >= 8 and (
+        start[1::2].count(0) > len(start) // 3 or start[::2].count(0) > len(start) // 3
+    )
+
+
+def _unreadable(name: str, line: int, error: csv.Error) -> Problem:
+    """A CSV the csv module cannot split into cells, with the line it stopped at."""
+    if "field larger than field limit" in str(error):
+        what = (
+            f'a cell longer than {csv.field_size_limit():,} characters: a quote (") that '
+            "is opened and never closed, most likely"
+        )
+    else:
+        what = f"something that is not CSV ({error})"
+    return Problem(
+        name,
+        max(line - 1, 0),
+        "",
+        f"The file cannot be read as CSV from line {line}: it has {what}. Open it in a "
+        "spreadsheet, save it as CSV UTF-8 and upload it again",
+        code=checks.FILE,
+    )
 
 
 def _not_utf8(name: str, content: bytes, position: int) -> Problem:
@@ -270,16 +391,43 @@ def _not_utf8(name: str, content: bytes, position: int) -> Problem:
         column,
         f"The file has bytes that are not UTF-8 text (0x{content[position]:02X}): save it as "
         "“CSV UTF-8” and upload it again",
+        code=checks.FILE,
     )
 
 
 def _recognise(
     name: str, columns: list[str], known: dict[str, list[str]]
 ) -> tuple[str | None, list[Problem]]:
+    given = set(columns)
+    if len(given & {c for names in known.values() for c in names}) < 2:
+        shown = ", ".join(c for c in columns[:4] if c)
+        return None, [
+            Problem(
+                name,
+                0,
+                "",
+                "The first row must name the columns of an SSDA903 table (Header, Episodes, "
+                "UASC, Reviews, OC2, OC3, Missing, PrevPerm, AD1, PlacedAdoption, SWEpisodes, "
+                f"DoLo), but this file's first row is “{shown}…”",
+                code=checks.COLUMNS,
+            )
+        ]
+    if "" in given:
+        blank = columns.index("") + 1
+        return None, [
+            Problem(
+                name, 0, "", f"Column {blank} has no name: name every column", code=checks.COLUMNS
+            )
+        ]
     duplicated = sorted({c for c in columns if columns.count(c) > 1})
     if duplicated:
-        return None, [Problem(name, 0, ", ".join(duplicated), "A column is named twice")]
-    given = set(columns)
+        named = " and ".join(duplicated)
+        twice = "is" if len(duplicated) == 1 else "are each"
+        return None, [
+            Problem(
+                name, 0, ", ".join(duplicated), f"{named} {twice} named twice", code=checks.COLUMNS
+            )
+        ]
     for table, expected in known.items():
         extension = {NHS_NUMBER_COLUMN} if table == "Header" else set()
         if given == set(expected) or (extension and given == set(expected) | extension):
@@ -289,16 +437,6 @@ def _recognise(
     expected = known[table]
     missing = [c for c in expected if c not in given]
     extra = [c for c in columns if c not in expected]
-    if len(given & set(expected)) < 2:
-        return None, [
-            Problem(
-                name,
-                0,
-                "",
-                "The column names are not those of any SSDA903 table (Header, Episodes, "
-                "UASC, Reviews, OC2, OC3, Missing, PrevPerm, AD1, PlacedAdoption, SWEpisodes)",
-            )
-        ]
     parts = []
     if missing:
         parts.append(f"it lacks {', '.join(missing)}")
@@ -310,6 +448,7 @@ def _recognise(
             0,
             ", ".join(missing + extra),
             f"This looks like the {table} table, but {' and '.join(parts)}",
+            code=checks.COLUMNS,
         )
     ]
 

@@ -11,6 +11,8 @@ from django.core.files.uploadedfile import UploadedFile
 from lachealth.forms import NhsForm
 from lachealth.people.models import Area
 
+from . import years
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -31,12 +33,8 @@ class ReturnFilesField(forms.FileField):
 
 
 def collection_years(today: date) -> list[tuple[int, str]]:
-    """The last five returns' years, the one just ended first (2026 is 2025/26)."""
-    last = today.year if today.month > 3 else today.year - 1
-    return [
-        (y, f"{y - 1}/{str(y)[2:]} (1 April {y - 1} to 31 March {y})")
-        for y in range(last, last - 5, -1)
-    ]
+    """Every return's year lachealth takes, the one just ended first (2026 is 2025/26)."""
+    return years.choices(today)
 
 
 class ReturnChoiceForm(NhsForm):

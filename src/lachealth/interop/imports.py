@@ -10,6 +10,7 @@ named in the return may do either, and every attempt writes an audit row with th
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -31,13 +32,16 @@ from lachealth.people.audit import record
 from lachealth.people.models import AccessAction, Area
 from lachealth.versioning import create_versioned
 
-from . import validator
-from .files import Problem, ReceivedFile, ReturnRefused, read_tables, receive, with_hashes
+from . import checks, validator, years
+from .files import Problem, ReceivedFile, ReturnRefused, Table, read_tables, receive, with_hashes
 from .models import ImportAttempt, ImportFile, ImportStatus, ReportedOutcome
 from .plan import ImportPlan, plan_import
 from .records import read_records
 
 BATCH = 2000
+#: What an attempt's summary says of the DfE's rules, beside what changes.
+RULES_KEYS = ("ruleset", "rules not run", "what they check")
+logger = logging.getLogger(__name__)
 Progress = Callable[[str, int], None]  # (what, how many more) for a progress bar
 
 
@@ -95,33 +99,22 @@ def check_return(
     ]
     if progress:
         progress("files", len(received))
+    # One round: lachealth's checks and the DfE's rules run over every table that could be
+    # read, so the data officer sees every problem at once.
+    records = read_records(tables, collection_year, some_unread=len(tables) < len(received))
+    said = {(p.file, p.row, p.column) for p in problems}  # one problem per cell
+    problems += [p for p in records.problems if (p.file, p.row, p.column) not in said]
     plan = None
-    if not problems:  # the records of unreadable files would only repeat their problems
-        records = read_records(tables)
-        problems += records.problems
-    if not problems:
-        result = validator.validate(
-            {t.file: t.content for t in tables.values()},
-            local_authority=area.code,
-            collection_year=collection_year,
-        )
-        problems += [
-            Problem(
-                tables[f.table].file if f.table in tables else f.table,
-                f.row,
-                ", ".join(f.columns),
-                f.message,
-                blocking=False,
-                code=f.rule,
-                child=f.child,
-            )
-            for f in result.findings
-        ]
+    if tables:
+        result = _validate(tables, area, collection_year)
+        problems += result.problems
+        attempt.summary = result.summary
         if progress:
             progress("rows", sum(len(t.rows) for t in tables.values()))
+    if tables and not any(p.blocking for p in problems):
         plan = plan_import(area, collection_year, records, tables)
         problems += plan.problems
-        attempt.summary = plan.summary() | {"rules not run": result.not_run}
+        attempt.summary = plan.summary() | attempt.summary
     if progress:
         progress("problems", len(problems))
     if any(p.blocking for p in problems):
@@ -133,6 +126,88 @@ def check_return(
         _store(attempt, received)
     _audit(attempt, request, "checked")
     return Checked(attempt, plan)
+
+
+@dataclass
+class _Rules:
+    problems: list[Problem]
+    summary: dict[str, Any]
+
+
+def _validate(tables: dict[str, Table], area: Area, collection_year: int) -> _Rules:
+    """The DfE's rules over the tables, as warnings, and which rules ran. The validator is
+    another team's code: if it stops, that is a warning, never a failed upload."""
+    try:
+        result = validator.validate(
+            {t.file: t.content for t in tables.values()},
+            local_authority=area.code,
+            collection_year=collection_year,
+        )
+    except Exception as error:  # noqa: BLE001 (any fault of the validator's)
+        logger.exception("The SSDA903 validator stopped on a return of %s", area.code)
+        problem = Problem(
+            "the return",
+            None,
+            "",
+            f"The DfE's rules could not be run on this return: the validator stopped "
+            f"({type(error).__name__}). lachealth's own checks ran. Check the return with the "
+            "DfE's own tool before you import it.",
+            blocking=False,
+            code=checks.RULES,
+        )
+        return _Rules([problem], {"ruleset": None, "rules not run": ["all"]})
+    problems = [
+        Problem(
+            tables[f.table].file if f.table in tables else f.table,
+            f.row,
+            ", ".join(f.columns),
+            f.message,
+            blocking=False,
+            code=f.rule,
+            child=f.child,
+        )
+        for f in result.findings
+    ]
+    summary = {
+        "ruleset": result.ruleset,
+        "rules not run": result.not_run,
+        "what they check": {code: result.rule_messages.get(code, "") for code in result.not_run},
+    }
+    return _Rules(problems, summary)
+
+
+def ruleset_note(collection_year: int, ruleset: int | None) -> str:
+    """What the data officer is told when the year's own rules were not the ones run."""
+    if ruleset is None or ruleset == collection_year:
+        return ""
+    which = "earliest" if ruleset > collection_year else "latest"
+    return (
+        f"The DfE validator has no rules for {years.label(collection_year)}: this return was "
+        f"checked with the {which} it has, those of {years.label(ruleset)}. A rule that "
+        "changed between those years may report what was right at the time, or miss what "
+        "was wrong."
+    )
+
+
+def not_run_note(summary: dict[str, Any]) -> str:
+    """The DfE rules that could not run, in words: the validator stopped on them."""
+    codes = [c for c in summary.get("rules not run", []) if c != "all"]
+    if not codes:
+        return ""
+    said = "; ".join(
+        f"{code} ({summary.get('what they check', {}).get(code, '').strip().rstrip('.')})"
+        if summary.get("what they check", {}).get(code)
+        else code
+        for code in codes
+    )
+    one = len(codes) == 1
+    return (
+        f"{'One of the DfE rules' if one else f'{len(codes)} of the DfE rules'} could not be "
+        f"run on this return: the validator stopped on {'it' if one else 'them'}, a fault in "
+        "the validator rather than in your return, so "
+        f"{'it has' if one else 'they have'} neither passed nor failed. Check by hand: "
+        f"{said}."
+    )
 
 
 def _refuse(
@@ -236,9 +311,10 @@ def _replan(attempt: ImportAttempt) -> ImportPlan:
     """Plan again from the stored files; refuse if the record changed since the check."""
     received = [ReceivedFile(f.name, f.content) for f in attempt.stored.order_by("pk")]
     tables, _ = read_tables(received)
-    records = read_records(tables)
+    records = read_records(tables, attempt.collection_year)
     plan = plan_import(attempt.area, attempt.collection_year, records, tables)
-    summary = plan.summary() | {"rules not run": attempt.summary.get("rules not run", [])}
+    rules = {k: attempt.summary[k] for k in RULES_KEYS if k in attempt.summary}
+    summary = plan.summary() | rules
     if summary != attempt.summary:
         attempt.summary = summary
         attempt.save(update_fields=["summary"])

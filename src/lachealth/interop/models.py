@@ -11,6 +11,8 @@ from django.db import models
 from lachealth.care.models import Child
 from lachealth.people.models import Area
 
+from . import years
+
 
 class ImportStatus(models.TextChoices):
     CHECKED = "checked", "Checked, waiting for the data officer"
@@ -58,7 +60,7 @@ class ImportAttempt(models.Model):
 
     @property
     def year_label(self) -> str:
-        return f"{self.collection_year - 1}/{str(self.collection_year)[2:]}"
+        return years.label(self.collection_year)
 
     @property
     def blocking(self) -> list[dict]:

@@ -26,9 +26,10 @@ from django.db.models import Q
 
 from lachealth.care import episodes as rules
 from lachealth.care.models import Child, Episode
+from lachealth.people.areas import placement_area_code
 from lachealth.people.models import Area
 
-from . import validator
+from . import checks, validator
 from .export import EPISODES, HEADER, episode_row, header_row
 from .files import NHS_NUMBER_COLUMN, Problem
 from .models import ReportedOutcome
@@ -90,8 +91,9 @@ class ImportPlan:
     problems: list[Problem] = field(default_factory=list)
 
     def placement_area(self, pl_post: str) -> str:
-        """The area a placement postcode is in, as the validator places it; the LA's own area
-        when the postcode is blank or not in the directory."""
+        """The area a placement postcode is in, as the validator places it (the nation, for a
+        placement in Wales, Scotland, Northern Ireland, the Channel Islands or the Isle of
+        Man); the LA's own area when the postcode is blank or not in the directory."""
         return self.placement_areas.get(pl_post, self.area.code)
 
     @property
@@ -214,7 +216,7 @@ def _cross_check_nhs_number(
                 f"recorded {child.nhs_number}. Is this the same child? The record keeps "
                 f"{child.nhs_number}.",
                 blocking=False,
-                code="NHS",
+                code=checks.NHS_NUMBER,
                 child=record.child,
             )
         )
@@ -227,7 +229,7 @@ def _cross_check_nhs_number(
                 f"CHILD {record.child}: NHS number {record.nhs_number} is recorded for another "
                 f"child (CHILD {holder}); it is not recorded for this one.",
                 blocking=False,
-                code="NHS",
+                code=checks.NHS_NUMBER,
                 child=record.child,
             )
         )
@@ -292,11 +294,17 @@ def _plan_episodes(
                     row,
                     "DECOM, DEC",
                     f"CHILD {child_id}: with the episodes lachealth already holds, {problem}",
+                    code=checks.HISTORY,
                     child=child_id,
                 )
             )
     postcodes.discard("")
-    plan.placement_areas = validator.areas_of_postcodes(postcodes)
+    found = {
+        postcode: placement_area_code(code)
+        for postcode, code in validator.areas_of_postcodes(postcodes).items()
+    }
+    known = set(Area.objects.filter(code__in=set(found.values())).values_list("code", flat=True))
+    plan.placement_areas = {postcode: code for postcode, code in found.items() if code in known}
 
 
 def _facts_after(episode: Episode, fields: dict[str, Any]) -> rules.EpisodeFacts:
@@ -339,7 +347,7 @@ def _plan_outcomes(plan: ImportPlan, table: str, records: Records) -> None:
                     "CHILD",
                     f"CHILD {child_id} is neither in Header nor in lachealth: this row is not kept",
                     blocking=False,
-                    code="CHILD",
+                    code=checks.UNKNOWN_CHILD,
                     child=child_id,
                 )
             )

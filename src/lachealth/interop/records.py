@@ -1,10 +1,12 @@
 """The return's rows as the record's values: dates parsed, codes checked, children joined up.
 
 A row lachealth cannot store faithfully blocks the import: a date not in dd/mm/YYYY, a code
-not in the return's lists (SEX, ETHNIC, RNE, LS, CIN, PLACE, PLACE_PROVIDER, REC,
-REASON_PLACE_CHANGE, SDQ_REASON), a CHILD twice in Header, an episode whose child has no
-Header row, and episodes that overlap or leave gaps. Everything else the DfE's rules say is
-the validator's business, shown to the data officer as warnings.
+not in the lists of the return's own year (SEX, ETHNIC, RNE, LS, CIN, PLACE, PLACE_PROVIDER,
+REC, REASON_PLACE_CHANGE, SDQ_REASON; `years` says what differs by year), a CHILD twice in
+Header, an episode whose child has no Header row, and episodes that overlap or leave gaps.
+Every row is checked, a child's other rows too when one of them is wrong, so one round of
+corrections puts every such problem right. Everything else the DfE's rules say is the
+validator's business, shown to the data officer as warnings.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from lachealth.care import codes
 from lachealth.care import episodes as rules
 from lachealth.care.models import normalise_postcode, validate_nhs_number, validate_upn
 
+from . import checks, years
 from .files import NHS_NUMBER_COLUMN, Problem, Table
 
 DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
@@ -91,21 +94,33 @@ def _codes(choices: type[models.TextChoices]) -> tuple[str, ...]:
     return tuple(choices.values)
 
 
+#: Column names read aloud starting with a vowel sound: "an LS code", "an RNE code".
+_SAID_WITH_A_VOWEL = frozenset({"LS", "RNE", "SDQ_REASON", "MC_DOB", "HOME_POST", "URN"})
+
+
+def _article(column: str) -> str:
+    return "an" if column[:1] in "AEIOU" or column in _SAID_WITH_A_VOWEL else "a"
+
+
 class _Row:
     """One row being read: collects its problems with their file, row and column."""
 
-    def __init__(self, table: Table, number: int, row: dict[str, str], out: list[Problem]):
-        self.table, self.number, self.row, self.out = table, number, row, out
+    def __init__(
+        self, table: Table, number: int, row: dict[str, str], out: list[Problem], year: int
+    ):
+        self.table, self.number, self.row, self.out, self.year = table, number, row, out, year
         self.child = row.get("CHILD", "")
 
-    def problem(self, column: str, message: str) -> None:
-        self.out.append(Problem(self.table.file, self.number, column, message, child=self.child))
+    def problem(self, column: str, message: str, code: str) -> None:
+        self.out.append(
+            Problem(self.table.file, self.number, column, message, code=code, child=self.child)
+        )
 
     def date(self, column: str, *, required: bool = True) -> date | None:
         value = self.row.get(column, "")
         if not value:
             if required:
-                self.problem(column, f"{column} is empty: give a date as dd/mm/YYYY")
+                self.problem(column, f"{column} is empty: give a date as dd/mm/YYYY", checks.DATE)
             return None
         match = DATE.match(value)
         if match:
@@ -114,7 +129,9 @@ class _Row:
                 return date(year, month, day)
             except ValueError:
                 pass
-        self.problem(column, f"“{value}” is not a date as dd/mm/YYYY (like 01/04/2025)")
+        self.problem(
+            column, f"“{value}” is not a date as dd/mm/YYYY (like 01/04/2025)", checks.DATE
+        )
         return None
 
     def code(self, column: str, choices: type[models.TextChoices], *, required: bool = True) -> str:
@@ -127,8 +144,18 @@ class _Row:
         if value not in allowed:
             shown = ", ".join(allowed) if len(allowed) <= 12 else f"{', '.join(allowed[:12])}…"
             what = f"“{value}” is not" if value else "An empty cell is not"
-            self.problem(column, f"{what} a {column} code of the return ({shown})")
+            self.problem(
+                column,
+                f"{what} {_article(column)} {column} code of the {years.label(self.year)} "
+                f"return ({shown})",
+                checks.CODE,
+            )
         return value
+
+    def sex(self) -> str:
+        """SEX as the year spells it (1 and 2 up to 2023/24), kept as M, F or U."""
+        codes_of_year = years.sex_codes(self.year)
+        return codes_of_year.get(self.one_of("SEX", tuple(codes_of_year)), "")
 
     def checked(self, column: str, check) -> str:  # type: ignore[no-untyped-def]
         value = self.row.get(column, "")
@@ -136,7 +163,7 @@ class _Row:
             try:
                 check(value)
             except ValidationError as error:
-                self.problem(column, f"“{value}”: {error.messages[0]}")
+                self.problem(column, f"“{value}”: {error.messages[0]}", checks.IDENTIFIER)
         return value
 
     def postcode(self, column: str) -> str:
@@ -146,15 +173,23 @@ class _Row:
         try:
             return normalise_postcode(value)
         except ValidationError:
-            self.problem(column, f"“{value}” is not a full UK postcode (like LS1 4AP)")
+            self.problem(
+                column, f"“{value}” is not a full UK postcode (like LS1 4AP)", checks.IDENTIFIER
+            )
             return value
 
 
-def read_records(tables: dict[str, Table]) -> Records:
-    """Header, Episodes, OC2 and OC3 as records, with every problem that blocks storing them."""
+def read_records(
+    tables: dict[str, Table], collection_year: int, *, some_unread: bool = False
+) -> Records:
+    """Header, Episodes, OC2 and OC3 as records, read in the codes of `collection_year`, with
+    every problem that blocks storing them. With `some_unread` (a file of the upload could not
+    be read as a table, and may be Header), tables that need Header are not read without it."""
     records = Records(file_of={name: t.file for name, t in tables.items()})
     needs_header = [t for t in ("Episodes", "OC2") if t in tables]
-    if needs_header and "Header" not in tables:
+    if needs_header and "Header" not in tables and some_unread:
+        tables = {name: t for name, t in tables.items() if name not in needs_header}
+    elif needs_header and "Header" not in tables:
         records.problems.append(
             Problem(
                 tables[needs_header[0]].file,
@@ -162,30 +197,35 @@ def read_records(tables: dict[str, Table]) -> Records:
                 "",
                 f"The return has {' and '.join(needs_header)} but no Header table: upload "
                 "Header too, which says who each CHILD is",
+                code=checks.CHILD_ID,
             )
         )
         return records
     if "Header" in tables:
-        _read_header(tables["Header"], records)
+        _read_header(tables["Header"], records, collection_year)
     if "Episodes" in tables:
-        _read_episodes(tables["Episodes"], records)
+        _read_episodes(tables["Episodes"], records, collection_year)
     for name in ("OC2", "OC3"):
         if name in tables:
-            _read_outcomes(tables[name], records)
+            _read_outcomes(tables[name], records, collection_year)
     return records
 
 
-def _read_header(table: Table, records: Records) -> None:
+def _read_header(table: Table, records: Records, year: int) -> None:
     first_row: dict[str, int] = {}
     for number, row in enumerate(table.rows, start=1):
-        r = _Row(table, number, row, records.problems)
+        r = _Row(table, number, row, records.problems, year)
         if not r.child:
-            r.problem("CHILD", "CHILD is empty: every row needs the child's ID")
+            r.problem("CHILD", "CHILD is empty: every row needs the child's ID", checks.CHILD_ID)
             continue
         if len(r.child) > 10:
-            r.problem("CHILD", f"“{r.child}” is longer than the return's 10 characters")
+            r.problem(
+                "CHILD", f"“{r.child}” is longer than the return's 10 characters", checks.CHILD_ID
+            )
         if r.child in first_row:
-            r.problem("CHILD", f"CHILD {r.child} is already on row {first_row[r.child]}")
+            r.problem(
+                "CHILD", f"CHILD {r.child} is already on row {first_row[r.child]}", checks.CHILD_ID
+            )
             continue
         first_row[r.child] = number
         before = len(records.problems)
@@ -193,7 +233,7 @@ def _read_header(table: Table, records: Records) -> None:
         record = HeaderRecord(
             row=number,
             child=r.child,
-            sex=r.code("SEX", codes.Sex),
+            sex=r.sex(),
             date_of_birth=r.date("DOB") or date.min,
             ethnicity=r.code("ETHNIC", codes.Ethnicity),
             upn=r.checked("UPN", validate_upn),
@@ -205,19 +245,19 @@ def _read_header(table: Table, records: Records) -> None:
             records.headers[r.child] = record
 
 
-def _read_episodes(table: Table, records: Records) -> None:
-    # A child whose Header row is wrong is reported there, not again for each episode.
+def _read_episodes(table: Table, records: Records, year: int) -> None:
+    # A child whose Header row is wrong is reported there, not again for each episode; its
+    # episodes' own cells are still checked, so that one round of corrections is enough.
     header_file = records.file_of.get("Header")
     wrong_in_header = {p.child for p in records.problems if p.file == header_file}
     for number, row in enumerate(table.rows, start=1):
-        r = _Row(table, number, row, records.problems)
+        r = _Row(table, number, row, records.problems, year)
         if not r.child:
-            r.problem("CHILD", "CHILD is empty: every row needs the child's ID")
+            r.problem("CHILD", "CHILD is empty: every row needs the child's ID", checks.CHILD_ID)
             continue
-        if r.child not in records.headers:
-            if r.child not in wrong_in_header:
-                r.problem("CHILD", f"CHILD {r.child} has no row in Header")
-            continue
+        known = r.child in records.headers
+        if not known and r.child not in wrong_in_header:
+            r.problem("CHILD", f"CHILD {r.child} has no row in Header", checks.CHILD_ID)
         before = len(records.problems)
         episode = EpisodeRecord(
             row=number,
@@ -238,8 +278,12 @@ def _read_episodes(table: Table, records: Records) -> None:
             urn=row.get("URN", ""),
         )
         if len(episode.urn) > 8:
-            r.problem("URN", f"“{episode.urn}” is longer than an Ofsted URN (8 characters)")
-        if len(records.problems) == before:
+            r.problem(
+                "URN",
+                f"“{episode.urn}” is longer than an Ofsted URN (8 characters)",
+                checks.IDENTIFIER,
+            )
+        if known and len(records.problems) == before:
             records.episodes.setdefault(r.child, []).append(episode)
     for child, episodes in records.episodes.items():
         _check_sequence(table, child, episodes, records.problems)
@@ -261,6 +305,7 @@ def _check_sequence(
                     "DECOM",
                     f"CHILD {child} has two episodes starting {e.decom:%d/%m/%Y} (rows "
                     f"{by_start[e.decom].row} and {e.row})",
+                    code=checks.SEQUENCE,
                     child=child,
                 )
             )
@@ -271,22 +316,31 @@ def _check_sequence(
     ):
         out.append(
             Problem(
-                table.file, episodes[0].row, "DECOM, DEC", f"CHILD {child}: {problem}", child=child
+                table.file,
+                episodes[0].row,
+                "DECOM, DEC",
+                f"CHILD {child}: {problem}",
+                code=checks.SEQUENCE,
+                child=child,
             )
         )
 
 
-def _read_outcomes(table: Table, records: Records) -> None:
+def _read_outcomes(table: Table, records: Records, year: int) -> None:
     kept: dict[str, OutcomeRecord] = {}
     reported = {p.child for p in records.problems}  # children already said to be wrong
     for number, row in enumerate(table.rows, start=1):
-        r = _Row(table, number, row, records.problems)
+        r = _Row(table, number, row, records.problems, year)
         if r.child in kept:
-            r.problem("CHILD", f"CHILD {r.child} is already on row {kept[r.child].row}")
+            r.problem(
+                "CHILD", f"CHILD {r.child} is already on row {kept[r.child].row}", checks.CHILD_ID
+            )
             continue
         if table.name == "OC2" and r.child not in records.headers:
             if r.child not in reported:
-                r.problem("CHILD", f"CHILD {r.child or '(empty)'} has no row in Header")
+                r.problem(
+                    "CHILD", f"CHILD {r.child or '(empty)'} has no row in Header", checks.CHILD_ID
+                )
                 reported.add(r.child)
             continue
         before = len(records.problems)
@@ -296,13 +350,17 @@ def _read_outcomes(table: Table, records: Records) -> None:
                 continue
             if column == "SDQ_SCORE":
                 if value and not (value.isdigit() and 0 <= int(value) <= 40):
-                    r.problem(column, f"“{value}” is not an SDQ score (a whole number 0 to 40)")
+                    r.problem(
+                        column,
+                        f"“{value}” is not an SDQ score (a whole number 0 to 40)",
+                        checks.VALUE,
+                    )
             elif column == "SDQ_REASON":
                 r.one_of(column, SDQ_REASONS, required=False)
             elif table.name == "OC2":
                 r.one_of(column, FLAGS, required=False)
             elif len(value) > 4:
-                r.problem(column, f"“{value}” is longer than an OC3 code")
+                r.problem(column, f"“{value}” is longer than an OC3 code", checks.VALUE)
         if len(records.problems) == before:
             values = {c: v for c, v in row.items() if c not in ("CHILD", "DOB")}
             kept[r.child] = OutcomeRecord(number, table.name, r.child, values)

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import logging
+import pkgutil
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +40,8 @@ class ValidationResult:
     findings: list[Finding] = field(default_factory=list)
     not_run: list[str] = field(default_factory=list)
     tables: tuple[str, ...] = ()
+    ruleset: int = 0  # the collection year whose rules were run (see `ruleset_for`)
+    rule_messages: dict[str, str] = field(default_factory=dict)  # of every rule of the ruleset
 
     def by_rule(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -60,11 +65,31 @@ def _quiet_import() -> Any:
     return core, Report, get_year_ruleset
 
 
+@functools.cache
+def ruleset_years() -> tuple[int, ...]:
+    """The collection years the validator has rules for (2023 for 2022/23, …), in order."""
+    import lac_validator.rules as rules
+
+    found = (
+        re.fullmatch(r"lac(\d{4})_(\d{2})", m.name) for m in pkgutil.iter_modules(rules.__path__)
+    )
+    return tuple(sorted(int(m.group(1)) + 1 for m in found if m))
+
+
+def ruleset_for(collection_year: int) -> int:
+    """The year whose rules check a return: its own, or for a year the validator has no rules
+    for, the nearest it has (its earliest for older returns, its latest for newer ones)."""
+    years = ruleset_years()
+    return min(max(collection_year, years[0]), years[-1])
+
+
 def validate(
     files: Mapping[str, bytes], *, local_authority: str, collection_year: int
 ) -> ValidationResult:
     """Run every rule of the collection year (the year the return ends: 2026 for 2025/26)
-    over the files. The validator recognises each table by its columns, not its name.
+    over the files. The validator recognises each table by its columns, not its name. A
+    year it has no rules for is checked with the nearest year's rules (`ruleset_for`),
+    still as a return of its own year; the result says which rules ran.
 
     `local_authority` is the LA's ONS code (E08000032); the validator compares it with the
     area it finds for each placement postcode (in or out of area), in its 2021 codes."""
@@ -72,7 +97,8 @@ def validate(
 
     core, report_class, get_year_ruleset = _quiet_import()
     _narrow_directory(_postcodes_in(files))
-    registry = get_year_ruleset(str(collection_year))
+    ruleset = ruleset_for(collection_year)
+    registry = get_year_ruleset(str(ruleset))
     uploads = [
         {"name": name, "file_content": content, "description": "This year"}
         for name, content in files.items()
@@ -112,7 +138,11 @@ def validate(
                 )
             )
     return ValidationResult(
-        findings=findings, not_run=sorted(map(str, run.fails)), tables=tuple(sorted(run.dfs))
+        findings=findings,
+        not_run=sorted(map(str, run.fails)),
+        tables=tuple(sorted(run.dfs)),
+        ruleset=ruleset,
+        rule_messages={code: message for code, (message, _) in messages.items()},
     )
 
 

@@ -18,7 +18,7 @@ from lachealth.people import access
 from lachealth.people.audit import record
 from lachealth.people.models import AccessAction
 
-from . import imports, selectors
+from . import checks, imports, selectors
 from .export import build_return
 from .files import MAX_RETURN_BYTES, too_big
 from .forms import ConfirmForm, ReturnChoiceForm, UploadForm
@@ -124,6 +124,11 @@ def _attempt_page(request, found, confirm, status: int = 200) -> HttpResponse:  
             "filters": filters,
             "files": sorted({p["file"] for p in found.problems}),
             "codes": sorted({p["code"] for p in found.problems if p["code"]}),
+            "ruleset_note": imports.ruleset_note(
+                found.collection_year, found.summary.get("ruleset")
+            ),
+            "not_run_note": imports.not_run_note(found.summary),
+            "own_checks": checks.CHECKS,
             "page_title": f"Import of {found.area.name}'s {found.year_label} return",
         },
         status=status,

@@ -1,4 +1,5 @@
-"""England's upper-tier local authority areas, shipped as data (ONS and DfE codes)."""
+"""England's upper-tier local authority areas, shipped as data (ONS and DfE codes), and the
+nations outside England where a child may be placed."""
 
 from __future__ import annotations
 
@@ -22,6 +23,35 @@ def load_areas(area_model: Any) -> int:
             defaults={"dfe_code": row["dfe_code"], "name": row["name"], "region": row["region"]},
         )
     return len(rows)
+
+
+#: The places outside England a child may be placed, each an area of its own with its ONS
+#: country code, by the first letter every ONS code of that place starts with (the postcode
+#: directory gives the Channel Islands L99999999 and the Isle of Man M99999999).
+NATIONS = {
+    "W": ("W92000004", "Wales"),
+    "S": ("S92000003", "Scotland"),
+    "N": ("N92000002", "Northern Ireland"),
+    "L": ("L93000001", "Channel Islands"),
+    "M": ("M83000003", "Isle of Man"),
+}
+
+
+def load_nations(area_model: Any) -> int:
+    """Create or update the areas outside England; returns how many there are."""
+    for letter, (code, name) in NATIONS.items():
+        area_model.objects.update_or_create(
+            code=code, defaults={"name": name, "nation": letter, "region": "Outside England"}
+        )
+    return len(NATIONS)
+
+
+def placement_area_code(code: str) -> str:
+    """The area a placement is recorded in, from the ONS code of where its postcode lies: an
+    English area's own code, else the code of the nation outside England; "" if neither."""
+    if code.startswith("E"):
+        return code
+    return NATIONS[code[0]][0] if code[:1] in NATIONS else ""
 
 
 #: Areas whose ONS code changed after 2021, by the 2021 code of the area they replaced. The

@@ -55,7 +55,7 @@ class OrganisationForm(NhsForm):
     )
     areas = forms.ModelMultipleChoiceField(
         label="Areas covered",
-        queryset=Area.objects.order_by("name"),
+        queryset=Area.english.order_by("name"),
         help_text="Select every local authority area the organisation covers",
         error_messages={"required": "Choose at least one area the organisation covers"},
         widget=forms.CheckboxSelectMultiple,

@@ -15,13 +15,36 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 
+class Nation(models.TextChoices):
+    """Where an area is, by the first letter of its ONS code."""
+
+    ENGLAND = "E", "England"
+    WALES = "W", "Wales"
+    SCOTLAND = "S", "Scotland"
+    NORTHERN_IRELAND = "N", "Northern Ireland"
+    CHANNEL_ISLANDS = "L", "Channel Islands"
+    ISLE_OF_MAN = "M", "Isle of Man"
+
+
+class EnglishAreas(models.Manager["Area"]):
+    def get_queryset(self) -> models.QuerySet[Area]:
+        return super().get_queryset().filter(nation=Nation.ENGLAND)
+
+
 class Area(models.Model):
-    """An English upper-tier local authority footprint (ONS code E06/E08/E09/E10…)."""
+    """An English upper-tier local authority footprint (ONS code E06/E08/E09/E10…), or a
+    nation outside England where a child is placed (Wales, Scotland…: no LA or health team of
+    lachealth serves it, and no child is the responsibility of one). `Area.english` lists
+    the English areas only: measures, footprints and organisations are English."""
 
     code = models.CharField("ONS code", max_length=9, primary_key=True)
     dfe_code = models.CharField("DfE LA code", max_length=3, blank=True, db_index=True)
     name = models.CharField(max_length=100)
     region = models.CharField(max_length=40, blank=True)
+    nation = models.CharField(max_length=1, choices=Nation.choices, default=Nation.ENGLAND)
+
+    objects = models.Manager()
+    english = EnglishAreas()
 
     class Meta:
         ordering = ["name"]

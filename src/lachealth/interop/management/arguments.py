@@ -9,7 +9,7 @@ from lachealth.people.models import Area, User
 
 def find_area(code: str) -> Area:
     """An LA by its ONS code (E08000032) or its DfE code (380)."""
-    area = Area.objects.filter(code=code).first() or Area.objects.filter(dfe_code=code).first()
+    area = Area.english.filter(code=code).first() or Area.english.filter(dfe_code=code).first()
     if area is None:
         raise CommandError(f"--la: no local authority has the code {code}")
     return area

@@ -422,7 +422,8 @@ def import_area(
     from lachealth.interop.forms import collection_years
 
     officer = User.objects.get(username=f"{area.username}.dataofficer")
-    header = [[*header_row(c.la_child_id, c), c.nhs_number] for c in children]
+    year = collection_years(as_of)[0][0]
+    header = [[*header_row(c.la_child_id, c, year), c.nhs_number] for c in children]
     episodes = [
         episode_row(c.la_child_id, e, as_of)
         for c, history in zip(children, histories_of, strict=True)
@@ -435,7 +436,7 @@ def import_area(
     checked = imports.check_return(
         by=officer,
         area=Area.objects.get(code=area.code),
-        collection_year=collection_years(as_of)[0][0],
+        collection_year=year,
         uploads=files,
         source="command",
     )

@@ -14,7 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from lachealth.interop.imports import ImportNotAllowed, apply_import, check_return
+from lachealth.interop.imports import (
+    RULES_KEYS,
+    ImportNotAllowed,
+    apply_import,
+    check_return,
+    not_run_note,
+    ruleset_note,
+)
 from lachealth.interop.management.arguments import find_area, find_user
 from lachealth.interop.models import ImportStatus
 
@@ -71,6 +78,12 @@ class Command(BaseCommand):
             bar.close()
         attempt = checked.attempt
         self._show_problems(attempt.problems)
+        for note in (
+            ruleset_note(attempt.collection_year, attempt.summary.get("ruleset")),
+            not_run_note(attempt.summary),
+        ):
+            if note:
+                self.stdout.write(note)
         if attempt.status == ImportStatus.REFUSED:
             raise CommandError(f"Import {attempt.pk} refused: nothing was written")
         self._show_summary(attempt.summary)
@@ -93,8 +106,14 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Import {done.pk}: {done.message}"))
 
     def _show_problems(self, problems: list[dict]) -> None:
+        errors = sum(1 for p in problems if p["blocking"])
+        warnings = len(problems) - errors
+        self.stdout.write(
+            f"{errors} error{'s' if errors != 1 else ''} and "
+            f"{warnings} warning{'s' if warnings != 1 else ''}"
+        )
         for p in problems[:SHOWN]:
-            kind = "ERROR" if p["blocking"] else f"warning {p['code']}"
+            kind = f"ERROR {p['code']}" if p["blocking"] else f"warning {p['code']}"
             where = p["file"] + (f" row {p['row']}" if p["row"] is not None else "")
             column = f" column {p['column']}" if p["column"] else ""
             self.stdout.write(f"{kind}: {where}{column}: {p['message']}")
@@ -103,13 +122,16 @@ class Command(BaseCommand):
 
     def _show_summary(self, summary: dict) -> None:
         for table, counts in summary.items():
-            if isinstance(counts, dict):
+            if isinstance(counts, dict) and table not in RULES_KEYS:
                 said = ", ".join(f"{n} {what}" for what, n in counts.items())
                 self.stdout.write(f"{table}: {said}")
         if summary.get("not kept"):
             self.stdout.write(f"Validated, not kept: {', '.join(summary['not kept'])}")
-        if summary.get("absent children"):
+        absent = summary.get("absent children")
+        if absent:
             self.stdout.write(
-                f"{summary['absent children']} children looked after in the year in lachealth "
-                "are not in this return; they are left as they are"
+                f"{absent} {'child' if absent == 1 else 'children'} looked after in the year in "
+                f"lachealth {'is' if absent == 1 else 'are'} not in this return; "
+                f"{'it is' if absent == 1 else 'they are'} left as "
+                f"{'it is' if absent == 1 else 'they are'}"
             )

@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         codes = options["area"]
-        areas = list(Area.objects.filter(code__in=codes))
+        areas = list(Area.english.filter(code__in=codes))
         unknown = sorted(set(codes) - {a.code for a in areas})
         if unknown:
             raise CommandError(
