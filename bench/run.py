@@ -31,6 +31,7 @@ def main() -> None:
         ("child_list.py", "child list (< 150 ms, constant query count)"),
         ("worklist.py", "worklist (< 200 ms, constant query count)"),
         ("import_903.py", "SSDA903 import of a large LA (our import ≤ 1.5× the validator alone)"),
+        ("history_903.py", "a large LA's ten years of SSDA903 returns, oldest first, then again"),
         (
             "handovers.py",
             "hand-offs: notifications for a 2,500-child import (< 10 s), inbox (< 200 ms)",

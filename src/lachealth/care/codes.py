@@ -181,3 +181,23 @@ class ReasonPlaceChange(models.TextChoices):
     PLACE = "PLACE", "Change in the status of the placement only"
     CUSTOD = "CUSTOD", "Custody arrangement"
     OTHER = "OTHER", "Other"
+
+
+class MissingKind(models.TextChoices):
+    """MISSING, of the return's Missing table."""
+
+    MISSING = "M", "Missing"
+    AWAY = "A", "Away from placement without authorisation"
+
+
+class ReviewParticipation(models.TextChoices):
+    """REVIEW_CODE, of the return's Reviews table: how the child took part in the review."""
+
+    PN0 = "PN0", "Aged under 4 at the time of the review"
+    PN1 = "PN1", "Attended and spoke for themselves"
+    PN2 = "PN2", "Attended and an advocate spoke for them"
+    PN3 = "PN3", "Attended and conveyed their view non-verbally"
+    PN4 = "PN4", "Attended but did not speak or convey a view"
+    PN5 = "PN5", "Did not attend but briefed an advocate to speak for them"
+    PN6 = "PN6", "Did not attend but conveyed their feelings by other means"
+    PN7 = "PN7", "Did not attend and their views were not conveyed"

@@ -24,11 +24,13 @@ from .codes import (
     CategoryOfNeed,
     Ethnicity,
     LegalStatus,
+    MissingKind,
     Placement,
     PlacementProvider,
     ReasonEpisodeCeased,
     ReasonForNewEpisode,
     ReasonPlaceChange,
+    ReviewParticipation,
     Sex,
 )
 
@@ -218,3 +220,80 @@ class Episode(models.Model):
             place=self.place,
             rec=self.rec or None,
         )
+
+
+class MissingEpisode(models.Model):
+    """A time the child was missing, or away from placement without authorisation (the
+    return's Missing table): a risk the health team weighs at every assessment."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="missing_episodes")
+    kind = models.CharField(max_length=1, choices=MissingKind.choices)
+    start = models.DateField("missing from")
+    end = models.DateField("back on", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["child", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "start"], name="missing_unique_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="missing_ends_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: {self.get_kind_display()} from {self.start}"
+
+
+class CareReview(models.Model):
+    """A statutory review of the child's care plan and how the child took part (the return's
+    Reviews table)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="care_reviews")
+    held_on = models.DateField("review held on")
+    participation = models.CharField(max_length=3, choices=ReviewParticipation.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["child", "held_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "held_on"], name="review_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: review {self.held_on} {self.participation}"
+
+
+class AsylumSeekingStatus(models.Model):
+    """The child was an unaccompanied asylum-seeking child (the return's UASC table), until
+    `ceased_on` if they no longer are (DUC)."""
+
+    child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="uasc")
+    ceased_on = models.DateField("ceased to be UASC on", null=True, blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: UASC{f' until {self.ceased_on}' if self.ceased_on else ''}"
+
+
+class DeprivationOfLiberty(models.Model):
+    """An order depriving the child of their liberty (the return's DoLo table, from 2026/27)."""
+
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="deprivations_of_liberty"
+    )
+    start = models.DateField("order from")
+    end = models.DateField("order ended", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["child", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "start"], name="dolo_unique_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="dolo_ends_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: deprivation of liberty from {self.start}"

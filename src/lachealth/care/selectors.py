@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,7 +14,14 @@ from lachealth.people import access
 from lachealth.people.models import Area
 
 from . import episodes as rules
-from .models import Child, Episode
+from .models import (
+    AsylumSeekingStatus,
+    CareReview,
+    Child,
+    DeprivationOfLiberty,
+    Episode,
+    MissingEpisode,
+)
 
 
 def child_list(user: Any, *, search: str = "", status: str = "", area: str = "") -> QuerySet[Child]:
@@ -73,6 +81,32 @@ class TimelinePeriod:
     end: date | None
     reason_ended: str | None
     episodes: list[Episode]
+
+
+@dataclass(frozen=True)
+class CareEvents:
+    """What the child's record holds beside the episodes: times missing or away, reviews and
+    how the child took part, UASC status and deprivation of liberty orders."""
+
+    missing: list[MissingEpisode]
+    missing_last_year: int  # times missing or away that began in the 12 months to today
+    reviews: list[CareReview]
+    uasc: AsylumSeekingStatus | None
+    deprivations: list[DeprivationOfLiberty]
+
+
+def care_events(child: Child, today: date) -> CareEvents:
+    """The child's care events, newest first (the caller has passed the access policy)."""
+    missing = list(child.missing_episodes.order_by("-start"))
+    last_day = calendar.monthrange(today.year - 1, today.month)[1]
+    year_ago = date(today.year - 1, today.month, min(today.day, last_day))
+    return CareEvents(
+        missing=missing,
+        missing_last_year=sum(1 for m in missing if year_ago < m.start <= today),
+        reviews=list(child.care_reviews.order_by("-held_on")),
+        uasc=AsylumSeekingStatus.objects.filter(child=child).first(),
+        deprivations=list(child.deprivations_of_liberty.order_by("-start")),
+    )
 
 
 def timeline(child: Child) -> list[TimelinePeriod]:

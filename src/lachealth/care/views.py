@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access, audit
@@ -68,6 +69,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page_title": str(child),
             "child": child,
             "periods": periods,
+            "record": selectors.care_events(child, timezone.localdate()),
             "history": history,
             "last_change": history[0] if history else None,
             "can_record": access.can_record_care(request.user, child.responsible_area_id),

@@ -14,11 +14,18 @@ import hashlib
 import io
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db.models import Prefetch, Q
 
-from lachealth.care.models import Child, Episode
+from lachealth.care.models import (
+    AsylumSeekingStatus,
+    CareReview,
+    Child,
+    DeprivationOfLiberty,
+    Episode,
+    MissingEpisode,
+)
 from lachealth.health.clocks import birthday
 from lachealth.health.models import HealthAssessment, SdqResult
 
@@ -57,6 +64,10 @@ OC2 = [
     "INTERVENTION_OFFERED",
 ]
 OC3 = ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"]
+MISSING = ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"]
+REVIEWS = ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"]
+UASC = ["CHILD", "SEX", "DOB", "DUC"]
+DOLO = ["CHILD", "DOB", "DOLO_START", "DOLO_END"]
 #: Placement types for which the return expects no Ofsted URN (rule 218 of 2025/26); every
 #: other placement reports the URN of its registered provider or service.
 NO_URN_PLACES = frozenset(
@@ -121,7 +132,71 @@ def build_return(area_code: str, collection_year: int) -> Return:
     oc3_rows = _oc3_rows(area_code, collection_year)
     if oc3_rows:
         files["OC3.csv"] = csv_file(OC3, oc3_rows)
+    for name, (columns, table_rows) in _event_tables(children, collection_year).items():
+        if table_rows:
+            files[f"{name}.csv"] = csv_file(columns, table_rows)
     return Return(files, len(header_rows), len(episode_rows), len(oc2_rows))
+
+
+#: The year the DoLo table (deprivation of liberty orders) joined the return: 2026/27.
+DOLO_FROM = 2027
+
+
+def _event_tables(children: Any, collection_year: int) -> dict[str, tuple[list[str], list]]:
+    """Missing, Reviews, UASC and DoLo for the year's children, as lachealth keeps them."""
+    start, end = years.span(collection_year)
+    by_pk = {c.pk: c for c in children}
+    ids = list(by_pk)
+
+    def lead(child_pk: int) -> list[str]:
+        child = by_pk[child_pk]
+        return [child.la_child_id, d903(child.date_of_birth)]
+
+    missing = MissingEpisode.objects.filter(child_id__in=ids, start__range=(start, end))
+    reviews = CareReview.objects.filter(child_id__in=ids, held_on__range=(start, end))
+    uasc = AsylumSeekingStatus.objects.filter(child_id__in=ids).filter(
+        Q(ceased_on__isnull=True) | Q(ceased_on__gte=start)
+    )
+    tables = {
+        "Missing": (
+            MISSING,
+            [
+                [*lead(m.child_id), m.kind, d903(m.start), d903(m.end)]
+                for m in missing.order_by("child__la_child_id", "start")
+            ],
+        ),
+        "Reviews": (
+            REVIEWS,
+            [
+                [*lead(r.child_id), d903(r.held_on), r.participation]
+                for r in reviews.order_by("child__la_child_id", "held_on")
+            ],
+        ),
+        "UASC": (
+            UASC,
+            [
+                [
+                    by_pk[u.child_id].la_child_id,
+                    years.sex_in_return(by_pk[u.child_id].sex, collection_year),
+                    d903(by_pk[u.child_id].date_of_birth),
+                    d903(u.ceased_on),
+                ]
+                for u in uasc.order_by("child__la_child_id")
+            ],
+        ),
+    }
+    if collection_year >= DOLO_FROM:
+        dolo = DeprivationOfLiberty.objects.filter(child_id__in=ids, start__lte=end).filter(
+            Q(end__isnull=True) | Q(end__gte=start)
+        )
+        tables["DoLo"] = (
+            DOLO,
+            [
+                [*lead(d.child_id), d903(d.start), d903(d.end)]
+                for d in dolo.order_by("child__la_child_id", "start")
+            ],
+        )
+    return tables
 
 
 def _reported(children: list[Child], collection_year: int, table: str) -> dict[int, dict]:

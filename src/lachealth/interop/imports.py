@@ -35,7 +35,7 @@ from lachealth.versioning import create_versioned
 from . import checks, validator, years
 from .files import Problem, ReceivedFile, ReturnRefused, Table, read_tables, receive, with_hashes
 from .models import ImportAttempt, ImportFile, ImportStatus, ReportedOutcome
-from .plan import ImportPlan, plan_import
+from .plan import EVENT_MODELS, ImportPlan, plan_import
 from .records import read_records
 
 BATCH = 2000
@@ -356,6 +356,7 @@ def _write(
     _tick(progress, "children", len(new_children))
     needed = {r.child for r in plan.new_children} | set(plan.nhs_numbers)
     needed |= {r.child for r in plan.new_episodes} | {o.child for o in plan.new_outcomes}
+    needed |= {r.child for events in plan.events.values() for r in events.new}
     ids = dict(
         Child.objects.filter(responsible_area=area, la_child_id__in=sorted(needed)).values_list(
             "la_child_id", "pk"
@@ -402,6 +403,8 @@ def _write(
     _sync_children(touched - {c.pk for c in new_children})
     events.announce(touched, by=by, as_of=as_of)
     _write_outcomes(plan, attempt, ids)
+    _write_events(plan, ids, by, reason, history)
+    _tick(progress, "rows", sum(len(e.new) + len(e.changes) for e in plan.events.values()))
     return _describe(plan)
 
 
@@ -466,6 +469,36 @@ def _sync_children(child_pks: set[int]) -> None:
             looked_after=Exists(open_episode),
             current_placement_area=Subquery(open_episode.values("placement_area")[:1]),
         )
+
+
+def _write_events(
+    plan: ImportPlan, ids: dict[str, int], by: Any, reason: str, history: dict[str, Any]
+) -> None:
+    """Missing, Reviews, UASC and DoLo rows, each change versioned with who made it and why."""
+    for table, planned in plan.events.items():
+        model, _ = EVENT_MODELS[table]
+        for instance in planned.removed:
+            instance._history_user = by  # type: ignore[attr-defined]
+            instance._change_reason = reason  # type: ignore[attr-defined]
+        collector = Collector(using=model.objects.db)  # type: ignore[attr-defined]
+        collector.collect(planned.removed)
+        collector.delete()
+        fields: set[str] = set()
+        for change in planned.changes:
+            for name, value in change.fields.items():
+                setattr(change.instance, name, value)
+            fields |= set(change.fields)
+        if planned.changes:
+            bulk_update_with_history(
+                [c.instance for c in planned.changes],
+                model,
+                sorted(fields),
+                batch_size=BATCH,
+                **history,
+            )
+        new = [model(child_id=ids[r.child], **r.values) for r in planned.new]
+        for start in range(0, len(new), BATCH):
+            create_versioned(new[start : start + BATCH], model, by=by, reason=reason)
 
 
 def _write_outcomes(plan: ImportPlan, attempt: ImportAttempt, children: dict[str, int]) -> None:

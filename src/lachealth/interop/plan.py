@@ -22,10 +22,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from django.db import models
 from django.db.models import Q
 
 from lachealth.care import episodes as rules
-from lachealth.care.models import Child, Episode
+from lachealth.care.models import (
+    AsylumSeekingStatus,
+    CareReview,
+    Child,
+    DeprivationOfLiberty,
+    Episode,
+    MissingEpisode,
+)
 from lachealth.people.areas import placement_area_code
 from lachealth.people.models import Area
 
@@ -33,7 +41,7 @@ from . import checks, validator
 from .export import EPISODES, HEADER, episode_row, header_row
 from .files import NHS_NUMBER_COLUMN, Problem
 from .models import ReportedOutcome
-from .records import EpisodeRecord, HeaderRecord, OutcomeRecord, Records
+from .records import EVENT_TABLES, EpisodeRecord, EventRecord, HeaderRecord, OutcomeRecord, Records
 
 HEADER_FIELDS = {
     "SEX": "sex",
@@ -69,6 +77,37 @@ class Change:
     row: int
 
 
+#: The model each care-record event table is kept in, and its date field (none for UASC).
+EVENT_MODELS: dict[str, tuple[type[models.Model], str]] = {
+    "Missing": (MissingEpisode, "start"),
+    "Reviews": (CareReview, "held_on"),
+    "DoLo": (DeprivationOfLiberty, "start"),
+    "UASC": (AsylumSeekingStatus, ""),
+}
+
+
+@dataclass
+class EventPlan:
+    """What a Missing, Reviews, UASC or DoLo table changes."""
+
+    new: list[EventRecord] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    removed: list[models.Model] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.new or self.changes or self.removed)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": len(self.new),
+            "changed": len(self.changes),
+            "removed": len(self.removed),
+            "unchanged": self.unchanged,
+        }
+
+
 @dataclass
 class ImportPlan:
     area: Area
@@ -85,6 +124,7 @@ class ImportPlan:
     outcome_changes: list[Change] = field(default_factory=list)
     removed_outcomes: list[ReportedOutcome] = field(default_factory=list)
     unchanged_outcomes: dict[str, int] = field(default_factory=dict)
+    events: dict[str, EventPlan] = field(default_factory=dict)  # Missing, Reviews, UASC, DoLo
     placement_areas: dict[str, str] = field(default_factory=dict)  # postcode -> area code
     absent_children: int = 0
     tables: tuple[str, ...] = ()
@@ -108,6 +148,7 @@ class ImportPlan:
             or self.new_outcomes
             or self.outcome_changes
             or self.removed_outcomes
+            or any(e.changes_anything for e in self.events.values())
         )
 
     def summary(self) -> dict[str, Any]:
@@ -137,8 +178,12 @@ class ImportPlan:
                     "removed": sum(1 for o in self.removed_outcomes if o.table == table),
                     "unchanged": self.unchanged_outcomes.get(table, 0),
                 }
+        for table, events in self.events.items():
+            result[table] = events.counts()
         result["not kept"] = [
-            t for t in self.tables if t not in ("Header", "Episodes", "OC2", "OC3")
+            t
+            for t in self.tables
+            if t not in ("Header", "Episodes", "OC2", "OC3") and t not in EVENT_TABLES
         ]
         result["absent children"] = self.absent_children
         return result
@@ -168,6 +213,9 @@ def plan_import(
     for table in ("OC2", "OC3"):
         if table in plan.tables:
             _plan_outcomes(plan, table, records)
+    for table in EVENT_MODELS:
+        if table in plan.tables:
+            _plan_events(plan, table, records, start, end)
     return plan
 
 
@@ -285,8 +333,11 @@ def _plan_episodes(
         # The whole history as it would be, the record's episodes outside the span and the
         # file's within it, must still follow the episode rules.
         after.sort(key=lambda f: f.decom)
+        # The history may begin part-way through a period of care, as the record began with a
+        # return whose first episode for the child continued an earlier one.
         earlier = any(e.decom < first for e in outside)
-        for problem in rules.sequence_problems(after, continues_earlier_period=not earlier):
+        continues = not earlier or after[0].rne != "S"
+        for problem in rules.sequence_problems(after, continues_earlier_period=continues):
             row = incoming[0].row if incoming else None
             plan.problems.append(
                 Problem(
@@ -363,3 +414,61 @@ def _plan_outcomes(plan: ImportPlan, table: str, records: Records) -> None:
             unchanged += 1
     plan.removed_outcomes.extend(o for pk, o in stored.items() if pk not in seen)
     plan.unchanged_outcomes[table] = unchanged
+
+
+def _plan_events(plan: ImportPlan, table: str, records: Records, start: date, end: date) -> None:
+    """A dated table replaces, for each child it or Header names, the rows dated from the
+    earlier of the year's start and the child's first row in the file to the later of the
+    year's end and their last; UASC sets each named child's status and removes none."""
+    model, date_field = EVENT_MODELS[table]
+    rows = records.events.get(table, [])
+    named = {r.child for r in rows} | (set(records.headers) if date_field else set())
+    pks = dict(
+        Child.objects.filter(responsible_area=plan.area, la_child_id__in=sorted(named)).values_list(
+            "la_child_id", "pk"
+        )
+    )
+    stored: dict[int, list[Any]] = {}
+    for held in model.objects.filter(child_id__in=list(pks.values())):  # type: ignore[attr-defined]
+        stored.setdefault(held.child_id, []).append(held)
+    result = EventPlan()
+    by_child: dict[str, list[EventRecord]] = {}
+    for record in rows:
+        if record.child not in pks and record.child not in records.headers:
+            plan.problems.append(
+                Problem(
+                    records.file_of[table],
+                    record.row,
+                    "CHILD",
+                    f"CHILD {record.child} is neither in Header nor in lachealth: this row is "
+                    "not kept",
+                    blocking=False,
+                    code=checks.UNKNOWN_CHILD,
+                    child=record.child,
+                )
+            )
+            continue
+        by_child.setdefault(record.child, []).append(record)
+    for child_id in sorted(named):
+        incoming = by_child.get(child_id, [])
+        pk = pks.get(child_id)
+        held = stored.get(pk, []) if pk is not None else []
+        if date_field:
+            keys = [r.key for r in incoming if r.key]
+            first, last = min([start, *keys]), max([end, *keys])
+            in_span = {
+                getattr(h, date_field): h for h in held if first <= getattr(h, date_field) <= last
+            }
+        else:
+            in_span = {None: held[0]} if held else {}
+        for record in incoming:
+            found = in_span.pop(record.key, None)
+            if found is None:
+                result.new.append(record)
+            elif any(getattr(found, f) != v for f, v in record.values.items()):
+                result.changes.append(Change(found, record.values, record.row))
+            else:
+                result.unchanged += 1
+        if date_field:
+            result.removed.extend(in_span.values())
+    plan.events[table] = result

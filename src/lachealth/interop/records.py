@@ -15,6 +15,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -31,7 +32,10 @@ DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 FLAGS = ("0", "1")
 SDQ_REASONS = ("SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5")
 #: Tables lachealth validates but keeps nothing from: the LA's own business.
-NOT_KEPT = ("UASC", "Reviews", "Missing", "PrevPerm", "AD1", "PlacedAdoption", "SWEpisodes", "DoLo")
+NOT_KEPT = ("PrevPerm", "AD1", "PlacedAdoption", "SWEpisodes")
+#: The care-record tables kept as events of the child: Missing, Reviews and DoLo are dated
+#: (by the column named), UASC is one row a child.
+EVENT_TABLES = {"Missing": "MIS_START", "Reviews": "REVIEW", "DoLo": "DOLO_START", "UASC": ""}
 
 
 @dataclass(frozen=True)
@@ -80,11 +84,24 @@ class OutcomeRecord:
     values: dict[str, str]
 
 
+@dataclass(frozen=True)
+class EventRecord:
+    """A row of Missing, Reviews, UASC or DoLo, as the model fields it sets. `key` is the
+    date that tells one of a child's rows from another (none for UASC, one row a child)."""
+
+    row: int
+    table: str
+    child: str
+    key: date | None
+    values: dict[str, Any]
+
+
 @dataclass
 class Records:
     headers: dict[str, HeaderRecord] = field(default_factory=dict)
     episodes: dict[str, list[EpisodeRecord]] = field(default_factory=dict)
     outcomes: dict[str, dict[str, OutcomeRecord]] = field(default_factory=dict)  # table -> child
+    events: dict[str, list[EventRecord]] = field(default_factory=dict)  # table -> rows
     problems: list[Problem] = field(default_factory=list)
     file_of: dict[str, str] = field(default_factory=dict)  # table -> file name
 
@@ -208,6 +225,9 @@ def read_records(
     for name in ("OC2", "OC3"):
         if name in tables:
             _read_outcomes(tables[name], records, collection_year)
+    for name in EVENT_TABLES:
+        if name in tables:
+            _read_events(tables[name], records, collection_year)
     return records
 
 
@@ -365,3 +385,60 @@ def _read_outcomes(table: Table, records: Records, year: int) -> None:
             values = {c: v for c, v in row.items() if c not in ("CHILD", "DOB")}
             kept[r.child] = OutcomeRecord(number, table.name, r.child, values)
     records.outcomes[table.name] = kept
+
+
+def _read_events(table: Table, records: Records, year: int) -> None:
+    """Missing, Reviews, DoLo and UASC rows: dates and codes checked, one row per child and
+    date. A child neither in Header nor in lachealth is the plan's to report."""
+    kept: list[EventRecord] = []
+    first_row: dict[tuple[str, date | None], int] = {}
+    for number, row in enumerate(table.rows, start=1):
+        r = _Row(table, number, row, records.problems, year)
+        if not r.child:
+            r.problem("CHILD", "CHILD is empty: every row needs the child's ID", checks.CHILD_ID)
+            continue
+        before = len(records.problems)
+        r.date("DOB")
+        values = _event_values(table.name, r)
+        if values is None:
+            continue  # a Reviews row with no review, as the return allows
+        key = values.get("start", values.get("held_on"))
+        if (r.child, key) in first_row:
+            what = f"with the same {EVENT_TABLES[table.name]}" if key else ""
+            r.problem(
+                "CHILD",
+                f"CHILD {r.child} is already on row {first_row[(r.child, key)]} {what}".strip(),
+                checks.CHILD_ID,
+            )
+            continue
+        if len(records.problems) == before:
+            first_row[(r.child, key)] = number
+            kept.append(EventRecord(number, table.name, r.child, key, values))
+    records.events[table.name] = kept
+
+
+def _event_values(name: str, r: _Row) -> dict[str, Any] | None:
+    if name == "Missing":
+        return _span(r, "MIS_START", "MIS_END") | {"kind": r.code("MISSING", codes.MissingKind)}
+    if name == "DoLo":
+        return _span(r, "DOLO_START", "DOLO_END")
+    if name == "Reviews":
+        if not r.row.get("REVIEW") and not r.row.get("REVIEW_CODE"):
+            return None
+        return {
+            "held_on": r.date("REVIEW"),
+            "participation": r.code("REVIEW_CODE", codes.ReviewParticipation),
+        }
+    r.one_of("SEX", tuple(years.sex_codes(r.year)))  # UASC repeats Header's SEX
+    return {"ceased_on": r.date("DUC", required=False)}
+
+
+def _span(r: _Row, start_column: str, end_column: str) -> dict[str, Any]:
+    start, end = r.date(start_column), r.date(end_column, required=False)
+    if start and end and end < start:
+        r.problem(
+            end_column,
+            f"{end_column} ({end:%d/%m/%Y}) is before {start_column} ({start:%d/%m/%Y})",
+            checks.SEQUENCE,
+        )
+    return {"start": start, "end": end}

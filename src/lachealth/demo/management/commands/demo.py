@@ -416,8 +416,17 @@ def import_area(
     extract of every child's ten years of care (with the NHS number beside the Header, which
     the import cross-checks), checked, its warnings accepted, and imported. Names and GP
     practices, which the return does not carry, are added afterwards, as the LA would."""
+    from lachealth.demo import returns
     from lachealth.interop import imports
-    from lachealth.interop.export import EPISODES, HEADER, csv_file, episode_row, header_row
+    from lachealth.interop.export import (
+        EPISODES,
+        HEADER,
+        MISSING,
+        REVIEWS,
+        csv_file,
+        episode_row,
+        header_row,
+    )
     from lachealth.interop.files import NHS_NUMBER_COLUMN
     from lachealth.interop.forms import collection_years
 
@@ -429,9 +438,17 @@ def import_area(
         for c, history in zip(children, histories_of, strict=True)
         for e in history
     ]
+    rng = random.Random(f"events {area.code}")
+    missing, reviews = [], []
+    for c, history in zip(children, histories_of, strict=True):
+        gone, held = returns.care_events(rng, c.la_child_id, c.date_of_birth, history, year)
+        missing += gone
+        reviews += held
     files = [
         ("Header.csv", csv_file([*HEADER, NHS_NUMBER_COLUMN], header)),
         ("Episodes.csv", csv_file(EPISODES, episodes)),
+        ("Missing.csv", csv_file(MISSING, missing)),
+        ("Reviews.csv", csv_file(REVIEWS, reviews)),
     ]
     checked = imports.check_return(
         by=officer,
