@@ -214,8 +214,19 @@ def test_no_due_date_is_later_than_the_calendar_date_the_law_gives(dob, last):
     law = clocks.add_months(last, months)
     assert clocks.review_health_assessment_due(dob, last) <= law
     assert clocks.dental_check_due(dob, last, dob) <= law
-    sdq = clocks.sdq_due(dob, last, last)
-    assert sdq is None or sdq <= max(clocks.add_months(last, 12), clocks.birthday(dob, 4))
+
+
+@settings(deadline=None)  # the first call may build the working-day index
+@given(
+    dob=st.dates(min_value=date(2005, 1, 1), max_value=date(2024, 1, 1)),
+    days_on=st.integers(0, 364),
+)
+def test_no_sdq_is_due_later_than_a_year_after_the_last(dob, days_on):
+    """Aged 4 to 15 at the last SDQ, and asked on any day of the year after it."""
+    last = clocks.birthday(dob, 4) + timedelta(days=(dob.toordinal() * 7919) % (365 * 11))
+    as_of = last + timedelta(days=days_on)
+    due = clocks.sdq_due(dob, last, as_of)
+    assert due == clocks.add_months(last, 12)  # the calendar date, weekend or not
 
 
 @settings(deadline=None)  # the first call may build the working-day index

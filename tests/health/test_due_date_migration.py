@@ -42,6 +42,8 @@ def test_reviews_stored_due_on_the_next_working_day_move_to_the_calendar_date(wo
     migration.forwards(apps, None)
     rolled.refresh_from_db()
     assert (rolled.due_on, rolled.working_days_late, rolled.on_time) == (date(2025, 2, 1), 1, False)
+    version = rolled.history.get(history_change_reason=migration.REASON)
+    assert (version.due_on, version.working_days_late) == (date(2025, 2, 1), 1)
     assert HealthAssessment.objects.get(pk=weekday.pk).due_on == date(2026, 2, 3)
     assert HealthAssessment.objects.get(pk=by_hand.pk).working_days_late == 7
     migration.forwards(apps, None)  # run twice, changes nothing more

@@ -315,3 +315,15 @@ def test_a_review_due_on_a_saturday_is_shown_with_its_day_to_act_by_and_late_on_
         url = reverse("care:child_detail", args=[child.pk])
         child_page = as_user("prov_a_nurse").get(url).content.decode()
     assert "1 working day late (due 1 February 2025)" in child_page
+
+
+def test_an_impossible_date_in_the_record_is_said_on_the_childs_page_not_a_server_error(
+    world, as_user
+):
+    child = child_in_care(area(BRADFORD), la_child_id="FAR", last_name="Faraway")
+    child.episodes.update(decom=date(9999, 1, 4))  # written around the services
+    page = as_user("prov_a_nurse").get(reverse("care:child_detail", args=[child.pk]))
+    assert page.status_code == 200
+    assert "Clocks cannot be worked out" in page.content.decode()
+    worklist = as_user("prov_a_nurse").get(reverse("health:worklist"))
+    assert worklist.status_code == 200 and "Faraway" not in worklist.content.decode()

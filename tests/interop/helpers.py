@@ -6,7 +6,14 @@ import csv
 import io
 from typing import Any
 
-from lachealth.care.models import Child, Episode
+from lachealth.care.models import (
+    AsylumSeekingStatus,
+    CareReview,
+    Child,
+    DeprivationOfLiberty,
+    Episode,
+    MissingEpisode,
+)
 from lachealth.interop import imports
 from lachealth.interop.export import build_return
 from lachealth.interop.models import ImportAttempt, ReportedOutcome
@@ -60,4 +67,8 @@ def snapshot() -> tuple:
         list(ReportedOutcome.objects.order_by("pk").values()),
         Child.history.count(),
         Episode.history.count(),
+        *(
+            (list(model.objects.order_by("pk").values()), model.history.count())
+            for model in (MissingEpisode, CareReview, AsylumSeekingStatus, DeprivationOfLiberty)
+        ),
     )

@@ -145,3 +145,39 @@ def test_a_row_for_a_child_lachealth_does_not_know_is_a_warning_and_not_kept(wor
     warning = next(p for p in checked.attempt.warnings if p["code"] == checks.UNKNOWN_CHILD)
     assert warning["row"] == 4 and "not kept" in warning["message"]
     assert checked.attempt.summary["Missing"]["added"] == 3
+
+
+def test_a_later_year_removes_only_its_own_years_rows(world):
+    """An order from the year before still in force is in the next year's return; an order
+    of the year before that ended is not, and stays."""
+    officer = world.users["la_a_data"]
+    orders = DOLO + b"Y1,01/06/2010,01/06/2026,01/09/2026\n"
+    import_return(officer, BRADFORD, 2027, files(DoLo=orders))
+    assert DeprivationOfLiberty.objects.count() == 2
+    next_year = build_return(BRADFORD, 2028).files
+    assert rows(next_year["DoLo.csv"]) == rows(DOLO)  # the ended order is not in 2027/28's
+    done = import_return(
+        officer, BRADFORD, 2028, {n: c for n, c in next_year.items() if n != "OC2.csv"}
+    )
+    assert "removed" not in done.message
+    assert DeprivationOfLiberty.objects.count() == 2
+
+
+def test_an_earlier_years_uasc_row_does_not_undo_a_later_ones_end(world):
+    officer = world.users["la_a_data"]
+    earlier = b"CHILD,SEX,DOB,DUC\nY2,F,02/03/2008,\n"
+    import_return(officer, BRADFORD, 2026, {"Header.csv": header("M", "F"), "UASC.csv": earlier})
+    import_return(officer, BRADFORD, 2027, files(UASC=UASC))
+    assert AsylumSeekingStatus.objects.get().ceased_on == date(2027, 2, 1)
+    again = import_return(
+        officer, BRADFORD, 2026, {"Header.csv": header("M", "F"), "UASC.csv": earlier}
+    )
+    assert again.status == "unchanged"
+    assert AsylumSeekingStatus.objects.get().ceased_on == date(2027, 2, 1)
+
+
+def test_dolo_before_2026_27_is_checked_not_kept(world):
+    checked = check(
+        world.users["la_a_data"], BRADFORD, 2026, {"Header.csv": header("M", "F"), "DoLo.csv": DOLO}
+    )
+    assert checked.attempt.summary["not kept"] == ["DoLo"] and "DoLo" not in checked.attempt.summary

@@ -215,3 +215,41 @@ def test_the_form_offers_every_year_back_to_2013_14():
     offered = [y for y, _ in years.choices(date(2026, 12, 1))]
     assert offered[0] == 2026 and offered[-1] == years.FIRST_YEAR == 2014
     assert years.label(2017) == "2016/17" and years.sex_in_return("F", 2024) == "2"
+
+
+def test_a_later_returns_details_stand_and_a_u_in_an_older_year_is_kept(world):
+    """A child a later return calls U is exported as U in an older year's return, which then
+    imports with a warning; and an older year's Header does not undo the later details."""
+    officer = world.users["la_a_data"]
+    import_return(officer, BRADFORD, 2024, {"h.csv": header("1", "2"), "e.csv": episodes(2024)})
+    import_return(officer, BRADFORD, 2026, {"h.csv": header("U", "F")})
+    assert Child.objects.get(la_child_id="Y1").sex == "U"
+    older = build_return(BRADFORD, 2024).files
+    assert {r["CHILD"]: r["SEX"] for r in rows(older["Header.csv"])}["Y1"] == "U"
+    checked = check(officer, BRADFORD, 2024, dict(older))
+    assert checked.attempt.status == "checked", checked.attempt.blocking
+    warning = next(p for p in checked.attempt.warnings if p["column"] == "SEX")
+    assert "kept as not known" in warning["message"] and warning["code"] == checks.CODE
+    # The LA's own 2023/24 file said 1 (male): the 2025/26 return's U stands.
+    own = check(officer, BRADFORD, 2024, {"h.csv": header("1", "2"), "e.csv": episodes(2024)})
+    later = next(p for p in own.attempt.warnings if p["code"] == checks.LATER_RETURN)
+    assert (
+        "the 2025/26 return imported already: the later return's details are kept"
+        in later["message"]
+    )
+    imports.apply_import(own.attempt, by=officer, accept_warnings=True)
+    assert Child.objects.get(la_child_id="Y1").sex == "U"
+
+
+def test_a_date_no_return_can_hold_is_refused(world):
+    bad = episodes(2026).replace(
+        b"Y1,01/06/2025,S,C2,N1,U4,PR1,,", b"Y1,01/06/2025,S,C2,N1,U4,PR1,31/12/9999,"
+    )
+    problem = next(
+        p for p in refused(world, {"h.csv": header("M", "F"), "e.csv": bad}) if p["column"] == "DEC"
+    )
+    assert (
+        problem["message"]
+        == "“31/12/9999” is not a date this return can hold: give one from 1900 to 2028"
+    )
+    assert problem["code"] == checks.DATE

@@ -128,21 +128,28 @@ class Change:
 
 
 def change_history(child: Child, limit: int = 20) -> list[Change]:
-    """Recent versions of the child and their episodes: who changed what, and when."""
+    """Recent versions of the child, their episodes and the other parts of the care record
+    (times missing, reviews, UASC status, orders): who changed what, and when."""
     verbs = {"+": "added", "~": "changed", "-": "removed"}
     rows: list[Change] = []
     for h in child.history.select_related("history_user").order_by("-history_date")[:limit]:
         who = str(h.history_user) if h.history_user else "system"
         rows.append(Change(h.history_date, who, f"Child's record {verbs[h.history_type]}"))
-    episode_history = (
-        Episode.history.filter(child_id=child.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:limit]
-    )
-    for h in episode_history:
-        who = str(h.history_user) if h.history_user else "system"
-        rows.append(
-            Change(h.history_date, who, f"Episode from {h.decom:%-d %B %Y} {verbs[h.history_type]}")
+    described: list[tuple[Any, Any]] = [
+        (Episode, lambda h: f"Episode from {h.decom:%-d %B %Y}"),
+        (MissingEpisode, lambda h: f"Time missing or away from {h.start:%-d %B %Y}"),
+        (CareReview, lambda h: f"Review of {h.held_on:%-d %B %Y}"),
+        (AsylumSeekingStatus, lambda h: "UASC status"),
+        (DeprivationOfLiberty, lambda h: f"Deprivation of liberty order from {h.start:%-d %B %Y}"),
+    ]
+    for model, what in described:
+        versions = (
+            model.history.filter(child_id=child.pk)
+            .select_related("history_user")
+            .order_by("-history_date")[:limit]
         )
+        for h in versions:
+            who = str(h.history_user) if h.history_user else "system"
+            rows.append(Change(h.history_date, who, f"{what(h)} {verbs[h.history_type]}"))
     rows.sort(key=lambda c: c.when, reverse=True)
     return rows[:limit]

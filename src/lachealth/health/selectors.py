@@ -124,7 +124,7 @@ def clock_rows(
     for child in annotated:
         try:
             child_clocks = status.child_clocks(facts_of(child), as_of)
-        except ValueError:
+        except (ValueError, OverflowError):
             # One record with an impossible date must not hide everyone else's clocks.
             logger.exception("clocks could not be worked out for child %s", child.pk)
             continue
@@ -219,6 +219,7 @@ class ChildHealth:
     appointments: list[Appointment]
     actions: list[HealthPlanAction]
     has_clocks: bool
+    clock_problem: str = ""  # why the clocks cannot be worked out, if they cannot
 
 
 def child_facts(child: Child) -> status.ChildHealthFacts:
@@ -228,8 +229,16 @@ def child_facts(child: Child) -> status.ChildHealthFacts:
 
 def child_health(child: Child, *, as_of: date) -> ChildHealth:
     facts = child_facts(child)
+    problem = ""
+    try:
+        clocks = status.child_clocks(facts, as_of, include_done=True)
+    except (ValueError, OverflowError) as error:
+        # An impossible date in the record must not take the child's page down with it.
+        logger.exception("clocks could not be worked out for child %s", child.pk)
+        clocks, problem = [], str(error) or "a date in the record is out of range"
     return ChildHealth(
-        clocks=status.child_clocks(facts, as_of, include_done=True),
+        clocks=clocks,
+        clock_problem=problem,
         assessments=list(
             HealthAssessment.objects.filter(child=child).select_related("practitioner", "provider")
         ),

@@ -20,6 +20,7 @@ NHS_NUMBER = "LH16"
 UNKNOWN_CHILD = "LH17"
 VALUE = "LH18"
 RULES = "LH19"
+LATER_RETURN = "LH20"
 
 #: What each check asks, in the words the returns page shows.
 CHECKS = {
@@ -39,4 +40,6 @@ CHECKS = {
     UNKNOWN_CHILD: "A row's child is in Header or already in lachealth (a warning)",
     VALUE: "Values are within what the item allows (an SDQ score is 0 to 40…)",
     RULES: "The DfE's rules ran (a warning when they could not)",
+    LATER_RETURN: "A child's details from a later year's return are kept over an earlier "
+    "year's (a warning)",
 }

@@ -138,10 +138,6 @@ def build_return(area_code: str, collection_year: int) -> Return:
     return Return(files, len(header_rows), len(episode_rows), len(oc2_rows))
 
 
-#: The year the DoLo table (deprivation of liberty orders) joined the return: 2026/27.
-DOLO_FROM = 2027
-
-
 def _event_tables(children: Any, collection_year: int) -> dict[str, tuple[list[str], list]]:
     """Missing, Reviews, UASC and DoLo for the year's children, as lachealth keeps them."""
     start, end = years.span(collection_year)
@@ -185,7 +181,7 @@ def _event_tables(children: Any, collection_year: int) -> dict[str, tuple[list[s
             ],
         ),
     }
-    if collection_year >= DOLO_FROM:
+    if collection_year >= years.DOLO_FROM:
         dolo = DeprivationOfLiberty.objects.filter(child_id__in=ids, start__lte=end).filter(
             Q(end__isnull=True) | Q(end__gte=start)
         )

@@ -103,7 +103,8 @@ def check_return(
     # read, so the data officer sees every problem at once.
     records = read_records(tables, collection_year, some_unread=len(tables) < len(received))
     said = {(p.file, p.row, p.column) for p in problems}  # one problem per cell
-    problems += [p for p in records.problems if (p.file, p.row, p.column) not in said]
+    found = records.problems + records.warnings
+    problems += [p for p in found if (p.file, p.row, p.column) not in said]
     plan = None
     if tables:
         result = _validate(tables, area, collection_year)
@@ -310,8 +311,13 @@ def apply_import(
 def _replan(attempt: ImportAttempt) -> ImportPlan:
     """Plan again from the stored files; refuse if the record changed since the check."""
     received = [ReceivedFile(f.name, f.content) for f in attempt.stored.order_by("pk")]
-    tables, _ = read_tables(received)
+    tables, problems = read_tables(received)
     records = read_records(tables, attempt.collection_year)
+    if any(p.blocking for p in problems + records.problems):
+        raise ImportNotAllowed(
+            "This return no longer reads as it did when it was checked (lachealth's checks "
+            "have changed since): upload it again"
+        )
     plan = plan_import(attempt.area, attempt.collection_year, records, tables)
     rules = {k: attempt.summary[k] for k in RULES_KEYS if k in attempt.summary}
     summary = plan.summary() | rules

@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 
 from lachealth.care import episodes as rules
 from lachealth.care.models import (
@@ -37,10 +37,10 @@ from lachealth.care.models import (
 from lachealth.people.areas import placement_area_code
 from lachealth.people.models import Area
 
-from . import checks, validator
+from . import checks, validator, years
 from .export import EPISODES, HEADER, episode_row, header_row
 from .files import NHS_NUMBER_COLUMN, Problem
-from .models import ReportedOutcome
+from .models import ImportAttempt, ImportStatus, ReportedOutcome
 from .records import EVENT_TABLES, EpisodeRecord, EventRecord, HeaderRecord, OutcomeRecord, Records
 
 HEADER_FIELDS = {
@@ -137,6 +137,15 @@ class ImportPlan:
         return self.placement_areas.get(pl_post, self.area.code)
 
     @property
+    def kept_events(self) -> list[str]:
+        """The care-record event tables of the upload kept (DoLo only from its first year)."""
+        return [
+            t
+            for t in EVENT_TABLES
+            if t in self.tables and (t != "DoLo" or self.collection_year >= years.DOLO_FROM)
+        ]
+
+    @property
     def changes_anything(self) -> bool:
         return bool(
             self.new_children
@@ -183,7 +192,7 @@ class ImportPlan:
         result["not kept"] = [
             t
             for t in self.tables
-            if t not in ("Header", "Episodes", "OC2", "OC3") and t not in EVENT_TABLES
+            if t not in ("Header", "Episodes", "OC2", "OC3") and t not in self.kept_events
         ]
         result["absent children"] = self.absent_children
         return result
@@ -214,7 +223,7 @@ def plan_import(
         if table in plan.tables:
             _plan_outcomes(plan, table, records)
     for table in EVENT_MODELS:
-        if table in plan.tables:
+        if table in plan.kept_events:
             _plan_events(plan, table, records, start, end)
     return plan
 
@@ -231,6 +240,8 @@ def _plan_children(
         .filter(nhs_number__in=[h.nhs_number for h in records.headers.values() if h.nhs_number])
         .values_list("nhs_number", "la_child_id")
     )
+    later = _latest_year_imported(plan.area)
+    kept: list[HeaderRecord] = []
     for child_id, record in records.headers.items():
         child = existing.get(child_id)
         if record.nhs_number:
@@ -239,11 +250,38 @@ def _plan_children(
             plan.new_children.append(record)
             continue
         changed = _differences(HEADER, header_row(child_id, child), header_row(child_id, record))
-        if changed:
+        if changed and later > plan.collection_year:
+            kept.append(record)  # a later year's return said otherwise: it stands
+            plan.unchanged_children += child_id not in plan.nhs_numbers
+        elif changed:
             fields = {HEADER_FIELDS[c]: getattr(record, HEADER_FIELDS[c]) for c in changed}
             plan.child_changes.append(Change(child, fields, record.row))
         elif child_id not in plan.nhs_numbers:
             plan.unchanged_children += 1
+    if kept:
+        first = kept[0]
+        plan.problems.append(
+            Problem(
+                header_file,
+                first.row,
+                "",
+                f"{len(kept)} {'child' if len(kept) == 1 else 'children'} (the first CHILD "
+                f"{first.child}) {'has' if len(kept) == 1 else 'have'} details here that "
+                f"differ from the {years.label(later)} return imported already: the later "
+                "return's details are kept",
+                blocking=False,
+                code=checks.LATER_RETURN,
+                child=first.child,
+            )
+        )
+
+
+def _latest_year_imported(area: Area) -> int:
+    """The latest collection year of the area's returns imported so far (0 if none)."""
+    found = ImportAttempt.objects.filter(
+        area=area, status__in=[ImportStatus.IMPORTED, ImportStatus.UNCHANGED]
+    ).aggregate(latest=Max("collection_year"))["latest"]
+    return found or 0
 
 
 def _cross_check_nhs_number(
@@ -333,11 +371,10 @@ def _plan_episodes(
         # The whole history as it would be, the record's episodes outside the span and the
         # file's within it, must still follow the episode rules.
         after.sort(key=lambda f: f.decom)
-        # The history may begin part-way through a period of care, as the record began with a
-        # return whose first episode for the child continued an earlier one.
-        earlier = any(e.decom < first for e in outside)
-        continues = not earlier or after[0].rne != "S"
-        for problem in rules.sequence_problems(after, continues_earlier_period=continues):
+        # The history may begin part-way through a period of care: the record began with a
+        # return whose first episode for the child continued one before it, as the file's
+        # own first episode may.
+        for problem in rules.sequence_problems(after, continues_earlier_period=True):
             row = incoming[0].row if incoming else None
             plan.problems.append(
                 Problem(
@@ -416,10 +453,21 @@ def _plan_outcomes(plan: ImportPlan, table: str, records: Records) -> None:
     plan.unchanged_outcomes[table] = unchanged
 
 
+def _differs(held: Any, record: EventRecord, end: date) -> bool:
+    """Whether the file's row changes the record. A UASC status a later return ended (DUC after
+    this year's end) is that return's to say, not this one's."""
+    later = getattr(held, "ceased_on", None)
+    if later is not None and later > end:
+        return False
+    return any(getattr(held, f) != v for f, v in record.values.items())
+
+
 def _plan_events(plan: ImportPlan, table: str, records: Records, start: date, end: date) -> None:
-    """A dated table replaces, for each child it or Header names, the rows dated from the
-    earlier of the year's start and the child's first row in the file to the later of the
-    year's end and their last; UASC sets each named child's status and removes none."""
+    """A dated table replaces, for each child it or Header names, their rows dated in the year:
+    one missing from the file is removed. A row of the file dated outside the year (an extract,
+    or an order that began the year before) is added or updated, and nothing outside the year
+    is removed. UASC sets each named child's status and removes none; an older year's return
+    never undoes the date a later one gave (DUC after the year's end)."""
     model, date_field = EVENT_MODELS[table]
     rows = records.events.get(table, [])
     named = {r.child for r in rows} | (set(records.headers) if date_field else set())
@@ -453,22 +501,21 @@ def _plan_events(plan: ImportPlan, table: str, records: Records, start: date, en
         incoming = by_child.get(child_id, [])
         pk = pks.get(child_id)
         held = stored.get(pk, []) if pk is not None else []
-        if date_field:
-            keys = [r.key for r in incoming if r.key]
-            first, last = min([start, *keys]), max([end, *keys])
-            in_span = {
-                getattr(h, date_field): h for h in held if first <= getattr(h, date_field) <= last
-            }
-        else:
-            in_span = {None: held[0]} if held else {}
+        by_key = (
+            {getattr(h, date_field): h for h in held}
+            if date_field
+            else {None: held[0]}
+            if held
+            else {}
+        )
         for record in incoming:
-            found = in_span.pop(record.key, None)
+            found = by_key.pop(record.key, None)
             if found is None:
                 result.new.append(record)
-            elif any(getattr(found, f) != v for f, v in record.values.items()):
+            elif _differs(found, record, end):
                 result.changes.append(Change(found, record.values, record.row))
             else:
                 result.unchanged += 1
         if date_field:
-            result.removed.extend(in_span.values())
+            result.removed.extend(h for key, h in by_key.items() if key and start <= key <= end)
     plan.events[table] = result

@@ -28,6 +28,9 @@ from . import checks, years
 from .files import NHS_NUMBER_COLUMN, Problem, Table
 
 DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+#: The earliest year a date of the return may have (a date of birth of a care leaver's
+#: mother, say); the latest is two years after the year the return ends.
+EARLIEST_DATE_YEAR = 1900
 #: The outcome tables lachealth keeps as the LA reported them, with the codes each allows.
 FLAGS = ("0", "1")
 SDQ_REASONS = ("SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5")
@@ -102,6 +105,7 @@ class Records:
     episodes: dict[str, list[EpisodeRecord]] = field(default_factory=dict)
     outcomes: dict[str, dict[str, OutcomeRecord]] = field(default_factory=dict)  # table -> child
     events: dict[str, list[EventRecord]] = field(default_factory=dict)  # table -> rows
+    warnings: list[Problem] = field(default_factory=list)  # what is kept, said to the officer
     problems: list[Problem] = field(default_factory=list)
     file_of: dict[str, str] = field(default_factory=dict)  # table -> file name
 
@@ -123,9 +127,16 @@ class _Row:
     """One row being read: collects its problems with their file, row and column."""
 
     def __init__(
-        self, table: Table, number: int, row: dict[str, str], out: list[Problem], year: int
+        self,
+        table: Table,
+        number: int,
+        row: dict[str, str],
+        out: list[Problem],
+        year: int,
+        warnings: list[Problem] | None = None,
     ):
         self.table, self.number, self.row, self.out, self.year = table, number, row, out, year
+        self.warnings = out if warnings is None else warnings
         self.child = row.get("CHILD", "")
 
     def problem(self, column: str, message: str, code: str) -> None:
@@ -143,9 +154,19 @@ class _Row:
         if match:
             day, month, year = (int(g) for g in match.groups())
             try:
-                return date(year, month, day)
+                found = date(year, month, day)
             except ValueError:
                 pass
+            else:
+                if EARLIEST_DATE_YEAR <= year <= self.year + 2:
+                    return found
+                self.problem(
+                    column,
+                    f"“{value}” is not a date this return can hold: give one from "
+                    f"{EARLIEST_DATE_YEAR} to {self.year + 2}",
+                    checks.DATE,
+                )
+                return None
         self.problem(
             column, f"“{value}” is not a date as dd/mm/YYYY (like 01/04/2025)", checks.DATE
         )
@@ -170,8 +191,25 @@ class _Row:
         return value
 
     def sex(self) -> str:
-        """SEX as the year spells it (1 and 2 up to 2023/24), kept as M, F or U."""
+        """SEX as the year spells it (1 and 2 up to 2023/24), kept as M, F or U. A U in an
+        earlier year (lachealth's own export of a child a later return calls U) is kept, with
+        a warning."""
         codes_of_year = years.sex_codes(self.year)
+        if self.row.get("SEX") == "U" and "U" not in codes_of_year:
+            self.warnings.append(
+                Problem(
+                    self.table.file,
+                    self.number,
+                    "SEX",
+                    f"“U” is not a SEX code of the {years.label(self.year)} return "
+                    f"({', '.join(codes_of_year)}): kept as not known, as returns since "
+                    f"{years.label(years.SEX_LETTERS_FROM)} say it",
+                    blocking=False,
+                    code=checks.CODE,
+                    child=self.child,
+                )
+            )
+            return "U"
         return codes_of_year.get(self.one_of("SEX", tuple(codes_of_year)), "")
 
     def checked(self, column: str, check) -> str:  # type: ignore[no-untyped-def]
@@ -234,7 +272,7 @@ def read_records(
 def _read_header(table: Table, records: Records, year: int) -> None:
     first_row: dict[str, int] = {}
     for number, row in enumerate(table.rows, start=1):
-        r = _Row(table, number, row, records.problems, year)
+        r = _Row(table, number, row, records.problems, year, records.warnings)
         if not r.child:
             r.problem("CHILD", "CHILD is empty: every row needs the child's ID", checks.CHILD_ID)
             continue
@@ -429,7 +467,8 @@ def _event_values(name: str, r: _Row) -> dict[str, Any] | None:
             "held_on": r.date("REVIEW"),
             "participation": r.code("REVIEW_CODE", codes.ReviewParticipation),
         }
-    r.one_of("SEX", tuple(years.sex_codes(r.year)))  # UASC repeats Header's SEX
+    if r.row.get("SEX") != "U":  # UASC repeats Header's SEX (a U there is said in Header)
+        r.one_of("SEX", tuple(years.sex_codes(r.year)))
     return {"ceased_on": r.date("DUC", required=False)}
 
 

@@ -16,6 +16,8 @@ from datetime import date
 
 #: The earliest return lachealth takes: 2013/14, when the return took today's shape of tables.
 FIRST_YEAR = 2014
+#: The first year whose return has the DoLo table (deprivation of liberty orders): 2026/27.
+DOLO_FROM = 2027
 #: The first year whose return spells SEX as M, F or U.
 SEX_LETTERS_FROM = 2025
 _SEX_NUMBERS = {"1": "M", "2": "F"}

@@ -3,16 +3,27 @@
 They were stored due on the next working day when six or twelve calendar months after the
 last assessment fell on a weekend or bank holiday, and one done on that working day counted
 as on time. Each is now due on the calendar date, its lateness counted from it. Only an
-assessment whose stored due date is exactly that rolled date is changed.
+assessment whose stored due date is exactly that rolled date is changed, and each change is
+kept as a version of the assessment with the reason. The calendar rule is written out here,
+as it stood; working days are England's (`clocks`), which do not change.
 """
 
+import calendar
 from datetime import date
 
 from django.db import migrations
+from django.utils import timezone
 
 from lachealth.health import clocks
 
 BATCH = 2000
+REASON = "due on the law's calendar date, not the next working day (health 0005)"
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _rolled(day: date) -> date:
@@ -23,6 +34,19 @@ def _late(due: date, done: date) -> int:
     return clocks.working_days_between(due, done) if done > due else 0
 
 
+def _save(apps, changed: list) -> None:
+    """The changes, and a version of each assessment as it now stands."""
+    assessment_model = apps.get_model("health", "HealthAssessment")
+    history_model = apps.get_model("health", "HistoricalHealthAssessment")
+    assessment_model.objects.bulk_update(changed, ["due_on", "working_days_late"])
+    now = timezone.now()
+    names = [f.attname for f in assessment_model._meta.concrete_fields]
+    history_model.objects.bulk_create(
+        history_model(**row, history_date=now, history_type="~", history_change_reason=REASON)
+        for row in assessment_model.objects.filter(pk__in=[c.pk for c in changed]).values(*names)
+    )
+
+
 def _recount(apps, *, to_calendar: bool) -> None:
     assessment_model = apps.get_model("health", "HealthAssessment")
     rows = assessment_model.objects.order_by("child_id", "completed_on").values_list(
@@ -31,8 +55,8 @@ def _recount(apps, *, to_calendar: bool) -> None:
     changed, previous = [], None
     for pk, child_id, born, kind, completed_on, due_on in rows.iterator(chunk_size=BATCH):
         if kind == "RHA" and previous is not None and previous[0] == child_id:
-            months = 6 if previous[1] < clocks.birthday(born, 5) else 12
-            calendar_due = clocks.add_months(previous[1], months)
+            months = 6 if previous[1] < _add_months(born, 60) else 12
+            calendar_due = _add_months(previous[1], months)
             old, new = (
                 (_rolled(calendar_due), calendar_due)
                 if to_calendar
@@ -44,9 +68,10 @@ def _recount(apps, *, to_calendar: bool) -> None:
                 )
         previous = (child_id, completed_on)
         if len(changed) >= BATCH:
-            assessment_model.objects.bulk_update(changed, ["due_on", "working_days_late"])
+            _save(apps, changed)
             changed = []
-    assessment_model.objects.bulk_update(changed, ["due_on", "working_days_late"])
+    if changed:
+        _save(apps, changed)
 
 
 def forwards(apps, schema_editor):

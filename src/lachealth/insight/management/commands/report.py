@@ -29,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         taken = latest_snapshot()
         today = taken.as_of if taken is not None else timezone.localdate()
-        area = Area.objects.filter(code=options["area"].strip().upper()).first()
+        area = Area.english.filter(code=options["area"].strip().upper()).first()
         if area is None:
             raise CommandError(
                 f'--area: "{options["area"]}" is not the ONS code of an English area'
