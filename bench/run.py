@@ -30,6 +30,7 @@ def main() -> None:
     for script, title in [
         ("child_list.py", "child list (< 150 ms, constant query count)"),
         ("worklist.py", "worklist (< 200 ms, constant query count)"),
+        ("search.py", "finding a child among 85,000 (< 100 ms)"),
         ("import_903.py", "SSDA903 import of a large LA (our import ≤ 1.5× the validator alone)"),
         ("history_903.py", "a large LA's ten years of SSDA903 returns, oldest first, then again"),
         (

@@ -80,3 +80,32 @@ def test_production_settings_pass_djangos_deployment_checks():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_demo_shows_lachealths_own_error_pages_not_the_frameworks(world, settings):
+    """The demo runs with DEBUG on, which makes Django show its debug pages; users meet the
+    NHS.UK pages instead, unless a developer asks for the debug ones."""
+    settings.DEBUG = True
+    client = sign_in(Client(raise_request_exception=False), world.users["la_a_sw"])
+    for path in ("/no-such-page/", "/children/999999/"):
+        response = client.get(path)
+        page = response.content.decode()
+        assert response.status_code == 404, path
+        assert "nhsuk-header" in page and "Page not found" in page, path
+        assert "URLconf" not in page and "DEBUG = True" not in page, path
+    with mock.patch("lachealth.care.views.selectors.child_list", side_effect=RuntimeError("x")):
+        response = client.get(reverse("care:child_list"))
+    page = response.content.decode()
+    assert response.status_code == 500 and "there is a problem with the service" in page
+    assert "Traceback" not in page and "RuntimeError" not in page
+    # A request that does not accept HTML gets the page too, not the text report.
+    with mock.patch("lachealth.care.views.selectors.child_list", side_effect=RuntimeError("x")):
+        response = client.get(reverse("care:child_list"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 500 and "Django Version" not in response.content.decode()
+    assert response["X-Frame-Options"] == "DENY"
+    # A Host the site does not serve is refused before any view, with the page as well.
+    response = client.get("/children/", HTTP_HOST="attacker.example")
+    assert response.status_code == 400 and "could not be understood" in response.content.decode()
+    assert "ALLOWED_HOSTS" not in response.content.decode()
+    settings.DEBUG_PAGES = True
+    assert "URLconf" in client.get("/no-such-page/").content.decode()

@@ -28,6 +28,9 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = _flag("LACHEALTH_DEBUG")
+#: Django's debug pages for a page not found or a server error, for developers; the demo
+#: (DEBUG) shows lachealth's own pages unless this is set.
+DEBUG_PAGES = DEBUG and _flag("LACHEALTH_DEBUG_PAGES")
 TESTING = _flag("LACHEALTH_TESTING") or "pytest" in sys.modules
 
 
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lachealth.middleware.OwnErrorPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lachealth.people.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

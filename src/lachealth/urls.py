@@ -18,5 +18,6 @@ urlpatterns = [
 ]
 
 handler403 = "lachealth.views.permission_denied"
+handler400 = "lachealth.views.bad_request"
 handler404 = "lachealth.views.page_not_found"
 handler500 = "lachealth.views.server_error"

@@ -25,12 +25,14 @@ def health(request: HttpRequest) -> HttpResponse:
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    return render(
+    response = render(
         request,
         "error.jinja",
         {"page_title": title, "title": title, "message": message},
         status=status,
     )
+    response.own_page = True  # type: ignore[attr-defined]  # (middleware.OwnErrorPagesMiddleware)
+    return response
 
 
 def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
@@ -40,6 +42,15 @@ def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
         "Page not found",
         "If you typed the web address, check it is correct. If you followed a link, "
         "the record may not exist or may not be one you can see.",
+    )
+
+
+def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return _error(
+        request,
+        400,
+        "Sorry, that request could not be understood",
+        "Go back and try again. If it happens again, tell your system administrator.",
     )
 
 

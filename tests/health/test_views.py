@@ -421,3 +421,13 @@ def test_opening_a_health_form_is_logged_as_a_view(world, as_user):
     assert AccessLog.objects.filter(
         child_id=child.pk, action="view", detail="assessment_create"
     ).exists()
+
+
+def test_each_unbooked_assessment_on_the_worklist_can_be_booked_from_its_row(world, as_user):
+    book = reverse("health:book", args=[world.children["child_a"].pk])
+    page = as_user("prov_a_nurse").get(reverse("health:worklist")).content.decode()
+    assert f'href="{book}"' in page and "the initial health assessment for Ashby" in page
+    assert as_user("prov_a_nurse").get(book).status_code == 200
+    # The designated nurse sees the clocks but books nothing.
+    overseen = as_user("icb_designated").get(reverse("health:worklist")).content.decode()
+    assert "Ashby" in overseen and f'href="{book}"' not in overseen

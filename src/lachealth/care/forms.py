@@ -57,6 +57,12 @@ class ChildDetailsForm(NhsForm):
         max_length=100,
         error_messages={"required": "Enter the child's last name"},
     )
+    former_names = forms.CharField(
+        label="Other or former names (optional)",
+        required=False,
+        max_length=200,
+        help_text="Names the child has been known by, so that a search for them finds the child",
+    )
     date_of_birth = SplitDateField(label="Date of birth", help_text="For example, 27 3 2015")
     sex = forms.ChoiceField(
         label="Sex",
@@ -69,7 +75,7 @@ class ChildDetailsForm(NhsForm):
         label="NHS number (if known)",
         required=False,
         max_length=14,
-        help_text="10 digits, for example 485 777 3456",
+        help_text="10 digits, for example 999 123 4519",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "classes": "nhsuk-input--width-10"}),
     )
     mother = forms.ChoiceField(
@@ -100,6 +106,7 @@ class ChildDetailsForm(NhsForm):
         "la_child_id",
         "first_name",
         "last_name",
+        "former_names",
         "date_of_birth",
         "sex",
         "mother",

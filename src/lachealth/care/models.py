@@ -88,6 +88,12 @@ class Child(models.Model):
     # adds them.
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
+    former_names = models.CharField(
+        "other or former names",
+        max_length=200,
+        blank=True,
+        help_text="Names the child has been known by, for finding them",
+    )
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices)
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices)

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.shortcuts import get_object_or_404
 
 from lachealth.people import access
 from lachealth.people.models import Area
 
 from . import episodes as rules
+from .codes import SHORT_BREAK_LS
 from .models import (
     AsylumSeekingStatus,
     CareReview,
@@ -22,10 +24,51 @@ from .models import (
     Episode,
     MissingEpisode,
 )
+from .search import ChildSearch, parse
+
+#: What the child list shows: by default the children looked after now and the care leavers.
+STATUSES = {
+    "current": "Looked after now and care leavers",
+    "looked_after": "Looked after now",
+    "care_leavers": "Care leavers (left at 16+)",
+    "out_of_area": "Placed out of area",
+    "left": "Left care",
+    "all": "All",
+}
 
 
-def child_list(user: Any, *, search: str = "", status: str = "", area: str = "") -> QuerySet[Child]:
-    """The children a user may see, with their current episode's codes, in two queries a page."""
+#: Endings after which a young person is no care leaver: died, adopted.
+NOT_LEAVING_CARE = ("E2", "E11", "E12")
+
+
+def care_leavers(today: date) -> Q:
+    """Young people who left care on or after their 16th birthday and are not yet 26: the
+    care leavers the LA supports to 25 (relevant and former relevant children). An episode of
+    care (not short breaks) must have ended on or after the 16th birthday, and not by death or
+    adoption. Needs `child_list`'s annotation `sixteenth` (dates as numbers YYYYMMDD, so that
+    a birthday on 29 February falls on 1 March in other years)."""
+    day = min(today.day, calendar.monthrange(today.year - 26, today.month)[1])
+    left_at_sixteen = Episode.objects.filter(child=OuterRef("pk"), dec__isnull=False).annotate(
+        ended=_as_number("dec")
+    )
+    left_at_sixteen = left_at_sixteen.filter(ended__gte=OuterRef("sixteenth")).exclude(
+        Q(ls__in=SHORT_BREAK_LS) | Q(rec__in=NOT_LEAVING_CARE)
+    )
+    return Q(looked_after=False, date_of_birth__gt=date(today.year - 26, today.month, day)) & Q(
+        Exists(left_at_sixteen)
+    )
+
+
+def _as_number(field: str, years: int = 0) -> Any:
+    return (ExtractYear(field) + years) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+
+
+def child_list(
+    user: Any, *, search: str = "", status: str = "", area: str = "", today: date | None = None
+) -> QuerySet[Child]:
+    """The children a user may see, with their current episode's codes, in two queries a page.
+    `status` is one of `STATUSES` (by default, those looked after now and care leavers)."""
+    today = today or date.today()
     current = Episode.objects.filter(child=OuterRef("pk"), dec__isnull=True)
     last_start = Episode.objects.filter(child=OuterRef("pk")).order_by("-decom")
     children = (
@@ -35,20 +78,17 @@ def child_list(user: Any, *, search: str = "", status: str = "", area: str = "")
             current_ls=Subquery(current.values("ls")[:1]),
             current_place=Subquery(current.values("place")[:1]),
             latest_decom=Subquery(last_start.values("decom")[:1]),
+            sixteenth=_as_number("date_of_birth", 16),
         )
     )
-    search = search.strip()
-    if search:
-        compact = search.replace(" ", "")
-        q = (
-            Q(last_name__icontains=search)
-            | Q(first_name__icontains=search)
-            | Q(la_child_id__iexact=search)
-        )
-        if compact.isdigit():
-            q |= Q(nhs_number=compact)
-        children = children.filter(q)
-    if status == "looked_after":
+    found = parse(search)
+    if found:
+        children = children.filter(matching(found))
+    if status in ("", "current"):
+        children = children.filter(Q(looked_after=True) | care_leavers(today))
+    elif status == "care_leavers":
+        children = children.filter(care_leavers(today))
+    elif status == "looked_after":
         children = children.filter(looked_after=True)
     elif status == "left":
         children = children.filter(looked_after=False)
@@ -59,6 +99,24 @@ def child_list(user: Any, *, search: str = "", status: str = "", area: str = "")
     if area:
         children = children.filter(Q(responsible_area=area) | Q(current_placement_area=area))
     return children
+
+
+def matching(found: ChildSearch) -> Q:
+    """The children a search finds: the NHS number (or an LA child ID of those digits), each
+    word in the first, last or former names or the LA child ID, and the date of birth."""
+    q = Q()
+    if found.nhs_number:
+        q &= Q(nhs_number=found.nhs_number) | Q(la_child_id__iexact=found.nhs_number)
+    for word in found.words:
+        q &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(former_names__icontains=word)
+            | Q(la_child_id__iexact=word)
+        )
+    if found.date_of_birth is not None:
+        q &= Q(date_of_birth=found.date_of_birth)
+    return q
 
 
 def areas_in_scope(user: Any) -> QuerySet[Area]:

@@ -15,6 +15,7 @@ from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area
 
 from . import panels, selectors, services
+from .codes import LegalStatus, Placement
 from .forms import ChangeForm, ChildDetailsForm, EntryToCareForm, LeavingCareForm, NewPeriodForm
 from .models import Child
 
@@ -32,8 +33,12 @@ def child_list(request: HttpRequest) -> HttpResponse:
     require_child_access(request)
     search = request.GET.get("q", "")[:100]
     status = request.GET.get("status", "")
+    if status not in selectors.STATUSES:
+        status = "current"
     area = request.GET.get("area", "")
-    children = selectors.child_list(request.user, search=search, status=status, area=area)
+    children = selectors.child_list(
+        request.user, search=search, status=status, area=area, today=timezone.localdate()
+    )
     page = Paginator(children, settings.CHILD_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     if search:
         audit.record(request, AccessAction.SEARCH, detail=f"searched children for “{search}”")
@@ -48,6 +53,9 @@ def child_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "q": search,
             "status": status,
+            "statuses": selectors.STATUSES,
+            "ls_labels": dict(LegalStatus.choices),
+            "place_labels": dict(Placement.choices),
             "area": area,
             "areas": Area.objects.filter(code__in=scope.la_areas | scope.health_areas),
             "can_record": access.can_record_care(request.user),

@@ -132,6 +132,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "page_title": "Worklist",
             "rows": page,
             "page": page,
+            "bookable": {
+                r.child.pk
+                for r in page
+                if access.acts_for_child(request.user, access.HEALTH_RECORD_ROLES, r.child)
+            },
             "total_rows": len(result.rows),
             "counts": result.counts,
             "chart": charts.bar_chart(
