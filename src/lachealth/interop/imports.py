@@ -369,14 +369,7 @@ def _write(
         )
     )
     _update_children(plan, ids, history)
-    # Deleting these very instances in one batch sends the signals that write each removal's
-    # history, with who removed it and why.
-    for episode in plan.removed_episodes:
-        episode._history_user = by  # type: ignore[attr-defined]
-        episode._change_reason = reason  # type: ignore[attr-defined]
-    collector = Collector(using=Episode.objects.db)
-    collector.collect(plan.removed_episodes)
-    collector.delete()
+    _delete_versioned(plan.removed_episodes, Episode, by, reason)
     _update_episodes(plan, history)
     _tick(progress, "episodes", len(plan.removed_episodes) + len(plan.episode_changes))
     new_episodes = [
@@ -444,22 +437,42 @@ def _update_children(plan: ImportPlan, ids: dict[str, int], history: dict[str, A
 
 
 def _update_episodes(plan: ImportPlan, history: dict[str, Any]) -> None:
+    def placed(episode: Any, fields: dict[str, Any]) -> set[str]:
+        if "pl_post" not in fields:
+            return set()
+        episode.placement_area_id = plan.placement_area(episode.pl_post)
+        return {"placement_area"}
+
+    _update_versioned(plan.episode_changes, Episode, history, also=placed)
+
+
+def _delete_versioned(instances: list[Any], model: Any, by: Any, reason: str) -> None:
+    """Delete these very instances in one batch: their signals write each removal's history,
+    with who removed it and why."""
+    for instance in instances:
+        instance._history_user = by
+        instance._change_reason = reason
+    collector = Collector(using=model.objects.db)
+    collector.collect(instances)
+    collector.delete()
+
+
+def _update_versioned(
+    changes: list[Any],
+    model: Any,
+    history: dict[str, Any],
+    also: Callable[[Any, dict[str, Any]], set[str]] | None = None,
+) -> None:
+    """Make each change's field changes and save them, with a version each, in batches.
+    `also` sets what follows from a change and names the fields it set."""
     fields: set[str] = set()
-    for change in plan.episode_changes:
-        episode = change.instance
+    for change in changes:
         for name, value in change.fields.items():
-            setattr(episode, name, value)
-        if "pl_post" in change.fields:
-            episode.placement_area_id = plan.placement_area(episode.pl_post)
-            fields.add("placement_area")
-        fields |= set(change.fields)
-    if plan.episode_changes:
+            setattr(change.instance, name, value)
+        fields |= set(change.fields) | (also(change.instance, change.fields) if also else set())
+    if changes:
         bulk_update_with_history(
-            [c.instance for c in plan.episode_changes],
-            Episode,
-            sorted(fields),
-            batch_size=BATCH,
-            **history,
+            [c.instance for c in changes], model, sorted(fields), batch_size=BATCH, **history
         )
 
 
@@ -483,25 +496,8 @@ def _write_events(
     """Missing, Reviews, UASC and DoLo rows, each change versioned with who made it and why."""
     for table, planned in plan.events.items():
         model, _ = EVENT_MODELS[table]
-        for instance in planned.removed:
-            instance._history_user = by  # type: ignore[attr-defined]
-            instance._change_reason = reason  # type: ignore[attr-defined]
-        collector = Collector(using=model.objects.db)  # type: ignore[attr-defined]
-        collector.collect(planned.removed)
-        collector.delete()
-        fields: set[str] = set()
-        for change in planned.changes:
-            for name, value in change.fields.items():
-                setattr(change.instance, name, value)
-            fields |= set(change.fields)
-        if planned.changes:
-            bulk_update_with_history(
-                [c.instance for c in planned.changes],
-                model,
-                sorted(fields),
-                batch_size=BATCH,
-                **history,
-            )
+        _delete_versioned(planned.removed, model, by, reason)
+        _update_versioned(planned.changes, model, history)
         new = [model(child_id=ids[r.child], **r.values) for r in planned.new]
         for start in range(0, len(new), BATCH):
             create_versioned(new[start : start + BATCH], model, by=by, reason=reason)
