@@ -104,7 +104,7 @@ def csv_file(columns: list[str], rows: list[list[str]]) -> bytes:
 
 def build_return(area_code: str, collection_year: int) -> Return:
     """The Header, Episodes and OC2 files of one LA's return for the year ending 31 March."""
-    start, end = date(collection_year - 1, 4, 1), date(collection_year, 3, 31)
+    start, end = years.span(collection_year)
     in_year = Q(decom__lte=end) & (Q(dec__isnull=True) | Q(dec__gte=start))
     children = (
         Child.objects.filter(responsible_area_id=area_code)

@@ -203,7 +203,7 @@ def plan_import(
 ) -> ImportPlan:
     """Set the return's records against the record of `area`; no writes."""
     plan = ImportPlan(area, collection_year, tables=tuple(sorted(tables)))
-    start, end = date(collection_year - 1, 4, 1), date(collection_year, 3, 31)
+    start, end = years.span(collection_year)
     existing = {
         c.la_child_id: c
         for c in Child.objects.filter(responsible_area=area, la_child_id__in=list(records.headers))

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from . import years
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -149,9 +151,7 @@ def validate(
 def continuously_looked_after(episodes_csv: bytes, *, collection_year: int) -> set[str]:
     """The CHILD ids looked after continuously for 12 months at 31 March, exactly as the
     validator decides it (its `add_col_to_episodes_CONTINUOUSLY_LOOKED_AFTER`)."""
-    return continuously_looked_after_between(
-        episodes_csv, date(collection_year - 1, 4, 1), date(collection_year, 3, 31)
-    )
+    return continuously_looked_after_between(episodes_csv, *years.span(collection_year))
 
 
 def continuously_looked_after_between(episodes_csv: bytes, start: date, end: date) -> set[str]:
