@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connections, transaction
 from django.utils import timezone
 
 
-def save_versioned(instance: Any, by: Any, **save_kwargs: Any) -> None:
-    """Validate and save a model instance, its django-simple-history version credited to `by`.
+def save_versioned(instance: Any, by: Any, reason: str = "", **save_kwargs: Any) -> None:
+    """Validate and save a model instance, its django-simple-history version credited to `by`
+    with `reason` (why a correction was made), which the change history shows.
 
     `exclude` is passed to `full_clean`; every other keyword goes to `save`.
     """
     instance._history_user = by
+    instance._change_reason = reason or None
     instance.full_clean(exclude=save_kwargs.pop("exclude", None))
     instance.save(**save_kwargs)
 
@@ -98,3 +102,64 @@ def _insert(cursor: Any, table: str, fields: Any, rows: Iterable[list[Any]]) -> 
     else:
         marks = ", ".join(["%s"] * len(fields))
         cursor.executemany(f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})", rows)
+
+
+#: How a withdrawal's reason starts in a record's history: it is kept, never deleted.
+WITHDRAWN = "withdrawn: "
+
+
+def withdrawal(reason: str) -> str:
+    """The history reason of a record withdrawn as entered in error."""
+    return WITHDRAWN + reason
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a record as it was before a change and after it, in words."""
+
+    field: str
+    before: str
+    after: str
+
+
+#: Fields that change on every save, or that only mirror others: never shown as a change.
+QUIET_FIELDS = frozenset({"updated_at", "created_at", "looked_after", "current_placement_area"})
+
+
+def _shown(version: Any, name: str) -> str:
+    field = version.instance_type._meta.get_field(name)
+    value = getattr(version, field.attname)
+    if value in (None, ""):
+        return "(none)"
+    if field.choices:
+        return f"{dict(field.flatchoices).get(value, value)}"
+    if field.is_relation:
+        return str(getattr(version, name, value))
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%-d %B %Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%-d %B %Y}"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def field_changes(version: Any, before: Any | None) -> list[FieldChange]:
+    """What a history version changed against the version before it (`before`, or None for
+    the first): each field that differs, with its name and both values as people read them."""
+    if before is None or version.history_type != "~":
+        return []
+    opts = version.instance_type._meta
+    changes = []
+    for change in version.diff_against(before).changes:
+        if change.field in QUIET_FIELDS:
+            continue
+        label = str(opts.get_field(change.field).verbose_name)
+        changes.append(
+            FieldChange(
+                label[0].upper() + label[1:],
+                _shown(before, change.field),
+                _shown(version, change.field),
+            )
+        )
+    return changes

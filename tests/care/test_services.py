@@ -24,8 +24,6 @@ DETAILS = {
     "ethnicity": "WBRI",
     "nhs_number": "9990000018",
     "upn": "",
-    "gp_practice_code": "",
-    "gp_practice_name": "",
 }
 
 

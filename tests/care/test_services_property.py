@@ -113,8 +113,6 @@ class ReplayThroughServices(TestCase):
                             "ethnicity": "WBRI",
                             "nhs_number": "",
                             "upn": "",
-                            "gp_practice_code": "",
-                            "gp_practice_name": "",
                         },
                     )
             except ValidationError:

@@ -164,8 +164,6 @@ ENTRY = {
     "ethnicity": "WBRI",
     "nhs_number": "999 000 0018",
     "upn": "",
-    "gp_practice_code": "",
-    "gp_practice_name": "",
     "decom_0": "3",
     "decom_1": "11",
     "decom_2": "2026",

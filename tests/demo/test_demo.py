@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lachealth.care import episodes as rules
-from lachealth.care.models import Child
+from lachealth.care import team
+from lachealth.care.models import Child, TeamMember
 from lachealth.demo import histories
 from lachealth.demo.identities import demo_nhs_numbers
 from lachealth.insight.models import MeasureSnapshot
@@ -63,6 +64,20 @@ def test_demo_builds_four_areas_with_logins_and_sound_histories(areas):
         assert child.looked_after == (facts[-1].dec is None)
         if child.nhs_number:
             assert child.nhs_number.startswith("999") and nhs_number.is_valid(child.nhs_number)
+        # Every child has a team, each member as the team's own checks would take it.
+        members = list(child.team.all())
+        assert {"social_worker", "iro", "carer", "named_nurse", "gp"} <= {m.role for m in members}
+        for m in members:
+            m.full_clean()
+            details = team.MemberDetails(
+                **{f: getattr(m, f) for f in ("start", "end", "user", "name", "organisation")},
+                code=m.code,
+                telephone=m.telephone,
+            )
+            assert team._check(child, m.role, details, AS_OF).telephone == m.telephone
+    # A few carers' telephone numbers were corrected, with the reason in their history.
+    corrected = TeamMember.history.filter(history_type="~", role="carer")
+    assert corrected.exclude(history_change_reason="").exists()
     # Run again without --reset: nothing is duplicated.
     call_command("demo", "--scale", "0.05", stdout=StringIO(), stderr=StringIO())
     assert Organisation.objects.filter(kind="LA").count() == 4

@@ -38,8 +38,6 @@ def enter_care(
             "ethnicity": "WBRI",
             "nhs_number": "",
             "upn": "",
-            "gp_practice_code": "",
-            "gp_practice_name": "",
         }
         | details,
         decom=decom,

@@ -91,16 +91,6 @@ class ChildDetailsForm(NhsForm):
         max_length=13,
         widget=forms.TextInput(attrs={"classes": "nhsuk-input--width-20"}),
     )
-    gp_practice_code = forms.CharField(
-        label="GP practice code (if known)",
-        required=False,
-        max_length=8,
-        help_text="The practice's ODS code, for example B86001",
-        widget=forms.TextInput(attrs={"classes": "nhsuk-input--width-10"}),
-    )
-    gp_practice_name = forms.CharField(
-        label="GP practice name (if known)", required=False, max_length=150
-    )
 
     DETAIL_FIELDS = (
         "la_child_id",
@@ -113,8 +103,6 @@ class ChildDetailsForm(NhsForm):
         "ethnicity",
         "nhs_number",
         "upn",
-        "gp_practice_code",
-        "gp_practice_name",
     )
 
     def clean_la_child_id(self) -> str:
@@ -131,9 +119,6 @@ class ChildDetailsForm(NhsForm):
         if value:
             validate_upn(value)
         return value
-
-    def clean_gp_practice_code(self) -> str:
-        return _upper(self.cleaned_data["gp_practice_code"])
 
     def clean_mother(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data.get("mother") or "")
@@ -252,7 +237,24 @@ FIRST_EPISODE_FIELDS = [
 
 class EntryToCareForm(ChildDetailsForm, FirstEpisodeMixin):
     # The order the page shows them, so the error summary lists problems in the same order.
-    field_order = ["responsible_area", *ChildDetailsForm.DETAIL_FIELDS, *FIRST_EPISODE_FIELDS]
+    field_order = [
+        "responsible_area",
+        *ChildDetailsForm.DETAIL_FIELDS,
+        "gp_practice_name",
+        "gp_practice_code",
+        *FIRST_EPISODE_FIELDS,
+    ]
+
+    gp_practice_name = forms.CharField(
+        label="GP practice (if known)", required=False, max_length=150
+    )
+    gp_practice_code = forms.CharField(
+        label="GP practice code (if known)",
+        required=False,
+        max_length=8,
+        help_text="The practice's ODS code, for example B86001",
+        widget=forms.TextInput(attrs={"classes": "nhsuk-input--width-10"}),
+    )
 
     responsible_area = forms.ModelChoiceField(
         label="Responsible local authority",
@@ -269,6 +271,13 @@ class EntryToCareForm(ChildDetailsForm, FirstEpisodeMixin):
         field.queryset = Area.objects.filter(code__in=recording_areas)
         if len(recording_areas) == 1 and not self.is_bound:
             self.fields["placement_area"].initial = next(iter(recording_areas))
+
+    def clean_gp_practice_code(self) -> str:
+        return _upper(self.cleaned_data["gp_practice_code"])
+
+    def gp_practice(self) -> tuple[str, str]:
+        """The GP practice's name and code as typed (both empty when not known)."""
+        return self.cleaned_data["gp_practice_name"].strip(), self.cleaned_data["gp_practice_code"]
 
 
 class NewPeriodForm(FirstEpisodeMixin, NhsForm):

@@ -113,8 +113,6 @@ class Child(models.Model):
         blank=True,
         help_text="For a mother: her child's date of birth (SSDA903 MC_DOB)",
     )
-    gp_practice_code = models.CharField("GP practice code", max_length=8, blank=True)
-    gp_practice_name = models.CharField("GP practice", max_length=150, blank=True)
     responsible_area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="children_responsible_for"
     )
@@ -303,3 +301,74 @@ class DeprivationOfLiberty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child_id}: deprivation of liberty from {self.start}"
+
+
+class TeamRole(models.TextChoices):
+    """Who is around the child. Staff on lachealth (social worker, team manager, named nurse)
+    are chosen from its users; the others are typed in with their contact details."""
+
+    SOCIAL_WORKER = "social_worker", "Allocated social worker"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    PERSONAL_ADVISER = "personal_adviser", "Personal adviser"
+    IRO = "iro", "Independent reviewing officer (IRO)"
+    CARER = "carer", "Carer or home"
+    NAMED_NURSE = "named_nurse", "Named nurse"
+    GP = "gp", "GP practice"
+    DENTIST = "dentist", "Dentist"
+    OPTICIAN = "optician", "Optician"
+    SCHOOL = "school", "School or college"
+    DESIGNATED_TEACHER = "designated_teacher", "Designated teacher"
+    SERVICE = "service", "Other service (CAMHS, therapy…)"
+
+
+class TeamMember(models.Model):
+    """One person or place in the team around the child, from `start` until `end`.
+
+    A correction edits the row (its history keeps before and after, who and why); a member
+    entered in error is withdrawn with a reason, never deleted, and no longer shown as part
+    of the team. Which side records which role is `team.RECORDED_BY`.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="team")
+    role = models.CharField(max_length=20, choices=TeamRole.choices)
+    user = models.ForeignKey(
+        "people.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=150, blank=True)
+    organisation = models.CharField("practice, home, school or service", max_length=150, blank=True)
+    code = models.CharField(
+        "ODS code or URN",
+        max_length=10,
+        blank=True,
+        help_text="The ODS code of a GP, dental or optical practice; the URN of a school or home",
+    )
+    telephone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(max_length=150, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    start = models.DateField("from")
+    end = models.DateField("until", null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["child", "role", "-start", "pk"]
+        indexes = [models.Index(fields=["child", "end"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="team_ends_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.who}"
+
+    @property
+    def who(self) -> str:
+        """The person or place, as the team page names them."""
+        person = str(self.user) if self.user else self.name
+        return ", ".join(part for part in (person, self.organisation) if part) or "Not named"
+
+    @property
+    def withdrawn(self) -> bool:
+        return bool(self.withdrawn_reason)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from lachealth.people import access
 from lachealth.people.models import Area
+from lachealth.versioning import WITHDRAWN, FieldChange, field_changes
 
 from . import episodes as rules
 from .codes import SHORT_BREAK_LS
@@ -23,6 +24,8 @@ from .models import (
     DeprivationOfLiberty,
     Episode,
     MissingEpisode,
+    TeamMember,
+    TeamRole,
 )
 from .search import ChildSearch, parse
 
@@ -183,31 +186,61 @@ class Change:
     when: Any
     who: str
     what: str
+    #: why, as the person who made a correction said it (empty for ordinary recording)
+    why: str = ""
+    #: each field changed, before and after
+    fields: tuple[FieldChange, ...] = ()
+
+
+#: The parts of the care record whose versions the child's history lists, each named.
+DESCRIBED: list[tuple[Any, Any]] = [
+    (Episode, lambda h: f"Episode from {h.decom:%-d %B %Y}"),
+    (MissingEpisode, lambda h: f"Time missing or away from {h.start:%-d %B %Y}"),
+    (CareReview, lambda h: f"Review of {h.held_on:%-d %B %Y}"),
+    (AsylumSeekingStatus, lambda h: "UASC status"),
+    (DeprivationOfLiberty, lambda h: f"Deprivation of liberty order from {h.start:%-d %B %Y}"),
+    (TeamMember, lambda h: f"{TeamRole(h.role).label} in the team"),
+]
 
 
 def change_history(child: Child, limit: int = 20) -> list[Change]:
-    """Recent versions of the child, their episodes and the other parts of the care record
-    (times missing, reviews, UASC status, orders): who changed what, and when."""
+    """Recent versions of the child, their episodes, their team and the other parts of the
+    care record (times missing, reviews, UASC status, orders): who changed what and when, and
+    for a change, each field before and after and why."""
     verbs = {"+": "added", "~": "changed", "-": "removed"}
+    sources: list[tuple[Any, Any]] = [(child.history.all(), lambda h: "Child's record")]
+    sources += [(model.history.filter(child_id=child.pk), what) for model, what in DESCRIBED]
     rows: list[Change] = []
-    for h in child.history.select_related("history_user").order_by("-history_date")[:limit]:
-        who = str(h.history_user) if h.history_user else "system"
-        rows.append(Change(h.history_date, who, f"Child's record {verbs[h.history_type]}"))
-    described: list[tuple[Any, Any]] = [
-        (Episode, lambda h: f"Episode from {h.decom:%-d %B %Y}"),
-        (MissingEpisode, lambda h: f"Time missing or away from {h.start:%-d %B %Y}"),
-        (CareReview, lambda h: f"Review of {h.held_on:%-d %B %Y}"),
-        (AsylumSeekingStatus, lambda h: "UASC status"),
-        (DeprivationOfLiberty, lambda h: f"Deprivation of liberty order from {h.start:%-d %B %Y}"),
-    ]
-    for model, what in described:
-        versions = (
-            model.history.filter(child_id=child.pk)
-            .select_related("history_user")
-            .order_by("-history_date")[:limit]
-        )
-        for h in versions:
+    for versions, what in sources:
+        newest_first = versions.select_related("history_user").order_by("-history_date", "-pk")
+        latest = list(newest_first[:limit])
+        earlier = _versions_before(versions, latest)
+        for h in latest:
             who = str(h.history_user) if h.history_user else "system"
-            rows.append(Change(h.history_date, who, f"{what(h)} {verbs[h.history_type]}"))
+            fields = field_changes(h, earlier.get(h.history_id))
+            reason = h.history_change_reason or ""
+            verb = "withdrawn" if reason.startswith(WITHDRAWN) else verbs[h.history_type]
+            why = reason.removeprefix(WITHDRAWN)
+            rows.append(Change(h.history_date, who, f"{what(h)} {verb}", why, tuple(fields)))
     rows.sort(key=lambda c: c.when, reverse=True)
     return rows[:limit]
+
+
+def _versions_before(versions: Any, latest: list[Any]) -> dict[int, Any]:
+    """For each version in `latest`, the version of the same row just before it, in one query
+    for the rows those versions are of."""
+    if not latest:
+        return {}
+    pk_name = latest[0].instance_type._meta.pk.attname
+    rows = {getattr(h, pk_name) for h in latest}
+    all_versions = versions.filter(**{f"{pk_name}__in": rows}).order_by(
+        pk_name, "history_date", "history_id"
+    )
+    before: dict[int, Any] = {}
+    last: dict[Any, Any] = {}
+    for h in all_versions:
+        key = getattr(h, pk_name)
+        if key in last:
+            before[h.history_id] = last[key]
+        last[key] = h
+    return before

@@ -21,9 +21,9 @@ from lachealth.people.models import AccessAction, Area
 from lachealth.versioning import save_versioned
 
 from . import episodes as rules
-from . import events
+from . import events, team
 from .codes import LEGACY_PLACE
-from .models import Child, Episode
+from .models import Child, Episode, TeamRole
 
 
 @dataclass(frozen=True)
@@ -122,10 +122,12 @@ def record_entry_to_care(
     cin: str,
     placement: PlacementDetails,
     home_post: str = "",
+    gp_practice: tuple[str, str] = ("", ""),
     request: HttpRequest | None = None,
     as_of: date | None = None,
 ) -> Child:
-    """A new child starts to be looked after: their record and first episode (RNE = S)."""
+    """A new child starts to be looked after: their record and first episode (RNE = S), and
+    their GP practice (name and ODS code) in their team when the LA knows it."""
     _require_recorder(by, responsible_area.code)
     as_of = as_of or timezone.localdate()
     dob = child_details["date_of_birth"]
@@ -165,11 +167,34 @@ def record_entry_to_care(
         raise ValidationError({"la_child_id": "This child was recorded a moment ago"}) from exc
     _new_episode(child, planned[-1], cin=cin, placement=placement, by=by, home_post=home_post)
     _sync_child(child, by)
+    if any(gp_practice):
+        _add_gp(child, gp_practice, start=decom, by=by, as_of=as_of)
     events.announce([child.pk], by=by, as_of=as_of)
     audit.record(
         request, AccessAction.CREATE, user=by, child=child, detail="recorded entry to care"
     )
     return child
+
+
+def _add_gp(
+    child: Child, gp_practice: tuple[str, str], *, start: date, by: Any, as_of: date
+) -> None:
+    """The GP practice typed on entry to care, as the first GP of the child's team; its
+    errors are put on the entry form's own GP fields."""
+    name, code = gp_practice
+    try:
+        team.add_team_member(
+            by=by,
+            child=child,
+            role=TeamRole.GP,
+            details=team.MemberDetails(start=start, organisation=name, code=code),
+            as_of=as_of,
+        )
+    except ValidationError as exc:
+        fields = {"code": "gp_practice_code", "name": "gp_practice_name"}
+        raise ValidationError(
+            {fields.get(f, f): errors for f, errors in exc.message_dict.items()}
+        ) from exc
 
 
 def _locked_child(child: Child) -> tuple[Child, list[Episode]]:

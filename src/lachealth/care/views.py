@@ -14,10 +14,10 @@ from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area
 
-from . import panels, selectors, services
+from . import panels, selectors, services, team
 from .codes import LegalStatus, Placement
 from .forms import ChangeForm, ChildDetailsForm, EntryToCareForm, LeavingCareForm, NewPeriodForm
-from .models import Child
+from .models import Child, TeamRole
 
 
 def _recordable_child(request: HttpRequest, pk: int) -> Child:
@@ -70,6 +70,8 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record(request, AccessAction.VIEW, child=child)
     periods = selectors.timeline(child)
     history = selectors.change_history(child)
+    today = timezone.localdate()
+    current_team = team.current(child, today)
     return render(
         request,
         "care/child_detail.jinja",
@@ -77,7 +79,13 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page_title": str(child),
             "child": child,
             "periods": periods,
-            "record": selectors.care_events(child, timezone.localdate()),
+            "record": selectors.care_events(child, today),
+            "team": current_team,
+            "team_missing": [
+                TeamRole(r).label for r in team.EXPECTED if all(m.role != r for m in current_team)
+            ],
+            "earlier_team": team.earlier(child, today),
+            "recordable": team.roles_recorded_by(request.user, child),
             "history": history,
             "last_change": history[0] if history else None,
             "can_record": access.can_record_care(request.user, child.responsible_area_id),
@@ -108,6 +116,7 @@ def child_create(request: HttpRequest) -> HttpResponse:
             cin=d["cin"],
             placement=form.placement(),
             home_post=d["home_post"],
+            gp_practice=form.gp_practice(),
         )
         if child:
             return redirect("care:child_detail", pk=child.pk)

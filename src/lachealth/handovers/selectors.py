@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from lachealth.care.models import Child
+from lachealth.care import team
+from lachealth.care.models import Child, TeamMember
 from lachealth.health import selectors as health_selectors
 from lachealth.health import status
 from lachealth.health.models import ActionStatus, HealthPlanAction
@@ -153,6 +154,7 @@ class Package:
     """What the receiving team needs to take a child on: contacts, clocks and the plan."""
 
     contacts: list[Contact]
+    team: list[TeamMember]
     clocks: list[status.Clock]
     actions: list[HealthPlanAction]
     next_assessment: status.Clock | None
@@ -175,6 +177,7 @@ def package(notification: Notification, *, as_of: date) -> Package:
                 "Responsible area's LAC health team", found.get(provider) if provider else None
             ),
         ],
+        team=team.current(child, as_of),
         clocks=running,
         actions=referrable_actions(child),
         next_assessment=assessments[0] if assessments else None,

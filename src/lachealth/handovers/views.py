@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from lachealth.care import team
 from lachealth.care.models import Child
 from lachealth.pages import call_service
 from lachealth.people import access, audit
@@ -296,6 +297,7 @@ def _referral_page(request: HttpRequest, referral: Referral, **forms: Any) -> Ht
             "r": referral,
             "child": referral.child,
             "wait": referral.waiting(as_of),
+            "team": team.current(referral.child, as_of),
             "is_service": referral.service_id in access.scope_of(request.user).service_ids,
             "thread": list(referral.messages.select_related("author", "organisation")),
             "message_form": forms.get("message_form") or MessageForm(),

@@ -27,6 +27,7 @@ from lachealth.demo import histories
 from lachealth.demo.handovers import build_handovers, build_referrals, build_services, demo_staff
 from lachealth.demo.health_histories import TYPICAL, Timeliness
 from lachealth.demo.identities import POSTCODE_LETTERS, demo_nhs_numbers
+from lachealth.demo.teams import build_teams
 from lachealth.insight.services import take_snapshot
 from lachealth.interop.export import NO_URN_PLACES
 from lachealth.interop.models import ImportAttempt, ReportedOutcome
@@ -142,6 +143,9 @@ class Command(BaseCommand):
             build_health(seed=options["seed"], as_of=as_of, progress=self.stderr)
             codes = [(a.code, a.username) for a in AREAS]
             staff = demo_staff(codes)
+            build_teams(
+                seed=options["seed"], as_of=as_of, area_codes=[a.code for a in AREAS], staff=staff
+            )
             build_handovers(
                 seed=options["seed"],
                 as_of=as_of,
@@ -323,8 +327,6 @@ def build_children(*, seed: int, scale: float, as_of: date, progress=None) -> in
                     f"{rng.choice('0123456789ABCDEFGHJKLMNPQRTUVWXYZ')}"
                     if rng.random() < 0.97
                     else "UN5",  # the sources disagree
-                    gp_practice_code=f"Y9{rng.randrange(1000, 9999)}",
-                    gp_practice_name=f"{fake.street_name()} Medical Practice",
                     responsible_area_id=area.code,
                 )
             )
@@ -470,16 +472,14 @@ def import_area(
     for child in children:
         record = stored[child.la_child_id]
         record.first_name, record.last_name = child.first_name, child.last_name
-        record.gp_practice_code = child.gp_practice_code
-        record.gp_practice_name = child.gp_practice_name
         named.append(record)
     bulk_update_with_history(
         named,
         Child,
-        ["first_name", "last_name", "gp_practice_code", "gp_practice_name"],
+        ["first_name", "last_name"],
         batch_size=500,
         default_user=officer,
-        default_change_reason="names and GP practices, which the return does not carry",
+        default_change_reason="names, which the return does not carry",
     )
 
 
