@@ -204,10 +204,35 @@ def render_field(env: Environment, bf: forms.BoundField, **overrides: Any) -> Ma
     return Markup(macro("input", "input")(params))
 
 
-def error_list(form: forms.BaseForm) -> list[dict[str, str]]:
-    """The NHS.UK error summary's list: one link per message, in field order."""
+def error_list(form: forms.BaseForm, *formsets: forms.BaseFormSet) -> list[dict[str, str]]:
+    """The NHS.UK error summary's list: one link per message, in field order; then each
+    formset's own errors and those of its rows, named by the row ("Action 2: Enter the
+    need"), so that every problem of the page shows at once."""
     items: list[dict[str, str]] = [{"text": str(e)} for e in form.non_field_errors()]
     for bf in form:
         for e in bf.errors:
             items.append({"text": str(e), "href": error_href(bf)})
+    for formset in formsets:
+        if not formset.is_bound:
+            continue
+        items += [{"text": str(e)} for e in formset.non_form_errors()]
+        row = getattr(formset, "row_label", "Row")
+        for number, row_form in enumerate(formset.forms, start=1):
+            for bf in row_form:
+                for e in bf.errors:
+                    items.append({"text": f"{row} {number}: {e}", "href": error_href(bf)})
     return items
+
+
+def without_errors(*forms_: forms.BaseForm | forms.BaseFormSet) -> None:
+    """Show bound forms as typed but unchecked: for a page that only added a row ("Add
+    another action"), so nothing the user has not finished is called an error."""
+    for f in forms_:
+        if isinstance(f, forms.BaseFormSet):
+            # Django's own caches of the checks: filled, they are not run.
+            f._non_form_errors = f.error_class()  # type: ignore[attr-defined]
+            f._errors = []  # type: ignore[attr-defined]
+            without_errors(*f.forms)
+        else:
+            f._errors = forms.utils.ErrorDict()  # type: ignore[attr-defined]
+            f.cleaned_data = {}

@@ -16,6 +16,8 @@ from lachealth.care import team
 from lachealth.care.models import Child, TeamMember
 from lachealth.demo import histories
 from lachealth.demo.identities import demo_nhs_numbers
+from lachealth.health import summary
+from lachealth.health.models import ClinicalEntry
 from lachealth.insight.models import MeasureSnapshot
 from lachealth.people.models import Organisation, User
 
@@ -75,6 +77,13 @@ def test_demo_builds_four_areas_with_logins_and_sound_histories(areas):
                 telephone=m.telephone,
             )
             assert team._check(child, m.role, details, AS_OF).telephone == m.telephone
+    # About a third have a clinical summary, every entry as the summary's own checks take it.
+    entries = ClinicalEntry.objects.select_related("child")
+    assert entries.filter(kind="condition").exists() and entries.filter(kind="alert").exists()
+    for e in entries:
+        fields = ("term", "code", "start", "end", "dose", "reaction", "severity", "shareable")
+        details = summary.EntryDetails(**{f: getattr(e, f) for f in fields})
+        assert summary.check(e.child, e.kind, details, AS_OF) == details
     # A few carers' telephone numbers were corrected, with the reason in their history.
     corrected = TeamMember.history.filter(history_type="~", role="carer")
     assert corrected.exclude(history_change_reason="").exists()

@@ -4,6 +4,7 @@ another team's notification or referral is a 404."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -327,9 +328,14 @@ def test_the_service_acknowledges_accepts_and_records_first_seen(handed, as_user
 
 def test_a_decline_without_a_reason_is_refused(handed):
     service = sign_in(Client(), handed.clinician)
+    # The service finds the decline form, with its reason, under "Decline the referral".
+    page = get(service, "handovers:referral_detail", handed.referral.pk).content.decode()
+    summary = page.index('<span class="nhsuk-details__summary-text">')
+    assert page.index("Decline the referral", summary) < page.index('name="reason"', summary)
     url = reverse("handovers:referral_decide", args=[handed.referral.pk])
     refused = service.post(url, {"decision": "decline", "reason": ""})
     assert "Say why the service is declining the referral" in refused.content.decode()
+    assert re.search(r"<details class=\"nhsuk-details\"\s+open>", refused.content.decode())
     handed.referral.refresh_from_db()
     assert handed.referral.status == "sent"
 

@@ -124,19 +124,37 @@ def test_a_blank_sdq_is_refused_and_an_unscorable_one_does_not_stop_the_clock(wo
     assert clock_codes(child)["SDQ"].state == "overdue"
 
 
-def test_an_action_owner_must_be_the_health_team_or_the_childs_la(world):
-    planned = services.PlannedAction(
-        "Dental", "See a dentist", world.orgs["la_b"], date(2024, 3, 1)
-    )
-    with pytest.raises(ValidationError, match="cannot own an action"):
+@pytest.mark.parametrize(
+    ("owner_kind", "follows_up"),
+    [
+        ("la", "la_a"),
+        ("carer", "la_a"),
+        ("school", "la_a"),
+        ("health", "prov_a"),
+        ("gp", "prov_a"),
+        ("service", "prov_a"),
+        ("young_person", "prov_a"),
+    ],
+)
+def test_each_action_is_followed_up_by_the_childs_la_or_the_health_team(
+    world, owner_kind, follows_up
+):
+    planned = services.PlannedAction("Dental", "See a dentist", owner_kind, date(2024, 3, 1))
+    action = iha(world, actions=[planned]).actions.get()
+    assert (action.owner_kind, action.owner) == (owner_kind, world.orgs[follows_up])
+
+
+def test_an_action_for_the_la_needs_an_la_on_lachealth(world):
+    world.orgs["la_a"].is_active = False
+    world.orgs["la_a"].save()
+    planned = services.PlannedAction("Dental", "See a dentist", "carer", date(2024, 3, 1))
+    with pytest.raises(ValidationError, match="No local authority on lachealth serves Bradford"):
         iha(world, actions=[planned])
     assert not HealthAssessment.objects.exists() and not HealthPlanAction.objects.exists()
 
 
 def test_only_the_owning_organisations_staff_complete_an_action(world):
-    planned = services.PlannedAction(
-        "Dental", "See a dentist", world.orgs["la_a"], date(2024, 3, 1)
-    )
+    planned = services.PlannedAction("Dental", "See a dentist", "la", date(2024, 3, 1))
     action = iha(world, actions=[planned]).actions.get()
     for user in ("sysadmin", "prov_a_nurse", "la_b_sw"):  # sysadmin is at LA A, but no LA role
         with pytest.raises(PermissionDenied):

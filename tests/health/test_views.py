@@ -180,8 +180,8 @@ ASSESSMENT = {
     "voice_of_child": "Likes football",
     "actions-TOTAL_FORMS": "3",
     "actions-INITIAL_FORMS": "0",
-    "actions-MIN_NUM_FORMS": "0",
-    "actions-MAX_NUM_FORMS": "1000",
+    "entries-TOTAL_FORMS": "1",
+    "entries-INITIAL_FORMS": "0",
 }
 
 
@@ -198,7 +198,7 @@ def test_recording_an_iha_stops_its_clock_and_starts_the_review(world, as_user):
         **{
             "actions-0-need": "Dental decay",
             "actions-0-action": "Register with a dentist",
-            "actions-0-owner": world.orgs["la_a"].pk,
+            "actions-0-owner_kind": "la",
             "actions-0-due_on_0": "1",
             "actions-0-due_on_1": "3",
             "actions-0-due_on_2": "2024",
@@ -286,13 +286,13 @@ def test_the_la_sees_and_completes_the_actions_it_owns(world, as_user):
         **{
             "actions-0-need": "Dental",
             "actions-0-action": "Register with a dentist",
-            "actions-0-owner": world.orgs["la_a"].pk,
+            "actions-0-owner_kind": "la",
             "actions-0-due_on_0": "1",
             "actions-0-due_on_1": "3",
             "actions-0-due_on_2": "2024",
             "actions-1-need": "Sleep",
             "actions-1-action": "Sleep clinic referral",
-            "actions-1-owner": world.orgs["prov_a"].pk,
+            "actions-1-owner_kind": "health",
             "actions-1-due_on_0": "1",
             "actions-1-due_on_1": "3",
             "actions-1-due_on_2": "2024",

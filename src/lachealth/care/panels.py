@@ -13,19 +13,24 @@ from typing import Any
 from django.http import HttpRequest
 
 PanelContext = Callable[[HttpRequest, Any], dict[str, Any] | None]
-_PANELS: list[tuple[str, PanelContext]] = []
+_PANELS: list[tuple[str, PanelContext, str]] = []
+
+#: Where on the page a panel goes: "top", under the child's name (what everyone must see
+#: first, like clinical alerts), or "main", after the details and the team.
+PLACES = ("top", "main")
 
 
-def register(template: str, context: PanelContext) -> None:
-    if all(t != template for t, _ in _PANELS):
-        _PANELS.append((template, context))
+def register(template: str, context: PanelContext, place: str = "main") -> None:
+    assert place in PLACES
+    if all(t != template for t, _, _ in _PANELS):
+        _PANELS.append((template, context, place))
 
 
-def for_child(request: HttpRequest, child: Any) -> list[tuple[str, dict[str, Any]]]:
-    """Each registered panel's template and context; a panel returning None is left out."""
-    shown = []
-    for template, build in _PANELS:
+def for_child(request: HttpRequest, child: Any) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Each place's panels, as template and context; a panel returning None is left out."""
+    shown: dict[str, list[tuple[str, dict[str, Any]]]] = {place: [] for place in PLACES}
+    for template, build, place in _PANELS:
         context = build(request, child)
         if context is not None:
-            shown.append((template, context))
+            shown[place].append((template, context))
     return shown

@@ -16,14 +16,14 @@ from lachealth.health import clocks
 from lachealth.health.sdq import REVERSE_SCORED, SUBSCALES
 
 NEEDS = [
-    ("Dental decay", "Register with a dentist and attend a check-up", "LA"),
-    ("Immunisations not up to date", "Book catch-up immunisations with the GP", "HEALTH"),
-    ("Emotional wellbeing", "Refer to the emotional wellbeing service", "HEALTH"),
-    ("Sleep difficulties", "Carer to keep a sleep diary for four weeks", "LA"),
-    ("Eyesight", "Arrange an optician appointment", "LA"),
-    ("Speech and language", "Refer to speech and language therapy", "HEALTH"),
-    ("Healthy weight", "Support the carer with healthy eating and activity", "LA"),
-    ("Sexual health", "Offer a sexual health clinic appointment", "HEALTH"),
+    ("Dental decay", "Register with a dentist and attend a check-up", "carer"),
+    ("Immunisations not up to date", "Book catch-up immunisations", "gp"),
+    ("Emotional wellbeing", "Refer to the emotional wellbeing service", "health"),
+    ("Sleep difficulties", "Keep a sleep diary for four weeks", "carer"),
+    ("Eyesight", "Arrange an optician appointment", "la"),
+    ("Speech and language", "Assess speech and language", "service"),
+    ("Healthy weight", "Daily activity and healthy school meals", "school"),
+    ("Sexual health", "Offer a sexual health clinic appointment", "health"),
 ]
 
 

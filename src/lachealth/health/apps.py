@@ -9,6 +9,8 @@ class HealthConfig(AppConfig):
     def ready(self) -> None:
         from lachealth.care import panels
 
+        from .summary_views import alerts_panel
         from .views import child_panel
 
+        panels.register("health/_alerts.jinja", alerts_panel, place="top")
         panels.register("health/_child_panel.jinja", child_panel)

@@ -11,9 +11,19 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from lachealth.forms import NhsForm, SplitDateField
-from lachealth.people.models import Organisation, User
+from lachealth.people.models import User
 
-from .models import AssessmentKind, Informant, Outcome, Professional, YesNoUnknown
+from .models import (
+    ActionOwner,
+    AssessmentKind,
+    EntryKind,
+    Informant,
+    Outcome,
+    Professional,
+    Severity,
+    YesNoUnknown,
+)
+from .summary import EntryDetails
 
 TIME_PATTERN = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
 
@@ -192,31 +202,36 @@ class AssessmentForm(NhsForm):
         return d
 
 
+#: The most health plan actions, and new summary entries, one assessment form takes: a plan
+#: longer than this is no plan; the bound also stops a posted form tying up a worker.
+MAX_PLAN_ROWS = 30
+
+
 class ActionForm(forms.Form):
     need = forms.CharField(label="Need", max_length=300, required=False)
     action = forms.CharField(label="Action", max_length=500, required=False)
-    owner = forms.ModelChoiceField(
+    owner_kind = forms.ChoiceField(
         label="Who does it",
-        queryset=Organisation.objects.none(),
+        choices=[("", "Choose who does it"), *ActionOwner.choices],
         required=False,
-        empty_label="Choose who owns it",
+        error_messages={"invalid_choice": "Choose who does it from the list"},
+    )
+    owner_name = forms.CharField(
+        label="Their name (optional)",
+        max_length=150,
+        required=False,
+        help_text="For example, the service or the carer",
     )
     due_on = SplitDateField(label="Due by", required=False)
-
-    def __init__(self, *args: Any, owners: QuerySet[Organisation], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["owner"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = owners
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if any(data.get(k) for k in ("need", "action", "owner", "due_on")):
+        if any(data.get(k) for k in ("need", "action", "owner_kind", "owner_name", "due_on")):
             for name, message in (
                 ("need", "Enter the need"),
                 ("action", "Enter the action"),
-                ("owner", "Choose who owns the action"),
+                ("owner_kind", "Choose who does the action"),
                 ("due_on", "Enter when the action is due"),
             ):
                 if not data.get(name) and name not in self.errors:
@@ -224,16 +239,119 @@ class ActionForm(forms.Form):
         return data
 
 
-class BaseActionFormSet(forms.BaseFormSet):
-    def __init__(self, *args: Any, owners: QuerySet[Organisation], **kwargs: Any) -> None:
-        self.owners = owners
+class RowFormSet(forms.BaseFormSet):
+    """Rows a form adds one at a time ("Add another"), up to `MAX_PLAN_ROWS`."""
+
+    row_label = "Row"
+
+    def filled(self) -> list[dict[str, Any]]:
+        return [f.cleaned_data for f in self.forms if f.has_changed() and f.cleaned_data]
+
+
+def _messages(what: str) -> dict[str, Any]:
+    return {
+        "too_many_forms": f"An assessment can record up to {MAX_PLAN_ROWS} {what}",
+        "missing_management_form": "The form was not sent whole: reload the page",
+    }
+
+
+class ActionRows(RowFormSet):
+    row_label = "Action"
+    default_error_messages = _messages("health plan actions")
+
+
+def _rows(form: type[forms.Form], formset: type[RowFormSet]) -> Any:
+    return forms.formset_factory(
+        form,
+        formset=formset,
+        extra=1,
+        max_num=MAX_PLAN_ROWS,
+        absolute_max=MAX_PLAN_ROWS,
+        validate_max=True,
+    )
+
+
+ActionFormSet = _rows(ActionForm, ActionRows)
+
+
+class NewEntryForm(forms.Form):
+    """A line the assessment adds to the clinical summary."""
+
+    kind = forms.ChoiceField(
+        label="What",
+        choices=[("", "Choose what it is"), *EntryKind.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose what it is from the list"},
+    )
+    term = forms.CharField(label="Description", max_length=200, required=False)
+    code = forms.CharField(
+        label="SNOMED CT or dm+d code (optional)",
+        max_length=22,
+        required=False,
+        widget=forms.TextInput(attrs={"classes": "nhsuk-input--width-20", "inputmode": "numeric"}),
+    )
+    particulars = forms.CharField(
+        label="Dose and how often, or the reaction (optional)",
+        max_length=200,
+        required=False,
+        help_text="For a medicine, its dose; for an allergy, what happens",
+    )
+    severity = forms.ChoiceField(
+        label="For an allergy: how severe (optional)",
+        choices=[("", "Not said"), *Severity.choices],
+        required=False,
+    )
+    shareable = forms.BooleanField(
+        label="Share with the child's social worker and carer", required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if any(data.get(k) for k in ("kind", "term", "code", "particulars", "severity")):
+            if not data.get("kind") and "kind" not in self.errors:
+                self.add_error("kind", "Choose what it is")
+            if not data.get("term") and "term" not in self.errors:
+                self.add_error("term", "Enter the description")
+        return data
+
+    def entry(self) -> tuple[str, EntryDetails]:
+        d = self.cleaned_data
+        kind = d["kind"]
+        return kind, EntryDetails(
+            term=d["term"],
+            code=d.get("code") or "",
+            dose=d.get("particulars", "") if kind == EntryKind.MEDICINE else "",
+            reaction=d.get("particulars", "") if kind == EntryKind.ALLERGY else "",
+            severity=d.get("severity", "") if kind == EntryKind.ALLERGY else "",
+            shareable=bool(d.get("shareable")) or kind == EntryKind.ALERT,
+        )
+
+
+class NewEntryRows(RowFormSet):
+    row_label = "New summary entry"
+    default_error_messages = _messages("new entries in the clinical summary")
+
+
+NewEntryFormSet = _rows(NewEntryForm, NewEntryRows)
+
+
+class ReviewSummaryForm(forms.Form):
+    """Which current entries of the summary the assessment found resolved or stopped."""
+
+    ended = forms.MultipleChoiceField(
+        label="Resolved or stopped at this assessment",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick any that no longer apply; they end on the date of the assessment",
+        error_messages={"invalid_choice": "An entry ticked is no longer current: reload the page"},
+    )
+
+    def __init__(self, *args: Any, current: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-
-    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {"owners": self.owners}
-
-
-ActionFormSet = forms.formset_factory(ActionForm, formset=BaseActionFormSet, extra=3)
+        self.fields["ended"].choices = [  # type: ignore[attr-defined]
+            (str(e.pk), f"{e.get_kind_display()}: {e.term}") for e in current
+        ]
 
 
 SCORE_CHOICES = [("0", "0 Not true"), ("1", "1 Somewhat true"), ("2", "2 Certainly true")]

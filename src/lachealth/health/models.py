@@ -7,6 +7,8 @@ or not-brought initial assessment leaves the clock running.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -129,8 +131,28 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", "No longer needed"
 
 
+class ActionOwner(models.TextChoices):
+    """Who does a health plan action. Those outside lachealth are followed up by the
+    organisation that answers for them (`FOLLOWED_UP_BY_LA`): the LA for the carer and the
+    school, the health team for the GP, another service and the young person."""
+
+    LA = "la", "The child's local authority"
+    HEALTH = "health", "The health team"
+    CARER = "carer", "The carer"
+    GP = "gp", "The GP"
+    SCHOOL = "school", "The school"
+    SERVICE = "service", "Another service"
+    YOUNG_PERSON = "young_person", "The young person"
+
+
+#: Owners whose actions the child's LA follows up on lachealth; the others, the health team.
+FOLLOWED_UP_BY_LA = frozenset({ActionOwner.LA, ActionOwner.CARER, ActionOwner.SCHOOL})
+
+
 class HealthPlanAction(models.Model):
-    """One action of the health plan made at an assessment, owned by health or by the LA."""
+    """One action of the health plan made at an assessment: who does it (`owner_kind`, and
+    by name where that helps, like the service), and the organisation on lachealth that
+    follows it up and marks it done (`owner`: the child's LA or the health team)."""
 
     assessment = models.ForeignKey(
         HealthAssessment, on_delete=models.CASCADE, related_name="actions"
@@ -138,6 +160,12 @@ class HealthPlanAction(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="health_actions")
     need = models.CharField(max_length=300)
     action = models.CharField(max_length=500)
+    owner_kind = models.CharField(
+        "who does it", max_length=12, choices=ActionOwner.choices, default=ActionOwner.HEALTH
+    )
+    owner_name = models.CharField(
+        "name of who does it", max_length=150, blank=True, help_text="For example, the service"
+    )
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="actions")
     due_on = models.DateField()
     status = models.CharField(
@@ -156,6 +184,12 @@ class HealthPlanAction(models.Model):
 
     def __str__(self) -> str:
         return self.action
+
+    @property
+    def done_by_whom(self) -> str:
+        """Who does it, in words: "The carer", or "Another service: CAMHS"."""
+        label = self.get_owner_kind_display()
+        return f"{label}: {self.owner_name}" if self.owner_name else label
 
 
 class Informant(models.TextChoices):
@@ -213,3 +247,83 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.sent_on}"
+
+
+class EntryKind(models.TextChoices):
+    """What the clinical summary holds, alerts first: what a carer or clinician must see."""
+
+    ALERT = "alert", "Alert"
+    ALLERGY = "allergy", "Allergy or adverse reaction"
+    CONDITION = "condition", "Condition or diagnosis"
+    MEDICINE = "medicine", "Medicine"
+    DISABILITY = "disability", "Disability"
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+    LIFE_THREATENING = "life_threatening", "Life-threatening"
+
+
+class ClinicalEntry(models.Model):
+    """One line of the child's clinical summary: a condition (onset, resolved), a medicine
+    (dose, started, stopped), an allergy (reaction, severity), a disability, or an alert.
+
+    `term` is always the words the recorder used; `code` the SNOMED CT concept (conditions,
+    allergies, disabilities, alerts) or dm+d product (medicines) when they know it, checked by
+    `coding.py`. The LA sees an entry only when health marks it `shareable`. A correction is
+    versioned with its reason; an entry made in error is withdrawn, never deleted.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="clinical_entries")
+    kind = models.CharField(max_length=10, choices=EntryKind.choices)
+    term = models.CharField("description", max_length=200)
+    code = models.CharField("SNOMED CT or dm+d code", max_length=18, blank=True)
+    start = models.DateField("from", null=True, blank=True)
+    end = models.DateField("until", null=True, blank=True)
+    dose = models.CharField("dose and how often", max_length=150, blank=True)
+    reaction = models.CharField(max_length=200, blank=True)
+    severity = models.CharField(max_length=16, choices=Severity.choices, blank=True)
+    shareable = models.BooleanField(
+        "shared with the local authority",
+        default=False,
+        help_text="The child's social worker and carer need to know this",
+    )
+    assessment = models.ForeignKey(
+        HealthAssessment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clinical_entries",
+        help_text="The assessment at which it was recorded, if any",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["child", "kind", "-start", "pk"]
+        verbose_name_plural = "clinical entries"
+        indexes = [models.Index(fields=["child", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True)
+                | models.Q(start__isnull=True)
+                | models.Q(end__gte=models.F("start")),
+                name="clinical_entry_ends_after",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.term}"
+
+    @property
+    def withdrawn(self) -> bool:
+        return bool(self.withdrawn_reason)
+
+    def is_current(self, as_of: date) -> bool:
+        """Active on `as_of`: not resolved or stopped by then, and not withdrawn."""
+        return not self.withdrawn and (self.end is None or self.end > as_of)

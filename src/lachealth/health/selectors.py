@@ -258,14 +258,15 @@ def child_health(child: Child, *, as_of: date) -> ChildHealth:
 
 
 def actions_owned_by(user: Any, *, status_filter: str = "open") -> QuerySet[HealthPlanAction]:
-    """Health plan actions owned by the user's organisations, for children they may see."""
+    """Health plan actions the user's organisations follow up, for children they may see,
+    newest plan first."""
     visible = Child.objects.visible_to(user).values("pk")
     actions = HealthPlanAction.objects.filter(
         owner_id__in=access.scope_of(user).organisation_ids, child_id__in=visible
     ).select_related("child", "owner")
     if status_filter in ActionStatus.values:
         actions = actions.filter(status=status_filter)
-    return actions.order_by("due_on")
+    return actions.order_by("-assessment__completed_on", "due_on", "pk")
 
 
 def action_status(action: HealthPlanAction, as_of: date) -> clocks.ClockStatus:

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -22,8 +21,9 @@ from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Organisation, OrganisationKind
 from lachealth.versioning import save_versioned
 
-from . import clocks, growth
+from . import clocks, growth, summary
 from .models import (
+    FOLLOWED_UP_BY_LA,
     ActionStatus,
     Appointment,
     AssessmentKind,
@@ -38,16 +38,17 @@ from .sdq import score_sdq
 ACTION_ROLES = access.LA_CHILD_ROLES | access.HEALTH_RECORD_ROLES
 
 
-def action_owner_ids(user: Any, child: Child) -> list[int]:
-    """Who may own an action in this child's plan: the user's provider(s) and the child's LA."""
-    return list(
+def childs_la(child: Child) -> Organisation | None:
+    """The local authority on lachealth responsible for the child, which follows up the LA's
+    actions (and the carer's and the school's); None if no LA of that area uses lachealth."""
+    return (
         Organisation.objects.filter(
-            Q(pk__in=access.organisations_for(user, access.ASSESSMENT_ROLES))
-            | Q(kind=OrganisationKind.LOCAL_AUTHORITY, areas=child.responsible_area_id)
+            kind=OrganisationKind.LOCAL_AUTHORITY,
+            areas=child.responsible_area_id,
+            is_active=True,
         )
-        .filter(is_active=True)
-        .values_list("pk", flat=True)
-        .distinct()
+        .order_by("pk")
+        .first()
     )
 
 
@@ -162,8 +163,10 @@ def record_outcome(
 class PlannedAction:
     need: str
     action: str
-    owner: Organisation
+    owner_kind: str
     due_on: date
+    #: the service, or the person, where naming them helps ("CAMHS")
+    owner_name: str = ""
 
 
 def _one_decimal(value: float | Decimal) -> Decimal:
@@ -210,10 +213,13 @@ def record_assessment(
     professional: str,
     details: dict[str, Any],
     actions: Sequence[PlannedAction] = (),
+    new_entries: Sequence[tuple[str, summary.EntryDetails]] = (),
+    ended_entries: Sequence[int] = (),
     request: HttpRequest | None = None,
     as_of: date | None = None,
 ) -> HealthAssessment:
-    """A completed initial or review health assessment and its health plan.
+    """A completed initial or review health assessment, its health plan, and what it changed
+    in the clinical summary (entries found, entries resolved or stopped).
 
     It stops the clock it answers (its due date and lateness are kept) and starts the next.
     """
@@ -282,13 +288,14 @@ def record_assessment(
                 }
             )
     _check_substance_misuse(details)
-    allowed_owners = set(action_owner_ids(by, child))
+    la = childs_la(child)
     for planned in actions:
-        if planned.owner.pk not in allowed_owners:
+        if planned.owner_kind in FOLLOWED_UP_BY_LA and la is None:
             raise ValidationError(
                 {
-                    "actions": f"“{planned.owner}” cannot own an action for this "
-                    "child: choose the health team or the child's LA"
+                    "actions": f"No local authority on lachealth serves "
+                    f"{child.responsible_area.name}: the action “{planned.action}” "
+                    "needs another owner"
                 }
             )
         if planned.due_on < completed_on:
@@ -327,11 +334,16 @@ def record_assessment(
                 child=child,
                 need=planned.need,
                 action=planned.action,
-                owner=planned.owner,
+                owner_kind=planned.owner_kind,
+                owner_name=planned.owner_name,
+                owner=la if planned.owner_kind in FOLLOWED_UP_BY_LA and la else provider,
                 due_on=planned.due_on,
             ),
             by,
         )
+    summary.record_at_assessment(
+        by=by, assessment=assessment, new=new_entries, ended=ended_entries, as_of=as_of
+    )
     # The booked appointment it answers, if any (same kind, this period, on that day or the
     # latest before it), is recorded as attended.
     answered = (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import summary_views, views
 
 app_name = "health"
 
@@ -9,6 +9,11 @@ urlpatterns = [
     path("children/<int:pk>/book/", views.book, name="book"),
     path("children/<int:pk>/assessments/new/", views.assessment_create, name="assessment_create"),
     path("children/<int:pk>/sdq/new/", views.sdq_create, name="sdq_create"),
+    path("children/<int:pk>/clinical-summary/add/", summary_views.entry_add, name="entry_add"),
+    path("clinical-summary/<int:pk>/", summary_views.entry_edit, name="entry_edit"),
+    path(
+        "clinical-summary/<int:pk>/withdraw/", summary_views.entry_withdraw, name="entry_withdraw"
+    ),
     path("appointments/<int:pk>/outcome/", views.outcome, name="outcome"),
     path("actions/", views.my_actions, name="actions"),
     path("actions/<int:pk>/done/", views.action_done, name="action_done"),

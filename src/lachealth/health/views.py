@@ -16,18 +16,22 @@ from lachealth import charts
 from lachealth.care import selectors as care_selectors
 from lachealth.care.models import Child
 from lachealth.exports import csv_response
+from lachealth.forms import without_errors
 from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Organisation, Role, User
 
-from . import selectors, services
+from . import selectors, services, summary
 from .clocks import STATE_LABELS, ClockState
 from .forms import (
+    MAX_PLAN_ROWS,
     ActionDoneForm,
     ActionFormSet,
     AssessmentForm,
     BookingForm,
+    NewEntryFormSet,
     OutcomeForm,
+    ReviewSummaryForm,
     SdqForm,
 )
 from .models import Appointment, HealthPlanAction
@@ -231,29 +235,34 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _owners_for(user: Any, child: Child) -> QuerySet[Organisation]:
-    """Who can own a health plan action: the user's provider(s) and the child's LA."""
-    return Organisation.objects.filter(pk__in=services.action_owner_ids(user, child)).order_by(
-        "kind", "name"
-    )
-
-
 def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     child = _health_child(request, pk, access.ASSESSMENT_ROLES, "record health assessments")
     data = request.POST if request.method == "POST" else None
+    adding = data is not None and data.get("add") in ("actions", "entries")
+    if adding:
+        data = _one_more_row(data, str(request.POST["add"]))
     form = AssessmentForm(
         data, practitioners=_practitioners_for(child), initial={"practitioner": request.user.pk}
     )
-    owners = _owners_for(request.user, child)
-    actions = ActionFormSet(data, owners=owners, prefix="actions")  # type: ignore[call-arg]
-    if request.method == "POST" and form.is_valid() and actions.is_valid():
+    actions = ActionFormSet(data, prefix="actions")
+    entries = NewEntryFormSet(data, prefix="entries")
+    current = summary.current_entries(child, timezone.localdate())
+    review = ReviewSummaryForm(data, current=current, prefix="summary")
+    if adding:
+        without_errors(form, actions, entries, review)
+    elif data is not None and all(
+        [form.is_valid(), actions.is_valid(), entries.is_valid(), review.is_valid()]
+    ):
         d = form.cleaned_data
         planned = [
             services.PlannedAction(
-                need=a["need"], action=a["action"], owner=a["owner"], due_on=a["due_on"]
+                need=a["need"],
+                action=a["action"],
+                owner_kind=a["owner_kind"],
+                owner_name=a["owner_name"].strip(),
+                due_on=a["due_on"],
             )
-            for a in actions.cleaned_data
-            if a.get("action")
+            for a in actions.filled()
         ]
         if call_service(
             form,
@@ -267,6 +276,8 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
             professional=d["professional"],
             details=form.details(),
             actions=planned,
+            new_entries=[f.entry() for f in entries.forms if f.has_changed() and f.cleaned_data],
+            ended_entries=[int(pk) for pk in review.cleaned_data["ended"]],
         ):
             return redirect("care:child_detail", pk=child.pk)
     return form_page(
@@ -277,9 +288,24 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
             "page_title": f"Record a health assessment – {child}",
             "form": form,
             "actions": actions,
-            "action_errors": [e for f in actions.forms for e in f.errors.items()],
+            "entries": entries,
+            "review": review,
+            "formsets": [actions, entries],
+            "max_rows": MAX_PLAN_ROWS,
         },
     )
+
+
+def _one_more_row(data: Any, prefix: str) -> Any:
+    """The posted form with one more empty row in `prefix`'s formset, up to the limit."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, "1"))
+    except ValueError:
+        total = 1
+    data[key] = str(min(max(total, 0) + 1, MAX_PLAN_ROWS))
+    return data
 
 
 def sdq_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -388,6 +414,8 @@ def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
         "own_orgs": own_orgs,
         "can_book": access.acts_for_child(request.user, access.HEALTH_RECORD_ROLES, child),
         "can_assess": access.acts_for_child(request.user, access.ASSESSMENT_ROLES, child),
+        "summary": summary.summary_for(request.user, child, as_of),
+        "can_summarise": access.acts_for_child(request.user, summary.SUMMARY_ROLES, child),
         # LA staff see clocks and the plan's actions; clinical detail is for health staff.
         "clinical": access.acts_for_child(request.user, access.HEALTH_CHILD_ROLES, child),
     }

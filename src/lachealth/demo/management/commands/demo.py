@@ -27,7 +27,9 @@ from lachealth.demo import histories
 from lachealth.demo.handovers import build_handovers, build_referrals, build_services, demo_staff
 from lachealth.demo.health_histories import TYPICAL, Timeliness
 from lachealth.demo.identities import POSTCODE_LETTERS, demo_nhs_numbers
+from lachealth.demo.summaries import build_summaries
 from lachealth.demo.teams import build_teams
+from lachealth.health.models import FOLLOWED_UP_BY_LA
 from lachealth.insight.services import take_snapshot
 from lachealth.interop.export import NO_URN_PLACES
 from lachealth.interop.models import ImportAttempt, ReportedOutcome
@@ -143,9 +145,13 @@ class Command(BaseCommand):
             build_health(seed=options["seed"], as_of=as_of, progress=self.stderr)
             codes = [(a.code, a.username) for a in AREAS]
             staff = demo_staff(codes)
-            build_teams(
-                seed=options["seed"], as_of=as_of, area_codes=[a.code for a in AREAS], staff=staff
-            )
+            for build in (build_teams, build_summaries):
+                build(
+                    seed=options["seed"],
+                    as_of=as_of,
+                    area_codes=[a.code for a in AREAS],
+                    staff=staff,
+                )
             build_handovers(
                 seed=options["seed"],
                 as_of=as_of,
@@ -609,13 +615,19 @@ def build_health(*, seed: int, as_of: date, progress=None) -> int:  # type: igno
                                 child=child,
                                 need=need,
                                 action=text,
-                                owner=la[area.code] if owner == "LA" else providers[area.code],
+                                owner_kind=owner,
+                                owner_name="Speech and language therapy"
+                                if owner == "service"
+                                else "",
+                                owner=la[area.code]
+                                if owner in FOLLOWED_UP_BY_LA
+                                else providers[area.code],
                                 due_on=due,
                                 status="done" if finished else "open",
                                 done_on=due - timedelta(days=rng.randint(0, 20))
                                 if finished
                                 else None,
-                                done_note="Done" if finished else "",
+                                done_note="Completed as planned" if finished else "",
                             ),
                         )
                     )
