@@ -346,6 +346,9 @@ def test_referring_from_the_health_plan(handed, as_user):
     nurse = as_user("prov_a_nurse")
     page = nurse.get(url).content.decode()
     assert "Bradford CAMHS" in page and "Low mood: Refer to CAMHS" in page
+    # The action was referred already: the form says so, with a link to that referral.
+    assert 'id="already-referred"' in page
+    assert reverse("handovers:referral_detail", args=[handed.referral.pk]) in page
     assert as_user("la_a_sw").get(url).status_code == 403
     assert as_user("prov_c_nurse").get(url).status_code == 200  # serves the child where placed
     assert as_user("la_b_sw").get(url).status_code == 404
@@ -391,3 +394,12 @@ def test_settings_out_of_range_are_refused_and_good_ones_saved(handed, as_user):
     admin.post(url, values | {"out_of_area_working_days": 7})
     saved = HandoverSettings.objects.get(area_id=BRADFORD)
     assert saved.out_of_area_working_days == 7 and saved.history.count() == 1
+
+
+def test_an_action_never_referred_opens_the_form_without_the_warning(handed, as_user, world):
+    child = handed.referral.child
+    fresh = plan_action(
+        world, child, "Sleep", completed_on=date(2026, 11, 22), due_on=date(2026, 12, 18)
+    )
+    page = get(as_user("prov_a_nurse"), "handovers:referral_create", fresh.pk).content.decode()
+    assert "Refer to a service" in page and 'id="already-referred"' not in page

@@ -97,6 +97,34 @@ def test_social_worker_records_entry_moves_out_of_area_and_sees_the_timeline(
     child = Child.objects.get(la_child_id="JRN1")
     assert child.current_placement_area_id == "E08000033"
 
+    # The move was on 29 August, not 1 September: correct it, a wrong date first.
+    page.get_by_role("link", name="Correct a date of the episode from 1 September 2025").click()
+    check_accessibility(page)
+    corrected = page.get_by_role("group", name="The date this episode began")
+    corrected.get_by_label("Day").fill("1")
+    corrected.get_by_label("Month").fill("3")
+    page.get_by_role("button", name="Correct the date").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.get_by_role("link", name="Say why the date is corrected")).to_be_visible()
+    corrected.get_by_label("Day").fill("29")
+    corrected.get_by_label("Month").fill("8")
+    page.get_by_label("Why is the date corrected?").fill("The child moved on the 29th")
+    page.get_by_role("button", name="Correct the date").click()
+    expect(page.get_by_text("Date corrected")).to_be_visible()
+    expect(timeline.get_by_role("row").nth(2)).to_contain_text("29 August 2025")
+    expect(page.locator("#history")).to_contain_text("The child moved on the 29th")
+
+    # The carer joins the team around the child.
+    page.get_by_role("button", name="Add someone to the team").click()
+    page.get_by_label("Carer or home").check()
+    page.get_by_role("button", name="Continue").click()
+    check_accessibility(page)
+    page.get_by_label("Carer's names").fill("Jo and Sam Fox")
+    page.get_by_label("Telephone (optional)").fill("0113 496 0123")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#team-list")).to_contain_text("Jo and Sam Fox")
+    check_accessibility(page)
+
 
 def test_keyboard_only_sign_in_and_navigation(live_server, page: Page, world):
     user = world.users["prov_c_nurse"]

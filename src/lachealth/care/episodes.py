@@ -8,14 +8,16 @@ The reason for a new episode (RNE) follows from what changed; users never type i
 
 `plan_entry`, `plan_change` and `plan_leaving` check a proposed event against a child's
 episodes and return the episodes as they would be afterwards; the care services persist that.
-`sequence_problems` says what is wrong with any list of episodes (used by tests and imports).
+`plan_date_correction` moves the date an episode began (or the date care ended) when it was
+typed wrongly, carrying the episode before with it when they meet. `sequence_problems` says
+what is wrong with any list of episodes (used by tests and imports).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 
 class EpisodeRuleError(ValueError):
@@ -170,6 +172,79 @@ def plan_leaving(
             f"{current.describe()} started",
         )
     return [*ordered[:-1], replace(current, dec=on, rec=rec)]
+
+
+def plan_date_correction(
+    episodes: Sequence[EpisodeFacts],
+    *,
+    decom: date,
+    new_start: date | None = None,
+    new_end: date | None = None,
+    date_of_birth: date,
+    as_of: date,
+) -> list[EpisodeFacts]:
+    """The episodes after correcting the episode starting on `decom`: its start moves to
+    `new_start` (the date of the move, change or entry to care), and the episode before it
+    ends that day too when the two meet (REC = X1); or, for an episode that ended care, its
+    end moves to `new_end`. A date must stay between its neighbours, so that the order of
+    events, and each episode's codes, stay as they were."""
+    ordered = _ordered(episodes)
+    index = next((i for i, e in enumerate(ordered) if e.decom == decom), None)
+    if index is None:
+        raise EpisodeRuleError("decom", f"No episode starts on {_d(decom)}")
+    target = ordered[index]
+    before = ordered[index - 1] if index > 0 else None
+    after = ordered[index + 1] if index + 1 < len(ordered) else None
+    result = list(ordered)
+    if new_start is not None:
+        _check_not_future("decom", "The corrected date", new_start, as_of)
+        joined = before is not None and before.rec == "X1" and before.dec == target.decom
+        earliest, why = date_of_birth, f"the date of birth, {_d(date_of_birth)}"
+        if before is not None:
+            if joined:
+                earliest = before.decom + timedelta(days=1)
+                why = f"{_d(earliest)}, the day after {before.describe()} started"
+            elif before.dec is not None:
+                earliest, why = before.dec, f"{_d(before.dec)}, when the care before ended"
+        last_day = target.dec if target.dec is not None else as_of
+        if target.rec == "X1" and target.dec is not None:
+            last_day = target.dec - timedelta(days=1)
+        if new_start < earliest:
+            raise EpisodeRuleError("decom", f"The corrected date must be on or after {why}")
+        if new_start > last_day:
+            raise EpisodeRuleError(
+                "decom",
+                f"The corrected date must be on or before {_d(last_day)}, "
+                + (
+                    "the day before the next episode started"
+                    if target.rec == "X1"
+                    else "when this episode ended"
+                    if target.dec
+                    else "today"
+                ),
+            )
+        result[index] = replace(target, decom=new_start)
+        if joined and before is not None:
+            result[index - 1] = replace(before, dec=new_start)
+    if new_end is not None:
+        if target.dec is None or target.rec == "X1":
+            raise EpisodeRuleError(
+                "dec", "Only the end of care can be corrected here: this episode did not end it"
+            )
+        _check_not_future("dec", "The corrected date care ended", new_end, as_of)
+        start = result[index].decom
+        if new_end < start:
+            raise EpisodeRuleError(
+                "dec", f"The date care ended must be on or after {_d(start)}, when it started"
+            )
+        if after is not None and new_end > after.decom:
+            raise EpisodeRuleError(
+                "dec",
+                f"The date care ended must be on or before {_d(after.decom)}, when care "
+                "started again",
+            )
+        result[index] = replace(result[index], dec=new_end)
+    return result
 
 
 def periods_of_care(episodes: Sequence[EpisodeFacts]) -> list[PeriodOfCare]:

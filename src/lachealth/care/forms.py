@@ -361,3 +361,19 @@ class ChangeForm(PlacementFieldsMixin, NhsForm):
 class LeavingCareForm(NhsForm):
     dec = SplitDateField(label="Date the child stopped being looked after")
     rec = _choose("Reason care ended", LEAVING_CARE_CHOICES)
+
+
+class CorrectDatesForm(NhsForm):
+    decom = SplitDateField(label="The date this episode began")
+    dec = SplitDateField(label="The date care ended")
+    reason = forms.CharField(
+        label="Why is the date corrected?",
+        max_length=300,
+        help_text="For example, the move was typed as the 10th; the child moved on the 8th",
+        error_messages={"required": "Say why the date is corrected"},
+    )
+
+    def __init__(self, *args: Any, ends_care: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not ends_care:
+            del self.fields["dec"]

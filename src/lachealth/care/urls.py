@@ -12,6 +12,11 @@ urlpatterns = [
     path("<int:pk>/change/", views.change_create, name="change_create"),
     path("<int:pk>/leaving-care/", views.leaving_create, name="leaving_create"),
     path("<int:pk>/new-period/", views.period_create, name="period_create"),
+    path(
+        "<int:pk>/episodes/<int:episode_pk>/correct/",
+        views.episode_correct,
+        name="episode_correct",
+    ),
     path("<int:pk>/team/add/", team_views.team_add, name="team_add"),
     path("<int:pk>/team/<int:member_pk>/", team_views.team_edit, name="team_edit"),
     path(

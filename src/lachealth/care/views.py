@@ -7,17 +7,24 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area
 
-from . import panels, selectors, services, team
+from . import corrections, panels, selectors, services, team
 from .codes import LegalStatus, Placement
-from .forms import ChangeForm, ChildDetailsForm, EntryToCareForm, LeavingCareForm, NewPeriodForm
-from .models import Child, TeamRole
+from .forms import (
+    ChangeForm,
+    ChildDetailsForm,
+    CorrectDatesForm,
+    EntryToCareForm,
+    LeavingCareForm,
+    NewPeriodForm,
+)
+from .models import Child, Episode, TeamRole
 
 
 def _recordable_child(request: HttpRequest, pk: int) -> Child:
@@ -234,4 +241,41 @@ def period_create(request: HttpRequest, pk: int) -> HttpResponse:
         "care/period_form.jinja",
         child,
         {"page_title": f"Record a new period of care – {child}", "form": form, "child": child},
+    )
+
+
+def episode_correct(request: HttpRequest, pk: int, episode_pk: int) -> HttpResponse:
+    """The LA corrects when an episode began (a move, a change, entering care) or, for the
+    episode that ended care, when care ended."""
+    child = _recordable_child(request, pk)
+    episode = get_object_or_404(Episode, child=child, pk=episode_pk)
+    ends_care = episode.dec is not None and episode.rec != "X1"
+    form = CorrectDatesForm(
+        request.POST if request.method == "POST" else None,
+        ends_care=ends_care,
+        initial={"decom": episode.decom, "dec": episode.dec},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if call_service(
+            form,
+            request,
+            corrections.correct_event_dates,
+            "Date corrected",
+            episode=episode,
+            new_start=d["decom"],
+            new_end=d.get("dec"),
+            reason=d["reason"],
+        ):
+            return redirect("care:child_detail", pk=child.pk)
+    return form_page(
+        request,
+        "care/correct_dates.jinja",
+        child,
+        {
+            "page_title": f"Correct a date – {child}",
+            "form": form,
+            "episode": episode,
+            "ends_care": ends_care,
+        },
     )

@@ -14,6 +14,7 @@ class HandoversConfig(AppConfig):
         from .views import child_panel
 
         events.episodes_changed.connect(_notify, dispatch_uid="handovers.notify_care_events")
+        events.dates_corrected.connect(_follow, dispatch_uid="handovers.follow_corrected_dates")
         panels.register("handovers/_child_panel.jinja", child_panel)
 
 
@@ -21,3 +22,13 @@ def _notify(sender: Any, *, child_ids: list[int], by: Any, as_of: Any, **kwargs:
     from .services import notify_care_events
 
     notify_care_events(child_ids, by=by, as_of=as_of)
+
+
+def _follow(
+    sender: Any, *, child_id: int, corrections: Any, by: Any, reason: str, as_of: Any, **_: Any
+) -> None:
+    from .services import follow_corrected_dates
+
+    follow_corrected_dates(
+        child_id=child_id, corrections=corrections, by=by, reason=reason, as_of=as_of
+    )

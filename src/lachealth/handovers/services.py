@@ -10,7 +10,7 @@ doing again what is already done (acknowledging twice) changes nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -542,3 +542,41 @@ def update_settings(
         request, AccessAction.ADMIN, user=by, detail=f"changed handover settings for {area_code}"
     )
     return found
+
+
+def follow_corrected_dates(
+    *, child_id: int, corrections: Sequence[Any], by: Any, reason: str, as_of: date
+) -> list[Notification]:
+    """The LA corrected the dates of care events (`care.events.dates_corrected`): each
+    notification of a corrected event takes the right date, an unsent one a new clock, and
+    the team it went to is told in its thread. Returns the notifications changed."""
+    changed = []
+    settings = None
+    for correction in corrections:
+        for notice in Notification.objects.filter(
+            child_id=child_id, episode_id=correction.episode_id
+        ).select_related("child"):
+            moves = {correction.old_start: correction.new_start}
+            if correction.old_end is not None and correction.new_end is not None:
+                moves[correction.old_end] = correction.new_end
+            new_event = moves.get(notice.event_date, notice.event_date)
+            new_start = moves.get(notice.episode_start, notice.episode_start)
+            if (new_event, new_start) == (notice.event_date, notice.episode_start):
+                continue
+            old_event = notice.event_date
+            notice.event_date, notice.episode_start = new_event, new_start
+            if notice.status == NotificationStatus.AWAITING_CONSENT:
+                if settings is None:
+                    area = notice.child.responsible_area_id
+                    settings = settings_for([area]).get(area) or rules.Settings()
+                notice.send_by = settings.send_by(new_event)
+            save_versioned(notice, by, reason=f"the event's date was corrected: {reason}")
+            changed.append(notice)
+            if notice.sent_on is not None and notice.sender_id in access.sends_handovers(by):
+                post_message(
+                    by=by,
+                    notification=notice,
+                    text=f"The date of this {notice.get_kind_display().lower()} was corrected "
+                    f"from {old_event:%-d %B %Y} to {new_event:%-d %B %Y}. Why: {reason}",
+                )
+    return changed

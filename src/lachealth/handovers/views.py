@@ -282,6 +282,9 @@ def referral_create(request: HttpRequest, action_pk: int) -> HttpResponse:
             "action": action,
             "child": child,
             "has_services": choices.exists(),
+            "already": list(
+                action.referrals.filter(access.referral_q(request.user)).select_related("service")
+            ),
         },
     )
 
