@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 
@@ -102,6 +102,15 @@ def _insert(cursor: Any, table: str, fields: Any, rows: Iterable[list[Any]]) -> 
     else:
         marks = ", ".join(["%s"] * len(fields))
         cursor.executemany(f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})", rows)
+
+
+class CurrentManager(models.Manager[Any]):
+    """The rows not withdrawn: the default manager of a record that can be withdrawn, so that
+    every clock, list, measure and export leaves a withdrawn record out. `everything` (a
+    plain manager) reaches the withdrawn ones too, for their own pages and history."""
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return super().get_queryset().filter(withdrawn_reason="")
 
 
 #: How a withdrawal's reason starts in a record's history: it is kept, never deleted.

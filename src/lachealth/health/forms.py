@@ -69,6 +69,18 @@ class BookingForm(NhsForm):
         d = self.cleaned_data
         return timezone.make_aware(datetime.combine(d["day"], d["start_time"]))
 
+    @staticmethod
+    def initial_for(appointment: Any) -> dict[str, Any]:
+        """The form's starting values from a booking, in local time."""
+        local = timezone.localtime(appointment.starts_at)
+        return {
+            "kind": appointment.kind,
+            "day": local.date(),
+            "start_time": f"{local:%H:%M}",
+            "venue": appointment.venue,
+            "practitioner": appointment.practitioner_id,
+        }
+
 
 class OutcomeForm(NhsForm):
     outcome = forms.ChoiceField(

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from lachealth.care.models import Child
 from lachealth.people.models import Organisation
+from lachealth.versioning import CurrentManager
 
 from . import clocks
 
@@ -58,9 +59,17 @@ class Appointment(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_reason = models.CharField(max_length=500, blank=True)
     outcome_recorded_on = models.DateField(null=True, blank=True)
+    withdrawn_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why it was withdrawn as entered in error"
+    )
     history = HistoricalRecords()
 
+    # The default manager (Meta.default_manager_name) leaves withdrawn rows out.
+    everything = models.Manager()
+    objects = CurrentManager()
+
     class Meta:
+        default_manager_name = "objects"
         ordering = ["starts_at"]
         indexes = [models.Index(fields=["child", "outcome", "starts_at"])]
 
@@ -103,12 +112,24 @@ class HealthAssessment(models.Model):
     consent_recorded = models.BooleanField(default=False)
     health_needs = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why it was withdrawn as entered in error"
+    )
     history = HistoricalRecords()
 
+    # The default manager (Meta.default_manager_name) leaves withdrawn rows out.
+    everything = models.Manager()
+    objects = CurrentManager()
+
     class Meta:
+        default_manager_name = "objects"
         ordering = ["-completed_on"]
         constraints = [
-            models.UniqueConstraint(fields=["child", "completed_on"], name="assessment_unique_day")
+            models.UniqueConstraint(
+                fields=["child", "completed_on"],
+                condition=models.Q(withdrawn_reason=""),
+                name="assessment_unique_day",
+            )
         ]
 
     def __str__(self) -> str:
@@ -176,9 +197,17 @@ class HealthPlanAction(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    withdrawn_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why it was withdrawn as entered in error"
+    )
     history = HistoricalRecords()
 
+    # The default manager (Meta.default_manager_name) leaves withdrawn rows out.
+    everything = models.Manager()
+    objects = CurrentManager()
+
     class Meta:
+        default_manager_name = "objects"
         ordering = ["due_on", "pk"]
         indexes = [models.Index(fields=["owner", "status", "due_on"])]
 
@@ -215,13 +244,23 @@ class SdqResult(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    withdrawn_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why it was withdrawn as entered in error"
+    )
     history = HistoricalRecords()
 
+    # The default manager (Meta.default_manager_name) leaves withdrawn rows out.
+    everything = models.Manager()
+    objects = CurrentManager()
+
     class Meta:
+        default_manager_name = "objects"
         ordering = ["-completed_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["child", "completed_on", "informant"], name="sdq_unique_day_informant"
+                fields=["child", "completed_on", "informant"],
+                condition=models.Q(withdrawn_reason=""),
+                name="sdq_unique_day_informant",
             )
         ]
 

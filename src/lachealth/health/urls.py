@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import summary_views, views
+from . import correction_views, summary_views, views
 
 app_name = "health"
 
@@ -17,4 +17,11 @@ urlpatterns = [
     path("appointments/<int:pk>/outcome/", views.outcome, name="outcome"),
     path("actions/", views.my_actions, name="actions"),
     path("actions/<int:pk>/done/", views.action_done, name="action_done"),
+    path("actions/<int:pk>/change/", correction_views.action_correct, name="action_correct"),
+    path("appointments/<int:pk>/change/", correction_views.booking_correct, name="booking_correct"),
+    path(
+        "health-records/<str:kind>/<int:pk>/withdraw/",
+        correction_views.record_withdraw,
+        name="withdraw",
+    ),
 ]

@@ -47,7 +47,7 @@ def _require_health(request: HttpRequest) -> None:
         raise PermissionDenied("The worklist is for NHS LAC health teams")
 
 
-def _practitioners_for(child: Child) -> QuerySet[User]:
+def practitioners_for(child: Child) -> QuerySet[User]:
     areas = [a for a in (child.responsible_area_id, child.current_placement_area_id) if a]
     return (
         User.objects.filter(
@@ -179,7 +179,7 @@ def _health_child(request: HttpRequest, pk: int, roles: frozenset[str], what: st
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     child = _health_child(request, pk, access.HEALTH_RECORD_ROLES, "book appointments")
     form = BookingForm(
-        request.POST if request.method == "POST" else None, practitioners=_practitioners_for(child)
+        request.POST if request.method == "POST" else None, practitioners=practitioners_for(child)
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -242,7 +242,7 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     if adding:
         data = _one_more_row(data, str(request.POST["add"]))
     form = AssessmentForm(
-        data, practitioners=_practitioners_for(child), initial={"practitioner": request.user.pk}
+        data, practitioners=practitioners_for(child), initial={"practitioner": request.user.pk}
     )
     actions = ActionFormSet(data, prefix="actions")
     entries = NewEntryFormSet(data, prefix="entries")

@@ -1,0 +1,186 @@
+"""The pages that put the health record right: withdraw an assessment, SDQ, booking or action
+entered in error; correct a booking or an action. Only the health roles that enter a record
+reach its pages, and only for children they serve (404 for any other child)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+
+from lachealth.care.models import Child
+from lachealth.forms import NhsForm
+from lachealth.pages import call_service, form_page, require_child_access
+
+from . import corrections
+from .forms import ActionForm, BookingForm
+from .models import Appointment, HealthAssessment, HealthPlanAction, SdqResult
+from .views import practitioners_for
+
+#: The records that can be withdrawn, by the name their URL gives them.
+WITHDRAWABLE: dict[str, type] = {
+    "assessment": HealthAssessment,
+    "sdq": SdqResult,
+    "booking": Appointment,
+    "action": HealthPlanAction,
+}
+
+
+class ReasonForm(NhsForm):
+    reason = forms.CharField(
+        label="Why is this entry withdrawn?",
+        max_length=300,
+        help_text="For example, recorded on the wrong child's record",
+        error_messages={"required": "Say why this entry is withdrawn"},
+    )
+
+
+class ReasonMixin(forms.Form):
+    reason = forms.CharField(
+        label="Why are you changing this?",
+        max_length=300,
+        error_messages={"required": "Say why you are making this change"},
+    )
+
+
+class ActionCorrectionForm(ActionForm, ReasonMixin, NhsForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name, message in (("need", "Enter the need"), ("action", "Enter the action")):
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        return data
+
+
+class BookingCorrectionForm(BookingForm, ReasonMixin):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+
+
+def _record(request: HttpRequest, model: type, pk: int) -> Any:
+    """A record of a child the user sees (404 otherwise) that the user may correct (403)."""
+    require_child_access(request)
+    record = get_object_or_404(
+        model.everything.select_related("child"),  # type: ignore[attr-defined]
+        pk=pk,
+        child__in=Child.objects.visible_to(request.user),
+    )
+    if not corrections.may_correct(request.user, record):
+        name = corrections.NAMES[model]
+        raise PermissionDenied(f"Your role does not let you correct this {name}")
+    return record
+
+
+def record_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    model = WITHDRAWABLE.get(kind)
+    if model is None:
+        raise Http404("No such kind of record")
+    record = _record(request, model, pk)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            request,
+            corrections.withdraw,
+            f"The {corrections.NAMES[model]} was withdrawn",
+            record=record,
+            reason=form.cleaned_data["reason"],
+        )
+    ):
+        return redirect("care:child_detail", pk=record.child_id)
+    return form_page(
+        request,
+        "health/withdraw.jinja",
+        record.child,
+        {
+            "page_title": f"Withdraw the {corrections.NAMES[model]} – {record.child}",
+            "form": form,
+            "record": record,
+            "name": corrections.NAMES[model],
+        },
+    )
+
+
+def action_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _record(request, HealthPlanAction, pk)
+    if action.withdrawn_reason:
+        raise PermissionDenied("This action was withdrawn and cannot be changed")
+    form = ActionCorrectionForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "need": action.need,
+            "action": action.action,
+            "owner_kind": action.owner_kind,
+            "owner_name": action.owner_name,
+            "due_on": action.due_on,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if call_service(
+            form,
+            request,
+            corrections.correct_action,
+            "Action changed",
+            action=action,
+            need=d["need"],
+            text=d["action"],
+            owner_kind=d["owner_kind"],
+            owner_name=d["owner_name"],
+            due_on=d["due_on"],
+            reason=d["reason"],
+        ):
+            return redirect("care:child_detail", pk=action.child_id)
+    return form_page(
+        request,
+        "health/correct.jinja",
+        action.child,
+        {
+            "page_title": f"Change a health plan action – {action.child}",
+            "form": form,
+            "heading": "Change a health plan action",
+            "withdraw": ("action", action.pk),
+        },
+    )
+
+
+def booking_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _record(request, Appointment, pk)
+    if booking.withdrawn_reason or booking.outcome:
+        raise PermissionDenied("This appointment can no longer be changed")
+    form = BookingCorrectionForm(
+        request.POST if request.method == "POST" else None,
+        practitioners=practitioners_for(booking.child),
+        initial=BookingForm.initial_for(booking),
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if call_service(
+            form,
+            request,
+            corrections.correct_booking,
+            "Appointment changed",
+            appointment=booking,
+            starts_at=form.starts_at(),
+            venue=d["venue"],
+            practitioner=d["practitioner"],
+            reason=d["reason"],
+        ):
+            return redirect("care:child_detail", pk=booking.child_id)
+    return form_page(
+        request,
+        "health/correct.jinja",
+        booking.child,
+        {
+            "page_title": f"Change an appointment – {booking.child}",
+            "form": form,
+            "heading": f"Change the {booking.get_kind_display().lower()} appointment",
+            "withdraw": ("booking", booking.pk),
+        },
+    )

@@ -1,0 +1,205 @@
+"""Corrections of the health record: an assessment, an SDQ, a booking or a health plan action
+entered wrongly is withdrawn with a reason, and a booking or an action corrected, by the
+health roles that enter them.
+
+A withdrawn record is kept, with its reason in its history, but its model's default manager
+(`versioning.CurrentManager`) leaves it out, so every clock, worklist, measure and SSDA903
+export follows at once. Withdrawing an assessment withdraws the actions of its plan, reopens
+the clock it had stopped, and puts the due dates of the reviews after it back on the law's
+chain (each review due from the assessment before it).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from lachealth.care.models import Child, Episode
+from lachealth.people import access, audit
+from lachealth.people.models import AccessAction
+from lachealth.versioning import save_versioned, withdrawal
+
+from . import clocks
+from .models import (
+    FOLLOWED_UP_BY_LA,
+    ActionOwner,
+    Appointment,
+    AssessmentKind,
+    HealthAssessment,
+    HealthPlanAction,
+    SdqResult,
+)
+from .services import childs_la
+
+#: Who withdraws and corrects each kind of record: the roles that enter it.
+RECORDED_BY: dict[type, frozenset[str]] = {
+    HealthAssessment: access.ASSESSMENT_ROLES,
+    SdqResult: access.HEALTH_RECORD_ROLES,
+    Appointment: access.HEALTH_RECORD_ROLES,
+    HealthPlanAction: access.HEALTH_RECORD_ROLES,
+}
+
+#: How each kind is named in the access log and on its pages.
+NAMES: dict[type, str] = {
+    HealthAssessment: "assessment",
+    SdqResult: "SDQ",
+    Appointment: "booking",
+    HealthPlanAction: "health plan action",
+}
+
+
+def may_correct(user: Any, record: Any) -> bool:
+    return access.acts_for_child(user, RECORDED_BY[type(record)], record.child)
+
+
+def _require(user: Any, record: Any) -> None:
+    if not may_correct(user, record):
+        raise PermissionDenied(f"Your role does not let you correct this {NAMES[type(record)]}")
+
+
+@transaction.atomic
+def withdraw(*, by: Any, record: Any, reason: str, request: HttpRequest | None = None) -> Any:
+    """Withdraw a record entered in error, saying why: it is kept, but no longer counts."""
+    _require(by, record)
+    model = type(record)
+    record = model.everything.select_for_update().get(pk=record.pk)
+    if record.withdrawn_reason:
+        raise ValidationError({"reason": "This entry is already withdrawn"})
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this entry is withdrawn"})
+    record.withdrawn_reason = reason
+    save_versioned(record, by, reason=withdrawal(reason))
+    if model is HealthAssessment:
+        for action in record.actions.all():
+            action.withdrawn_reason = f"Its assessment was withdrawn: {reason}"[:300]
+            save_versioned(action, by, reason=withdrawal(action.withdrawn_reason))
+        follow_due_dates(record.child, by=by, reason=f"an assessment was withdrawn: {reason}")
+    audit.record(
+        request,
+        AccessAction.CHANGE,
+        user=by,
+        child=record.child,
+        detail=f"withdrew {NAMES[model]} {record.pk}",
+    )
+    return record
+
+
+def follow_due_dates(child: Child, *, by: Any, reason: str) -> list[HealthAssessment]:
+    """Put each assessment's due date and lateness back on the law's chain after one was
+    withdrawn: the first initial assessment of a period of care is due 20 working days from
+    its start, each review from the assessment before it. Returns those changed."""
+    starts = sorted(Episode.objects.filter(child=child, rne="S").values_list("decom", flat=True))
+    changed = []
+    previous: HealthAssessment | None = None
+    period: date | None = None
+    for assessment in child.assessments.order_by("completed_on"):
+        began = max((s for s in starts if s <= assessment.completed_on), default=None)
+        if began != period:
+            period, previous = began, None
+        if assessment.kind == AssessmentKind.IHA and previous is None and period is not None:
+            due = clocks.initial_health_assessment_due(period)
+        elif previous is not None:
+            due = clocks.review_health_assessment_due(child.date_of_birth, previous.completed_on)
+        else:
+            due = assessment.due_on  # a review with nothing before it: nothing to follow
+        late = clocks.clock_status(
+            due, assessment.completed_on, assessment.completed_on
+        ).working_days_late
+        if (due, late) != (assessment.due_on, assessment.working_days_late):
+            assessment.due_on, assessment.working_days_late = due, late
+            save_versioned(assessment, by, reason=reason)
+            changed.append(assessment)
+        previous = assessment
+    return changed
+
+
+@transaction.atomic
+def correct_action(
+    *,
+    by: Any,
+    action: HealthPlanAction,
+    need: str,
+    text: str,
+    owner_kind: str,
+    owner_name: str,
+    due_on: date,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> HealthPlanAction:
+    """Correct what an action says, who does it, or when it is due, saying why."""
+    _require(by, action)
+    action = HealthPlanAction.objects.select_for_update().get(pk=action.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why you are making this change"})
+    if owner_kind not in ActionOwner.values:
+        raise ValidationError({"owner_kind": "Choose who does the action"})
+    if due_on < action.assessment.completed_on:
+        raise ValidationError(
+            {
+                "due_on": "The due date must be on or after the assessment, "
+                f"{action.assessment.completed_on:%-d %B %Y}"
+            }
+        )
+    owner = action.assessment.provider
+    if owner_kind in FOLLOWED_UP_BY_LA:
+        la = childs_la(action.child)
+        if la is None:
+            raise ValidationError(
+                {"owner_kind": "No local authority on lachealth serves the child: choose another"}
+            )
+        owner = la
+    action.need, action.action, action.due_on = need.strip(), text.strip(), due_on
+    action.owner_kind, action.owner_name, action.owner = owner_kind, owner_name.strip(), owner
+    save_versioned(action, by, reason=reason.strip())
+    audit.record(
+        request,
+        AccessAction.CHANGE,
+        user=by,
+        child=action.child,
+        detail=f"corrected health plan action {action.pk}",
+    )
+    return action
+
+
+@transaction.atomic
+def correct_booking(
+    *,
+    by: Any,
+    appointment: Appointment,
+    starts_at: datetime,
+    venue: str,
+    practitioner: Any,
+    reason: str,
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> Appointment:
+    """Correct a booking not yet held (its time, place or practitioner), saying why."""
+    _require(by, appointment)
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.outcome:
+        raise ValidationError({"reason": "This appointment has an outcome: it cannot be changed"})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why you are making this change"})
+    if timezone.localdate(starts_at) < (as_of or timezone.localdate()):
+        raise ValidationError({"day": "The appointment must be today or later"})
+    if not access.acts_for_child(practitioner, access.ASSESSMENT_ROLES, appointment.child):
+        raise ValidationError(
+            {"practitioner": f"{practitioner} is not a health practitioner serving this child"}
+        )
+    appointment.starts_at, appointment.venue = starts_at, venue.strip()
+    appointment.practitioner = practitioner
+    save_versioned(appointment, by, reason=reason.strip())
+    audit.record(
+        request,
+        AccessAction.CHANGE,
+        user=by,
+        child=appointment.child,
+        detail=f"corrected booking {appointment.pk}",
+    )
+    return appointment
