@@ -7,17 +7,73 @@ linking to each field, message beside the field) and stays accessible.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext_lazy
 from jinja2 import Environment
 from markupsafe import Markup
 
+#: A label's last bracket, when it gives the unit ("Height (cm)") or says the field is optional.
+LABEL_TAIL = re.compile(r"^(?P<name>.*?)\s*\((?P<tail>[^()]*)\)\s*$")
+UNITS = frozenset({"cm", "kg", "g", "mm", "years", "months", "weeks", "days", "%"})
+
+
+def _default_message(field: forms.Field, key: str) -> bool:
+    """Whether the field's message for `key` is still Django's own (not one we wrote)."""
+    current = field.error_messages.get(key)
+    if current is None:
+        return True
+    defaults = [getattr(k, "default_error_messages", {}).get(key) for k in type(field).__mro__]
+    return any(d is not None and str(d) == str(current) for d in defaults)
+
+
+def _article(name: str) -> str:
+    return "an" if name[:1].lower() in "aeiou" else "a"
+
+
+def nhs_messages(field: forms.Field) -> None:
+    """Give a field the NHS.UK style of error message where it still has Django's: "Height
+    must be 230 cm or less", not "Ensure this value is less than or equal to 230"."""
+    label = str(field.label or "This")
+    match = LABEL_TAIL.match(label)
+    name, unit = label, ""
+    if match:
+        name = match.group("name")
+        unit = match.group("tail") if match.group("tail") in UNITS else ""
+    amount = f"%(limit_value)s {unit}".rstrip() if unit else "%(limit_value)s"
+    wanted: dict[str, Any] = {
+        "max_value": f"{name} must be {amount} or less",
+        "min_value": f"{name} must be {amount} or more",
+        "max_length": f"{name} must be %(limit_value)d characters or fewer",
+        "min_length": f"{name} must be %(limit_value)d characters or more",
+        "max_decimal_places": ngettext_lazy(
+            f"{name} must have no more than %(max)s decimal place",
+            f"{name} must have no more than %(max)s decimal places",
+            "max",
+        ),
+        "max_digits": f"{name} is too long: it can have %(max)s digits",
+        "max_whole_digits": f"{name} is too large",
+        "invalid_choice": f"Choose {_article(name)} {name[:1].lower() + name[1:]} from the list",
+    }
+    if isinstance(field, forms.DecimalField | forms.IntegerField | forms.FloatField):
+        wanted["invalid"] = f"{name} must be a number" + (f" in {unit}" if unit else "")
+    for key, message in wanted.items():
+        if _default_message(field, key):
+            field.error_messages[key] = message
+
 
 class NhsForm(forms.Form):
-    """Base form: lets a service's ValidationError land on the field it names."""
+    """Base form: lets a service's ValidationError land on the field it names, and says every
+    error the NHS.UK way (`nhs_messages`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            nhs_messages(field)
 
     def add_service_errors(self, exc: ValidationError) -> None:
         if hasattr(exc, "error_dict"):

@@ -389,7 +389,10 @@ def test_settings_out_of_range_are_refused_and_good_ones_saved(handed, as_user):
         "urgent_referral_weeks": 4,
     }
     refused = admin.post(url, values)
-    assert refused.status_code == 200 and "greater than or equal to 1" in refused.content.decode()
+    assert refused.status_code == 200 and (
+        "Working days to acknowledge an out-of-area notice must be 1 or more"
+        in refused.content.decode()
+    )
     assert not HandoverSettings.objects.exists()
     admin.post(url, values | {"out_of_area_working_days": 7})
     saved = HandoverSettings.objects.get(area_id=BRADFORD)

@@ -290,3 +290,21 @@ def test_a_bad_summary_entry_refuses_the_whole_assessment(world, as_user):
     assert "Condition or diagnosis “Asthma”: The SNOMED CT code" in page.content.decode()
     assert not HealthAssessment.objects.exists() and not ClinicalEntry.objects.exists()
     assert ASSESSMENT["entries-TOTAL_FORMS"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message", "not_also"),
+    [
+        ({"height_cm": "300"}, "Height must be 230 cm or less", "Enter both height and weight"),
+        ({"weight_kg": "0.5"}, "Weight must be 1 kg or more", "Enter both height and weight"),
+        ({"height_cm": "tall"}, "Height must be a number in cm", "Enter a number"),
+        ({"height_cm": "140.25"}, "Height must have no more than 1 decimal place", "places"),
+        ({"actions-0-need": "x" * 301}, "Action 1: Need must be 300 characters or fewer", "Ensure"),
+        ({"actions-0-owner_kind": "mayor"}, "Choose who does it from the list", "Select a valid"),
+    ],
+)
+def test_errors_are_said_the_nhs_way_once(world, as_user, overrides, message, not_also):
+    page = assess(as_user("prov_a_nurse"), world, **overrides).content.decode()
+    assert message in page and not_also not in page
+    assert "Ensure this value" not in page
+    assert not HealthAssessment.objects.exists()

@@ -199,7 +199,9 @@ class AssessmentForm(NhsForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if bool(data.get("height_cm")) != bool(data.get("weight_kg")):
+        # One message for one mistake: a height refused is not also "enter both".
+        measured = "height_cm" not in self.errors and "weight_kg" not in self.errors
+        if measured and bool(data.get("height_cm")) != bool(data.get("weight_kg")):
             self.add_error(
                 "weight_kg" if data.get("height_cm") else "height_cm",
                 "Enter both height and weight, or neither",
@@ -219,7 +221,7 @@ class AssessmentForm(NhsForm):
 MAX_PLAN_ROWS = 30
 
 
-class ActionForm(forms.Form):
+class ActionForm(NhsForm):
     need = forms.CharField(label="Need", max_length=300, required=False)
     action = forms.CharField(label="Action", max_length=500, required=False)
     owner_kind = forms.ChoiceField(
@@ -286,7 +288,7 @@ def _rows(form: type[forms.Form], formset: type[RowFormSet]) -> Any:
 ActionFormSet = _rows(ActionForm, ActionRows)
 
 
-class NewEntryForm(forms.Form):
+class NewEntryForm(NhsForm):
     """A line the assessment adds to the clinical summary."""
 
     kind = forms.ChoiceField(
@@ -348,7 +350,7 @@ class NewEntryRows(RowFormSet):
 NewEntryFormSet = _rows(NewEntryForm, NewEntryRows)
 
 
-class ReviewSummaryForm(forms.Form):
+class ReviewSummaryForm(NhsForm):
     """Which current entries of the summary the assessment found resolved or stopped."""
 
     ended = forms.MultipleChoiceField(
