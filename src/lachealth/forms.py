@@ -57,7 +57,9 @@ def nhs_messages(field: forms.Field) -> None:
         ),
         "max_digits": f"{name} is too long: it can have %(max)s digits",
         "max_whole_digits": f"{name} is too large",
-        "invalid_choice": f"Choose {_article(name)} {name[:1].lower() + name[1:]} from the list",
+        "invalid_choice": "Choose one of the answers listed"
+        if name.endswith("?")
+        else f"Choose {_article(name)} {name[:1].lower() + name[1:]} from the list",
     }
     if isinstance(field, forms.DecimalField | forms.IntegerField | forms.FloatField):
         wanted["invalid"] = f"{name} must be a number" + (f" in {unit}" if unit else "")

@@ -348,3 +348,11 @@ def test_the_childs_history_shows_each_change_before_and_after_who_and_why(world
     page = as_user("prov_a_nurse").get(reverse("care:child_detail", args=[child.pk]))
     text = page.content.decode()
     assert "Telephone: 0113 496 0123" in text and "Number typed wrongly" in text
+
+
+def test_a_role_the_user_does_not_record_is_not_offered_and_is_refused_plainly(world, as_user):
+    child = world.children["child_a"]
+    url = reverse("care:team_add", args=[child.pk]) + "?role=named_nurse"
+    page = as_user("la_a_sw").get(url).content.decode()
+    assert "Choose one of the answers listed" in page and "Add the named nurse" not in page
+    assert not TeamMember.objects.exists()
