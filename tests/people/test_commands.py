@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from lachealth.people.management.commands.serve import default_workers
 from lachealth.people.models import Membership, Organisation, User
 
 
@@ -81,3 +82,19 @@ def test_weak_password_is_refused(areas, monkeypatch):
         call_command(
             "createuser", "weak", "--organisation", "Example Council", "--role", "data_officer"
         )
+
+
+@pytest.mark.parametrize(
+    ("environ", "cpus", "workers"),
+    [
+        ({}, 2, 5),  # the CI machine: two per core and one more
+        ({}, None, 3),  # the CPU count unknown: as for one core
+        ({}, 64, 17),  # a large server: capped, the database is the limit
+        ({"WEB_CONCURRENCY": "8"}, 2, 8),
+        ({"WEB_CONCURRENCY": " 3 "}, 2, 3),
+        ({"WEB_CONCURRENCY": "0"}, 2, 5),  # nonsense falls back to the default
+        ({"WEB_CONCURRENCY": "many"}, 2, 5),
+    ],
+)
+def test_the_worker_count_comes_from_the_environment(environ, cpus, workers):
+    assert default_workers(environ, cpus) == workers

@@ -1,12 +1,29 @@
-"""`lachealth serve`: run the web service under gunicorn (what `make demo` ends with)."""
+"""`lachealth serve`: run the web service under gunicorn (what `make demo` ends with).
+
+The number of worker processes comes from `WEB_CONCURRENCY` (gunicorn's and the hosting
+platforms' name for it) or `--workers`; by default gunicorn's own advice, two per CPU core
+and one more, at most 17, so that a request waiting on the database does not hold up the rest.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+MAX_DEFAULT_WORKERS = 17
+
+
+def default_workers(environ: Mapping[str, str], cpus: int | None) -> int:
+    """The worker count: WEB_CONCURRENCY when it is a whole number from 1, else 2 × CPUs + 1
+    (at most `MAX_DEFAULT_WORKERS`)."""
+    given = environ.get("WEB_CONCURRENCY", "").strip()
+    if given.isdigit() and int(given) >= 1:
+        return int(given)
+    return min(2 * (cpus or 1) + 1, MAX_DEFAULT_WORKERS)
 
 
 class Command(BaseCommand):
@@ -14,7 +31,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(os.environ, os.cpu_count()),
+            help="worker processes (default: WEB_CONCURRENCY, or 2 per CPU core and one more)",
+        )
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         if not settings.DEBUG and not settings.STATIC_ROOT.exists():
