@@ -85,6 +85,26 @@ class NhsForm(forms.Form):
             self.add_error(None, exc)
 
 
+def correction_reason_field() -> forms.CharField:
+    """The field every correction form asks: why the record is changed (kept in its history)."""
+    return forms.CharField(
+        label="Why are you changing this?",
+        max_length=300,
+        error_messages={"required": "Say why you are making this change"},
+    )
+
+
+class WithdrawForm(NhsForm):
+    """Why a record entered in error is withdrawn: the one question of every withdrawal."""
+
+    reason = forms.CharField(
+        label="Why is this entry withdrawn?",
+        max_length=300,
+        help_text="For example, recorded on the wrong child's record",
+        error_messages={"required": "Say why this entry is withdrawn"},
+    )
+
+
 class SplitDateWidget(forms.MultiWidget):
     """Day, month and year boxes, as the NHS.UK date input pattern asks."""
 

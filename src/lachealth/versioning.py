@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.utils import timezone
 
@@ -120,6 +121,27 @@ WITHDRAWN = "withdrawn: "
 def withdrawal(reason: str) -> str:
     """The history reason of a record withdrawn as entered in error."""
     return WITHDRAWN + reason
+
+
+def correction_reason(reason: str) -> str:
+    """Why a record is corrected, as the history keeps it; ValidationError if not said."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why you are making this change"})
+    return reason.strip()
+
+
+def withdraw_versioned(instance: Any, by: Any, reason: str) -> Any:
+    """Withdraw a row entered in error (it has a `withdrawn_reason`): read afresh and locked,
+    kept with the reason, never deleted; its version credited to `by`. Returns the row;
+    ValidationError on `reason` if it is withdrawn already or no reason is given."""
+    row = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
+    if row.withdrawn_reason:
+        raise ValidationError({"reason": "This entry is already withdrawn"})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why this entry is withdrawn"})
+    row.withdrawn_reason = reason.strip()
+    save_versioned(row, by, reason=withdrawal(row.withdrawn_reason))
+    return row
 
 
 @dataclass(frozen=True)

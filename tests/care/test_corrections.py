@@ -24,7 +24,7 @@ from lachealth.interop.export import build_return
 from ..conftest import BRADFORD, CALDERDALE
 from ..factories import area
 from ..handovers.helpers import enter_care
-from .test_episodes import DOB, events
+from .test_episodes import DOB, accepted_history, events
 
 E = rules.EpisodeFacts
 
@@ -76,41 +76,6 @@ def test_a_date_outside_its_neighbours_is_refused_saying_where_it_may_go(
     assert refused.value.field == field and message in refused.value.message
 
 
-def _accepted_history(events, first_gap):  # type: ignore[no-untyped-def]
-    as_of = date(2040, 1, 1)
-    episodes = rules.plan_entry(
-        [],
-        date_of_birth=DOB,
-        start=DOB + timedelta(days=first_gap),
-        ls="C1",
-        place="U4",
-        as_of=as_of,
-    )
-    day = episodes[-1].decom
-    for kind, gap, ls, place, place_changed, same_carer, rec in events:
-        day = day + timedelta(days=gap)
-        try:
-            if kind == "change":
-                episodes = rules.plan_change(
-                    episodes,
-                    on=day,
-                    ls=ls,
-                    place=place,
-                    placement_changed=place_changed,
-                    same_carer=same_carer,
-                    as_of=as_of,
-                )
-            elif kind == "leave":
-                episodes = rules.plan_leaving(episodes, on=day, rec=rec, as_of=as_of)
-            else:
-                episodes = rules.plan_entry(
-                    episodes, date_of_birth=DOB, start=day, ls=ls, place=place, as_of=as_of
-                )
-        except rules.EpisodeRuleError:
-            continue
-    return episodes
-
-
 @settings(max_examples=200, deadline=None)
 @given(
     events=events,
@@ -122,7 +87,7 @@ def _accepted_history(events, first_gap):  # type: ignore[no-untyped-def]
 def test_any_accepted_correction_keeps_the_episodes_sound_and_changes_only_those_dates(
     events, first_gap, pick, shift, end_shift
 ):
-    episodes = _accepted_history(events, first_gap)
+    episodes = accepted_history(events, first_gap)
     target = episodes[pick % len(episodes)]
     as_of = date(2040, 1, 1)
     new_end = None

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, OrganisationKind, Role, User
-from lachealth.versioning import save_versioned, withdrawal
+from lachealth.versioning import correction_reason, save_versioned, withdraw_versioned
 
 from .models import Child, TeamMember, TeamRole
 
@@ -313,12 +313,11 @@ def correct_team_member(
     member = TeamMember.objects.select_for_update().get(pk=member.pk)
     if member.withdrawn:
         raise ValidationError({"reason": "This entry was withdrawn and cannot be changed"})
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why you are making this change"})
+    why = correction_reason(reason)
     checked = _check(member.child, member.role, details, as_of or timezone.localdate())
     for name, value in asdict(checked).items():
         setattr(member, name, value)
-    save_versioned(member, by, reason=reason.strip())
+    save_versioned(member, by, reason=why)
     audit.record(
         request,
         AccessAction.CHANGE,
@@ -335,13 +334,7 @@ def withdraw_team_member(
 ) -> TeamMember:
     """Withdraw a member entered in error: kept, with the reason, but no longer in the team."""
     _require(by, member.child, member.role)
-    member = TeamMember.objects.select_for_update().get(pk=member.pk)
-    if member.withdrawn:
-        raise ValidationError({"reason": "This entry is already withdrawn"})
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why this entry is withdrawn"})
-    member.withdrawn_reason = reason.strip()
-    save_versioned(member, by, reason=withdrawal(reason.strip()))
+    member = withdraw_versioned(member, by, reason)
     audit.record(
         request,
         AccessAction.CHANGE,

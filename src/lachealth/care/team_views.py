@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from lachealth.forms import NhsForm, SplitDateField
+from lachealth.forms import NhsForm, SplitDateField, WithdrawForm, correction_reason_field
 from lachealth.pages import call_service, form_page, require_child_access
 
 from . import selectors, team
@@ -103,11 +103,7 @@ class TeamMemberForm(NhsForm):
     start = SplitDateField(label="From", help_text="For example, 27 3 2026")
     end = SplitDateField(label="Until (if they no longer work with the child)", required=False)
     note = forms.CharField(label="Note (optional)", max_length=300, required=False)
-    reason = forms.CharField(
-        label="Why are you changing this?",
-        max_length=300,
-        error_messages={"required": "Say why you are making this change"},
-    )
+    reason = correction_reason_field()
 
     def __init__(
         self, *args: Any, role: str, child: Child, correcting: bool = False, **kwargs: Any
@@ -142,15 +138,6 @@ class TeamMemberForm(NhsForm):
     def initial_for(member: TeamMember) -> dict[str, Any]:
         names = ["user", "name", "organisation", "code", "telephone", "email", "address"]
         return {name: getattr(member, name) for name in [*names, "start", "end", "note"]}
-
-
-class WithdrawForm(NhsForm):
-    reason = forms.CharField(
-        label="Why is this entry withdrawn?",
-        max_length=300,
-        help_text="For example, entered on the wrong child's record",
-        error_messages={"required": "Say why this entry is withdrawn"},
-    )
 
 
 class ChooseRoleForm(NhsForm):
@@ -260,7 +247,6 @@ def team_edit(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
             "form": form,
             "label": team.role_phrase(member.role),
             "member": member,
-            "withdraw_form": WithdrawForm(),
         },
     )
 
@@ -283,13 +269,17 @@ def team_withdraw(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
         return redirect(_team_url(child))
     return form_page(
         request,
-        "care/team_withdraw.jinja",
+        "withdraw.jinja",
         child,
         {
             "page_title": f"Withdraw the {team.role_phrase(member.role)} – {child}",
             "form": form,
-            "member": member,
-            "label": team.role_phrase(member.role),
+            "heading": f"Withdraw the {team.role_phrase(member.role)}",
+            "explanation": f"{member.who}, from {member.start:%-d %B %Y}, will no longer be "
+            "shown as part of the team. The entry and your reason stay in the history.",
+            "button_text": "Withdraw the entry",
+            "back": reverse("care:team_edit", args=[child.pk, member.pk]),
+            "withdrawn": member.withdrawn_reason,
         },
     )
 

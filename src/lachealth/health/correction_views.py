@@ -10,9 +10,10 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 
 from lachealth.care.models import Child
-from lachealth.forms import NhsForm
+from lachealth.forms import NhsForm, WithdrawForm, correction_reason_field
 from lachealth.pages import call_service, form_page, require_child_access
 
 from . import corrections
@@ -29,21 +30,8 @@ WITHDRAWABLE: dict[str, type] = {
 }
 
 
-class ReasonForm(NhsForm):
-    reason = forms.CharField(
-        label="Why is this entry withdrawn?",
-        max_length=300,
-        help_text="For example, recorded on the wrong child's record",
-        error_messages={"required": "Say why this entry is withdrawn"},
-    )
-
-
 class ReasonMixin(forms.Form):
-    reason = forms.CharField(
-        label="Why are you changing this?",
-        max_length=300,
-        error_messages={"required": "Say why you are making this change"},
-    )
+    reason = correction_reason_field()
 
 
 class ActionCorrectionForm(ActionForm, ReasonMixin, NhsForm):
@@ -80,7 +68,8 @@ def record_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if model is None:
         raise Http404("No such kind of record")
     record = _record(request, model, pk)
-    form = ReasonForm(request.POST if request.method == "POST" else None)
+    name = corrections.NAMES[model]
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -88,7 +77,7 @@ def record_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             form,
             request,
             corrections.withdraw,
-            f"The {corrections.NAMES[model]} was withdrawn",
+            f"The {name} was withdrawn",
             record=record,
             reason=form.cleaned_data["reason"],
         )
@@ -96,13 +85,24 @@ def record_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         return redirect("care:child_detail", pk=record.child_id)
     return form_page(
         request,
-        "health/withdraw.jinja",
+        "withdraw.jinja",
         record.child,
         {
-            "page_title": f"Withdraw the {corrections.NAMES[model]} – {record.child}",
+            "page_title": f"Withdraw the {name} – {record.child}",
             "form": form,
-            "record": record,
-            "name": corrections.NAMES[model],
+            "heading": f"Withdraw the {name}",
+            "explanation": f"{record}. A withdrawn {name} stays in the history with your "
+            "reason, but no longer counts: the clocks, lists, measures and SSDA903 return "
+            "leave it out."
+            + (
+                " The actions of its health plan are withdrawn with it, and the clock it "
+                "stopped runs again."
+                if model is HealthAssessment
+                else ""
+            ),
+            "button_text": f"Withdraw the {name}",
+            "back": reverse("care:child_detail", args=[record.child_id]),
+            "withdrawn": record.withdrawn_reason,
         },
     )
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from lachealth.care.models import Child, Episode
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction
-from lachealth.versioning import save_versioned, withdrawal
+from lachealth.versioning import correction_reason, save_versioned, withdraw_versioned
 
 from . import clocks
 from .models import (
@@ -67,19 +67,14 @@ def withdraw(*, by: Any, record: Any, reason: str, request: HttpRequest | None =
     """Withdraw a record entered in error, saying why: it is kept, but no longer counts."""
     _require(by, record)
     model = type(record)
-    record = model.everything.select_for_update().get(pk=record.pk)
-    if record.withdrawn_reason:
-        raise ValidationError({"reason": "This entry is already withdrawn"})
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why this entry is withdrawn"})
-    record.withdrawn_reason = reason
-    save_versioned(record, by, reason=withdrawal(reason))
+    record = withdraw_versioned(record, by, reason)
     if model is HealthAssessment:
         for action in record.actions.all():
-            action.withdrawn_reason = f"Its assessment was withdrawn: {reason}"[:300]
-            save_versioned(action, by, reason=withdrawal(action.withdrawn_reason))
-        follow_due_dates(record.child, by=by, reason=f"an assessment was withdrawn: {reason}")
+            why = f"Its assessment was withdrawn: {record.withdrawn_reason}"[:300]
+            withdraw_versioned(action, by, why)
+        follow_due_dates(
+            record.child, by=by, reason=f"an assessment was withdrawn: {record.withdrawn_reason}"
+        )
     audit.record(
         request,
         AccessAction.CHANGE,
@@ -135,8 +130,7 @@ def correct_action(
     """Correct what an action says, who does it, or when it is due, saying why."""
     _require(by, action)
     action = HealthPlanAction.objects.select_for_update().get(pk=action.pk)
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why you are making this change"})
+    why = correction_reason(reason)
     if owner_kind not in ActionOwner.values:
         raise ValidationError({"owner_kind": "Choose who does the action"})
     if due_on < action.assessment.completed_on:
@@ -156,7 +150,7 @@ def correct_action(
         owner = la
     action.need, action.action, action.due_on = need.strip(), text.strip(), due_on
     action.owner_kind, action.owner_name, action.owner = owner_kind, owner_name.strip(), owner
-    save_versioned(action, by, reason=reason.strip())
+    save_versioned(action, by, reason=why)
     audit.record(
         request,
         AccessAction.CHANGE,
@@ -184,8 +178,7 @@ def correct_booking(
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.outcome:
         raise ValidationError({"reason": "This appointment has an outcome: it cannot be changed"})
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why you are making this change"})
+    why = correction_reason(reason)
     if timezone.localdate(starts_at) < (as_of or timezone.localdate()):
         raise ValidationError({"day": "The appointment must be today or later"})
     if not access.acts_for_child(practitioner, access.ASSESSMENT_ROLES, appointment.child):
@@ -194,7 +187,7 @@ def correct_booking(
         )
     appointment.starts_at, appointment.venue = starts_at, venue.strip()
     appointment.practitioner = practitioner
-    save_versioned(appointment, by, reason=reason.strip())
+    save_versioned(appointment, by, reason=why)
     audit.record(
         request,
         AccessAction.CHANGE,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from lachealth.care.models import Child
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction
-from lachealth.versioning import save_versioned, withdrawal
+from lachealth.versioning import correction_reason, save_versioned, withdraw_versioned
 
 from .coding import CodeError, concept_id
 from .models import ClinicalEntry, EntryKind, HealthAssessment, Severity
@@ -247,12 +247,11 @@ def correct_entry(
     entry = ClinicalEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.withdrawn:
         raise ValidationError({"reason": "This entry was withdrawn and cannot be changed"})
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why you are making this change"})
+    why = correction_reason(reason)
     checked = check(entry.child, entry.kind, details, as_of or timezone.localdate())
     for name, value in asdict(checked).items():
         setattr(entry, name, value)
-    save_versioned(entry, by, reason=reason.strip())
+    save_versioned(entry, by, reason=why)
     audit.record(
         request, AccessAction.CHANGE, user=by, child=entry.child, detail=f"corrected {entry.kind}"
     )
@@ -265,13 +264,7 @@ def withdraw_entry(
 ) -> ClinicalEntry:
     """Withdraw an entry made in error: kept, with the reason, but no longer in the summary."""
     _require(by, entry.child)
-    entry = ClinicalEntry.objects.select_for_update().get(pk=entry.pk)
-    if entry.withdrawn:
-        raise ValidationError({"reason": "This entry is already withdrawn"})
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why this entry is withdrawn"})
-    entry.withdrawn_reason = reason.strip()
-    save_versioned(entry, by, reason=withdrawal(reason.strip()))
+    entry = withdraw_versioned(entry, by, reason)
     audit.record(
         request, AccessAction.CHANGE, user=by, child=entry.child, detail=f"withdrew {entry.kind}"
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from lachealth.care import selectors as care_selectors
 from lachealth.care.models import Child
-from lachealth.forms import NhsForm, SplitDateField
+from lachealth.forms import NhsForm, SplitDateField, WithdrawForm, correction_reason_field
 from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access
 
@@ -86,11 +86,7 @@ class EntryForm(NhsForm):
     shareable = forms.BooleanField(
         label="Share with the child's social worker and carer", required=False
     )
-    reason = forms.CharField(
-        label="Why are you changing this?",
-        max_length=300,
-        error_messages={"required": "Say why you are making this change"},
-    )
+    reason = correction_reason_field()
 
     def __init__(self, *args: Any, kind: str, correcting: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,15 +128,6 @@ class ChooseKindForm(NhsForm):
         choices=EntryKind.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what you are adding"},
-    )
-
-
-class WithdrawEntryForm(NhsForm):
-    reason = forms.CharField(
-        label="Why is this entry withdrawn?",
-        max_length=300,
-        help_text="For example, recorded on the wrong child's record",
-        error_messages={"required": "Say why this entry is withdrawn"},
     )
 
 
@@ -248,7 +235,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def entry_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
-    form = WithdrawEntryForm(request.POST if request.method == "POST" else None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -264,13 +251,31 @@ def entry_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_summary_url(entry.child))
     return form_page(
         request,
-        "health/summary_withdraw.jinja",
+        "withdraw.jinja",
         entry.child,
-        {"page_title": f"Withdraw: {entry.term} – {entry.child}", "form": form, "entry": entry},
+        {
+            "page_title": f"Withdraw: {entry.term} – {entry.child}",
+            "form": form,
+            "heading": f"Withdraw: {entry.term}",
+            "explanation": "The entry will no longer be part of the clinical summary. It and "
+            "your reason stay in the history.",
+            "button_text": "Withdraw the entry",
+            "back": reverse("health:entry_edit", args=[entry.pk]),
+            "withdrawn": entry.withdrawn_reason,
+        },
     )
+
+
+def summary_on_page(request: HttpRequest, child: Child) -> summary.Summary:
+    """The summary the child's page shows, read once for its two sections (the alerts at the
+    top, the summary in the health section)."""
+    cache: dict[int, summary.Summary] = request.__dict__.setdefault("_clinical_summaries", {})
+    if child.pk not in cache:
+        cache[child.pk] = summary.summary_for(request.user, child, timezone.localdate())
+    return cache[child.pk]
 
 
 def alerts_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
     """The alerts at the top of the child's page, for everyone who may read them."""
-    alerts = summary.summary_for(request.user, child, timezone.localdate()).alerts
+    alerts = summary_on_page(request, child).alerts
     return {"alerts": alerts} if alerts else None

@@ -37,6 +37,7 @@ from .forms import (
 from .models import Appointment, HealthPlanAction
 from .sdq import BAND_LABELS
 from .status import CLOCK_LABELS
+from .summary_views import summary_on_page
 
 WORKLIST_PAGE_SIZE = 100
 STATE_COLOURS = {"overdue": "#d5281b", "due_soon": "#ffb81c", "due_later": "#005eb8"}
@@ -414,7 +415,7 @@ def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
         "own_orgs": own_orgs,
         "can_book": access.acts_for_child(request.user, access.HEALTH_RECORD_ROLES, child),
         "can_assess": access.acts_for_child(request.user, access.ASSESSMENT_ROLES, child),
-        "summary": summary.summary_for(request.user, child, as_of),
+        "summary": summary_on_page(request, child),
         "can_summarise": access.acts_for_child(request.user, summary.SUMMARY_ROLES, child),
         # LA staff see clocks and the plan's actions; clinical detail is for health staff.
         "clinical": access.acts_for_child(request.user, access.HEALTH_CHILD_ROLES, child),
