@@ -8,7 +8,9 @@ from io import StringIO
 
 from django.core.management import call_command
 
+from lachealth.care.models import Child
 from lachealth.handovers.models import Message, Notification, NotificationStatus, Referral
+from lachealth.health.models import AssessmentTeam
 
 AS_OF = date(2026, 11, 23)
 CALDERDALE = "E08000033"
@@ -38,3 +40,12 @@ def test_the_demo_has_handovers_in_every_state(areas):
         "seen",
     }
     assert Message.objects.filter(notification__isnull=False).exists()
+    # out-of-area teams that accepted took the assessments from the children's own area's
+    # team, which was told; every looked-after child long in care has one team
+    transfers = notifications.filter(kind="transfer")
+    assert transfers.exists()
+    for n in transfers:
+        assert n.sender != n.recipient
+        assert AssessmentTeam.objects.get(child=n.child, until=None).team == n.sender
+    long_in_care = Child.objects.filter(looked_after=True, episodes__decom__lt=date(2026, 9, 1))
+    assert AssessmentTeam.objects.filter(until=None).count() >= long_in_care.distinct().count() * 0.9

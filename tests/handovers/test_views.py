@@ -225,6 +225,8 @@ def test_a_rejection_without_a_reason_is_refused_and_with_one_the_sender_reads_i
 
 def test_the_la_sends_the_health_request_only_with_consent(handed, as_user):
     sw = as_user("la_a_sw")
+    detail = get(sw, "handovers:notification_detail", handed.request.pk).content.decode()
+    assert "Record who gave consent to send it. It is due by" in detail
     url = reverse("handovers:notification_send", args=[handed.request.pk])
     assert sw.get(url).status_code == 200
     refused = sw.post(url, {"consent_on_0": "20", "consent_on_1": "11", "consent_on_2": "2026"})

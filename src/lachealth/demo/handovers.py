@@ -173,6 +173,8 @@ def _act(rng: random.Random, as_of: date, staff: dict[str, dict[str, User]], rec
             consent_on=n.event_date,
             as_of=sent_on,
         )
+    # Each team's answer, acted on in the order of the days they were given, as teams would.
+    answers: list[tuple[date, int, Any, dict[str, Any]]] = []
     for n in demo.filter(status=NotificationStatus.SENT).select_related("child").order_by("pk"):
         assert n.sent_on is not None
         waiting = (as_of - n.sent_on).days
@@ -181,13 +183,9 @@ def _act(rng: random.Random, as_of: date, staff: dict[str, dict[str, User]], rec
             continue  # the demo's unacknowledged out-of-area notices into Calderdale
         roll = rng.random()
         if roll < 0.08:
-            services.reject(
-                by=_receiver(n, staff),
-                notification=n,
-                reason=rng.choice([RejectReason.DUPLICATE, RejectReason.NOT_OUR_AREA]),
-                note="",
-                as_of=min(add_working_days(n.sent_on, 1), as_of),
-            )
+            on = min(add_working_days(n.sent_on, 1), as_of)
+            reason = rng.choice([RejectReason.DUPLICATE, RejectReason.NOT_OUR_AREA])
+            answers.append((on, n.pk, services.reject, {"reason": reason, "note": ""}))
         elif roll < 0.85 or waiting > 20:
             lag = rng.choice([0, 1, 1, 2, 3, 4, 6, 8])
             on = min(add_working_days(n.sent_on, lag), as_of)
@@ -196,7 +194,11 @@ def _act(rng: random.Random, as_of: date, staff: dict[str, dict[str, User]], rec
                 if n.carries_assessment_request
                 else services.acknowledge
             )
-            act(by=_receiver(n, staff), notification=n, as_of=on)
+            answers.append((on, n.pk, act, {}))
+    answers.sort(key=lambda a: (a[0], a[1]))
+    for on, pk, act, extra in answers:
+        n = Notification.objects.select_related("child").get(pk=pk)
+        act(by=_receiver(n, staff), notification=n, as_of=on, **extra)
     _threads(rng, demo, staff)
     return demo.count()
 

@@ -10,11 +10,15 @@ class HandoversConfig(AppConfig):
 
     def ready(self) -> None:
         from lachealth.care import events, panels
+        from lachealth.health import ownership
 
         from .views import child_panel
 
         events.episodes_changed.connect(_notify, dispatch_uid="handovers.notify_care_events")
         events.dates_corrected.connect(_follow, dispatch_uid="handovers.follow_corrected_dates")
+        ownership.assessment_team_changed.connect(
+            _tell, dispatch_uid="handovers.tell_previous_team"
+        )
         panels.register("handovers/_child_panel.jinja", child_panel)
 
 
@@ -32,3 +36,10 @@ def _follow(
     follow_corrected_dates(
         child_id=child_id, corrections=corrections, by=by, reason=reason, as_of=as_of
     )
+
+
+def _tell(sender: Any, **kwargs: Any) -> None:
+    from .services import tell_previous_team
+
+    kwargs.pop("signal", None)
+    tell_previous_team(**kwargs)

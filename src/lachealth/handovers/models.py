@@ -97,6 +97,7 @@ class NotificationKind(models.TextChoices):
     LEGAL_STATUS = rules.Kind.LEGAL_STATUS, "Change of legal status"
     OUT_OF_AREA = rules.Kind.OUT_OF_AREA, "Out-of-area placement"
     LEAVING_CARE = rules.Kind.LEAVING_CARE, "Leaving care"
+    TRANSFER = rules.Kind.TRANSFER, "Health assessments taken over"
 
 
 class RecipientKind(models.TextChoices):

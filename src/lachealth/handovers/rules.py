@@ -14,6 +14,8 @@ turn each hand-off into a notification to the organisation that serves the area 
 - A change of legal status only (`RNE=L`): a notice to the provider(s) serving the child.
 - Leaving care (an episode ending with any reason but `X1`): a notice that starts the health
   passport follow-up, to the provider(s) serving the child.
+- Not a care event: when one LAC health team takes a child's health assessments from another
+  (`health.ownership`), the other is told by a notice of its own (`Kind.TRANSFER`).
 
 Agreed short breaks (`LS` V3/V4) hand nothing over: no health clock runs for them. Events
 older than the area's horizon (default 30 days) hand nothing over either, so an import that
@@ -39,6 +41,8 @@ class Kind(StrEnum):
     LEGAL_STATUS = "legal_status"
     OUT_OF_AREA = "out_of_area"
     LEAVING_CARE = "leaving_care"
+    #: one LAC health team took a child's health assessments from another, which is told
+    TRANSFER = "transfer"
 
 
 class Recipient(StrEnum):
@@ -57,6 +61,7 @@ DEFAULT_ACKNOWLEDGE_WORKING_DAYS: Mapping[Kind, int] = {
     Kind.LEGAL_STATUS: 5,
     Kind.OUT_OF_AREA: 5,
     Kind.LEAVING_CARE: 10,
+    Kind.TRANSFER: 5,
 }
 DEFAULT_HORIZON_DAYS = 30
 #: Waiting-time targets from referral to first seen (the issue's local defaults).
@@ -87,7 +92,8 @@ class Settings:
 
     def acknowledge_by(self, kind: Kind, sent_on: date) -> date:
         """When the receiving team must have acknowledged a hand-off sent on `sent_on`."""
-        return add_working_days(sent_on, self.acknowledge_working_days[kind])
+        days = self.acknowledge_working_days.get(kind, DEFAULT_ACKNOWLEDGE_WORKING_DAYS[kind])
+        return add_working_days(sent_on, days)
 
 
 @dataclass(frozen=True)

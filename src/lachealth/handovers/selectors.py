@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404
 
 from lachealth.care import team
 from lachealth.care.models import Child, TeamMember
+from lachealth.health import ownership, status
 from lachealth.health import selectors as health_selectors
-from lachealth.health import status
-from lachealth.health.models import ActionStatus, HealthPlanAction
+from lachealth.health.models import ActionStatus, AssessmentTeam, HealthPlanAction
 from lachealth.people import access
 from lachealth.people.models import Organisation, OrganisationKind
 
@@ -158,6 +158,8 @@ class Package:
     clocks: list[status.Clock]
     actions: list[HealthPlanAction]
     next_assessment: status.Clock | None
+    #: the team that arranges the child's health assessments now, if one does
+    assessment_team: AssessmentTeam | None = None
 
 
 def package(notification: Notification, *, as_of: date) -> Package:
@@ -181,6 +183,7 @@ def package(notification: Notification, *, as_of: date) -> Package:
         clocks=running,
         actions=referrable_actions(child),
         next_assessment=assessments[0] if assessments else None,
+        assessment_team=ownership.current(child),
     )
 
 

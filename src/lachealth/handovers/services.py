@@ -21,7 +21,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from lachealth.care.models import Child, Episode
-from lachealth.health.models import ActionStatus, HealthPlanAction
+from lachealth.health import ownership
+from lachealth.health.models import ActionStatus, AssessmentTeam, HealthPlanAction, TakenHow
 from lachealth.health.services import provider_for
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Membership, Organisation, OrganisationKind
@@ -33,6 +34,7 @@ from .models import (
     HandoverSettings,
     Message,
     Notification,
+    NotificationKind,
     NotificationStatus,
     RecipientKind,
     Referral,
@@ -275,6 +277,16 @@ def accept_assessment_request(
     if notification.assessment_accepted_on is None:
         notification.assessment_accepted_on = _today(as_of)
         _save(request, notification, by, "accepted the assessment request")
+    ownership.take(
+        child=notification.child,
+        team=notification.recipient,  # type: ignore[arg-type]
+        by=by,
+        how=TakenHow.HEALTH_REQUEST
+        if notification.kind == NotificationKind.HEALTH_REQUEST
+        else TakenHow.OUT_OF_AREA,
+        as_of=_today(as_of),
+        request=request,
+    )
     return notification
 
 
@@ -495,7 +507,7 @@ def post_message(
     if notification is not None:
         parties = [
             notification.sender_id
-            if notification.sender_id in access.sends_handovers(by)
+            if notification.sender_id in access.sends_handovers(by) | access.receives_handovers(by)
             else None,
             notification.recipient_id
             if notification.recipient_id in access.receives_handovers(by)
@@ -580,3 +592,53 @@ def follow_corrected_dates(
                     f"from {old_event:%-d %B %Y} to {new_event:%-d %B %Y}. Why: {reason}",
                 )
     return changed
+
+
+def tell_previous_team(
+    *, child: Child, previous: AssessmentTeam, current: AssessmentTeam, by: Any, as_of: date
+) -> Notification:
+    """A team took the child's health assessments from `previous.team`
+    (`health.ownership.assessment_team_changed`): that team gets a notice to acknowledge, from
+    the team that took them, with the reason in its thread. The notice's page offers to
+    cancel the bookings it no longer needs."""
+    old, new = previous.team, current.team
+    served = set(old.areas.values_list("code", flat=True))
+    area = next(
+        (a for a in (child.responsible_area_id, child.current_placement_area_id) if a in served),
+        child.responsible_area_id,
+    )
+    episode = Episode.objects.filter(child=child).order_by("-decom").first()
+    start = episode.decom if episode else current.since
+    notice = Notification.objects.filter(
+        child=child,
+        kind=NotificationKind.TRANSFER,
+        episode_start=start,
+        recipient_kind=RecipientKind.PROVIDER,
+        recipient_area_id=area,
+    ).first() or Notification(
+        child=child,
+        kind=NotificationKind.TRANSFER,
+        episode_start=start,
+        recipient_kind=RecipientKind.PROVIDER,
+        recipient_area_id=area,
+    )
+    notice.episode = episode
+    notice.event_date = as_of
+    notice.sender = new
+    notice.recipient = old
+    notice.send_by = as_of
+    notice.acknowledged_on = notice.acknowledged_by = None
+    notice.rejected_on = notice.rejected_by = None
+    notice.reject_reason = notice.reject_note = ""
+    _mark_sent(notice, by, as_of, settings_for([area])[area])
+    save_versioned(notice, by, reason=f"{new.name} {current.get_how_display()}")
+    if current.reason:
+        message = Message(
+            notification=notice,
+            author=by,
+            organisation=new,
+            text=f"We took over the health assessments: {current.reason}",
+        )
+        message.full_clean()
+        message.save()
+    return notice

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from lachealth.care import team
 from lachealth.care.models import Child
+from lachealth.health import ownership
 from lachealth.pages import call_service
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area
@@ -35,7 +36,13 @@ from .forms import (
     SendRequestForm,
     SettingsForm,
 )
-from .models import HandoverSettings, Notification, NotificationStatus, Referral
+from .models import (
+    HandoverSettings,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    Referral,
+)
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:
@@ -86,6 +93,14 @@ def _notification_page(
             "thread": list(notification.messages.select_related("author", "organisation")),
             "receives": receives,
             "sends": sends,
+            "open_bookings": ownership.open_bookings(
+                notification.child, notification.recipient_id or 0, as_of
+            )
+            if receives and notification.kind == NotificationKind.TRANSFER
+            else [],
+            "can_book": access.acts_for_child(
+                request.user, access.HEALTH_RECORD_ROLES, notification.child
+            ),
             "as_of": as_of,
             "message_form": forms.get("message_form") or MessageForm(),
             "thread_action": reverse("handovers:notification_message", args=[notification.pk]),

@@ -42,6 +42,7 @@ class Outcome(models.TextChoices):
     WAS_NOT_BROUGHT = "was_not_brought", "Was not brought"
     DECLINED = "declined", "Declined"
     RESCHEDULED = "rescheduled", "Rescheduled"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class Appointment(models.Model):
@@ -366,3 +367,57 @@ class ClinicalEntry(models.Model):
     def is_current(self, as_of: date) -> bool:
         """Active on `as_of`: not resolved or stopped by then, and not withdrawn."""
         return not self.withdrawn and (self.end is None or self.end > as_of)
+
+
+class TakenHow(models.TextChoices):
+    """How a team came to arrange a child's health assessments."""
+
+    HEALTH_REQUEST = "health_request", "accepted the health request"
+    OUT_OF_AREA = "out_of_area", "accepted the out-of-area notice"
+    BOOKED = "booked", "booked an assessment"
+    RECORDED = "recorded", "recorded an assessment"
+    TOOK_OVER = "took_over", "took them over"
+    EARLIER = "earlier", "arranged them before teams were recorded"
+
+
+class AssessmentTeam(models.Model):
+    """The one team that arranges a child's health assessments (the IHA and RHA clocks)
+    from `since` until the day the next team took them on (`until`).
+
+    A team takes them on by accepting the health request or an out-of-area notice, by
+    taking them over on purpose, or by booking or recording an assessment when no team has
+    them; no other team books or records one meanwhile. `ownership.py` keeps these rows.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assessment_teams")
+    team = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    since = models.DateField()
+    until = models.DateField(null=True, blank=True)
+    how = models.CharField(max_length=20, choices=TakenHow.choices)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-since", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(until__isnull=True),
+                name="one_assessment_team_at_a_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(until__isnull=True) | models.Q(until__gte=models.F("since")),
+                name="assessment_team_until_after_since",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} since {self.since}"
+
+    @property
+    def description(self) -> str:
+        """'Calderdale LAC Health since 2 December 2026 (accepted the out-of-area notice)'."""
+        return f"{self.team.name} since {self.since:%-d %B %Y} ({self.get_how_display()})"

@@ -21,7 +21,7 @@ from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Organisation, OrganisationKind
 from lachealth.versioning import save_versioned
 
-from . import clocks, growth, summary
+from . import clocks, growth, ownership, summary
 from .models import (
     FOLLOWED_UP_BY_LA,
     ActionStatus,
@@ -31,6 +31,7 @@ from .models import (
     HealthPlanAction,
     Professional,
     SdqResult,
+    TakenHow,
 )
 from .sdq import score_sdq
 
@@ -99,6 +100,14 @@ def book_appointment(
         raise ValidationError(
             {"practitioner": f"{practitioner} is not a health practitioner serving this child"}
         )
+    ownership.require_or_claim(
+        child=child,
+        team=provider,
+        by=by,
+        how=TakenHow.BOOKED,
+        as_of=as_of or timezone.localdate(),
+        request=request,
+    )
     appointment = Appointment(
         child=child,
         kind=kind,
@@ -312,6 +321,9 @@ def record_assessment(
         bmi = _one_decimal(bmi_value)
         found = growth.bmi_centile(child.date_of_birth, completed_on, child.sex, bmi_value)
         centile = _one_decimal(found) if found is not None else None
+    ownership.require_or_claim(
+        child=child, team=provider, by=by, how=TakenHow.RECORDED, as_of=as_of, request=request
+    )
     status = clocks.clock_status(due, completed_on, as_of)
     assessment = HealthAssessment(
         child=child,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import correction_views, summary_views, views
+from . import correction_views, ownership_views, summary_views, views
 
 app_name = "health"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("worklist/", views.worklist, name="worklist"),
     path("children/<int:pk>/book/", views.book, name="book"),
     path("children/<int:pk>/assessments/new/", views.assessment_create, name="assessment_create"),
+    path("children/<int:pk>/take-over/", ownership_views.take_over, name="take_over"),
     path("children/<int:pk>/sdq/new/", views.sdq_create, name="sdq_create"),
     path("children/<int:pk>/clinical-summary/add/", summary_views.entry_add, name="entry_add"),
     path("clinical-summary/<int:pk>/", summary_views.entry_edit, name="entry_edit"),

@@ -21,7 +21,7 @@ from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Organisation, Role, User
 
-from . import selectors, services, summary
+from . import ownership, selectors, services, summary
 from .clocks import STATE_LABELS, ClockState
 from .forms import (
     MAX_PLAN_ROWS,
@@ -83,6 +83,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         )
     }
     if g.get("format") == "csv":
+        owners = ownership.current_for(r.child.pk for r in result.rows)
         audit.record(request, AccessAction.EXPORT, detail=f"worklist CSV ({len(result.rows)} rows)")
         return csv_response(
             f"worklist-{as_of.isoformat()}.csv",
@@ -101,6 +102,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
                 "booked",
                 "practitioner",
                 "last appointment",
+                "assessments arranged by",
             ],
             (
                 [
@@ -120,6 +122,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
                     else "",
                     str(practitioners.get(r.next_practitioner_id or 0, "")),
                     r.missed,
+                    owners[r.child.pk].team.name if r.child.pk in owners else "",
                 ]
                 for r in result.rows
             ),
@@ -142,6 +145,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
                 for r in page
                 if access.acts_for_child(request.user, access.HEALTH_RECORD_ROLES, r.child)
             },
+            "owners": ownership.current_for(r.child.pk for r in page),
+            "my_teams": access.organisations_for(request.user, access.HEALTH_CHILD_ROLES),
             "total_rows": len(result.rows),
             "counts": result.counts,
             "chart": charts.bar_chart(
@@ -168,7 +173,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _health_child(request: HttpRequest, pk: int, roles: frozenset[str], what: str) -> Child:
+def health_child(request: HttpRequest, pk: int, roles: frozenset[str], what: str) -> Child:
     """A child the user may see and act for in a health role (404 if unseen, 403 if no role)."""
     require_child_access(request)
     child = care_selectors.visible_child(request.user, pk)
@@ -178,7 +183,17 @@ def _health_child(request: HttpRequest, pk: int, roles: frozenset[str], what: st
 
 
 def book(request: HttpRequest, pk: int) -> HttpResponse:
-    child = _health_child(request, pk, access.HEALTH_RECORD_ROLES, "book appointments")
+    child = health_child(request, pk, access.HEALTH_RECORD_ROLES, "book appointments")
+    holder = ownership.current(child)
+    if holder and holder.team_id not in access.organisations_for(
+        request.user, access.HEALTH_RECORD_ROLES
+    ):
+        return form_page(
+            request,
+            "health/book.jinja",
+            child,
+            {"page_title": f"Book an assessment – {child}", "held_by": holder},
+        )
     form = BookingForm(
         request.POST if request.method == "POST" else None, practitioners=practitioners_for(child)
     )
@@ -208,10 +223,13 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_object_or_404(
         Appointment.objects.filter(child__in=Child.objects.visible_to(request.user)), pk=pk
     )
-    child = _health_child(
+    child = health_child(
         request, appointment.child_id, access.HEALTH_RECORD_ROLES, "record appointment outcomes"
     )
-    form = OutcomeForm(request.POST if request.method == "POST" else None)
+    form = OutcomeForm(
+        request.POST if request.method == "POST" else None,
+        initial={"outcome": request.GET.get("outcome", "")},
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         if call_service(
@@ -237,7 +255,7 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    child = _health_child(request, pk, access.ASSESSMENT_ROLES, "record health assessments")
+    child = health_child(request, pk, access.ASSESSMENT_ROLES, "record health assessments")
     data = request.POST if request.method == "POST" else None
     adding = data is not None and data.get("add") in ("actions", "entries")
     if adding:
@@ -310,7 +328,7 @@ def _one_more_row(data: Any, prefix: str) -> Any:
 
 
 def sdq_create(request: HttpRequest, pk: int) -> HttpResponse:
-    child = _health_child(request, pk, access.HEALTH_RECORD_ROLES, "record SDQs")
+    child = health_child(request, pk, access.HEALTH_RECORD_ROLES, "record SDQs")
     form = SdqForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -407,8 +425,21 @@ def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
             ],
         )
     own_orgs = access.scope_of(request.user).organisation_ids
+    holder = ownership.current(child)
+    stale = [
+        a
+        for a in health.appointments
+        if holder
+        and not a.outcome
+        and a.provider_id != holder.team_id
+        and a.provider_id in own_orgs
+        and timezone.localdate(a.starts_at) >= as_of
+    ]
     return {
         "health": health,
+        "assessment_team": holder,
+        "own_team": bool(holder and holder.team_id in own_orgs),
+        "stale_bookings": stale,
         "as_of": as_of,
         "sdq_chart": chart,
         "band_labels": BAND_LABELS,

@@ -5,8 +5,9 @@
   responsible area *or current placement area* their organisation serves.
 - Staff of a service that takes referrals (CAMHS, substance misuse…) see only the referrals
   made to it, and through them the children referred.
-- Hand-offs: a notification is seen by the organisation that sent it and the one it is
-  addressed to (`notification_q`); a referral by the referring provider and the service
+- Hand-offs: a notification is seen by the organisation that sent it (an LA, or a health team
+  telling another it took a child's assessments over) and the one it is addressed to
+  (`notification_q`); a referral by the referring provider and the service
   (`referral_q`). Nobody else reaches them, whatever the URL.
 - Commissioners see no child at all (aggregates only); system administrators manage users and
   organisations but see no child unless they also hold one of the roles above.
@@ -229,11 +230,12 @@ def receives_handovers(user) -> frozenset[int]:  # type: ignore[no-untyped-def]
 
 
 def notification_q(user) -> Q:  # type: ignore[no-untyped-def]
-    """Notifications the user may see: those their LA sent or their organisation received."""
+    """Notifications the user may see: those their organisation sent (an LA's hand-offs; a
+    health team's notice that it took a child's assessments over) or received."""
     sent, received = sends_handovers(user), receives_handovers(user)
     if not (sent or received):
         return Q(pk__in=[])
-    return Q(sender_id__in=sorted(sent)) | Q(recipient_id__in=sorted(received))
+    return Q(sender_id__in=sorted(sent | received)) | Q(recipient_id__in=sorted(received))
 
 
 def sees_referrals(user) -> bool:  # type: ignore[no-untyped-def]

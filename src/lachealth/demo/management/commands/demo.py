@@ -523,10 +523,12 @@ def build_health(*, seed: int, as_of: date, progress=None) -> int:  # type: igno
     from lachealth.health.growth import bmi_centile
     from lachealth.health.models import (
         Appointment,
+        AssessmentTeam,
         HealthAssessment,
         HealthPlanAction,
         Outcome,
         SdqResult,
+        TakenHow,
     )
     from lachealth.health.sdq import score_sdq
     from lachealth.health.selectors import clock_rows, served_children
@@ -557,11 +559,23 @@ def build_health(*, seed: int, as_of: date, progress=None) -> int:  # type: igno
         file=progress,
         disable=progress is None,
     )
+    teams = []
     for child in children:
         area = next(a for a in AREAS if a.code == child.responsible_area_id)
         for period in periods_of_care([e.facts() for e in child.episodes.all()]):
             if period.episodes[-1].ls in ("V3", "V4"):
                 continue
+            if period.end is None and period.start < as_of - timedelta(days=30):
+                # the child's own area's team accepted the health request long ago; the
+                # hand-offs of the last weeks (demo/handovers.py) take them on by the rules
+                teams.append(
+                    AssessmentTeam(
+                        child=child,
+                        team=providers[area.code],
+                        since=period.start,
+                        how=TakenHow.HEALTH_REQUEST,
+                    )
+                )
             plan = plan_health(
                 rng,
                 date_of_birth=child.date_of_birth,
@@ -713,6 +727,9 @@ def build_health(*, seed: int, as_of: date, progress=None) -> int:  # type: igno
                 )
     bulk_create_with_history(
         appointments, Appointment, batch_size=1000, default_change_reason="demo data"
+    )
+    bulk_create_with_history(
+        teams, AssessmentTeam, batch_size=1000, default_change_reason="demo data"
     )
     return len(assessments)
 
