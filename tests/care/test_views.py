@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -189,14 +190,28 @@ def test_recording_whether_a_young_woman_is_a_mother(world, as_user):
     assert Child.objects.get(la_child_id="NEW9").mother is False
 
 
+@time_machine.travel(datetime(2026, 11, 4, 9), tick=False)
 def test_recording_entry_through_the_form(world, as_user):
     response = as_user("la_a_sw").post(reverse("care:child_create"), ENTRY)
     child = Child.objects.get(la_child_id="NEW9")
     assert response.status_code == 302
-    assert response["Location"] == reverse("care:child_detail", args=[child.pk])
+    # on, in one journey, to consent and the child's health request
+    request = child.notifications.get(kind="health_request")
+    assert response["Location"] == (
+        reverse("handovers:notification_send", args=[request.pk]) + "?after=entry"
+    )
     assert child.nhs_number == "9990000018"
+    assert request.status == "awaiting_consent"
     episode = child.episodes.get()
     assert (episode.home_post, episode.pl_post) == ("BD5 0AB", "BD7 1AA")  # as SSDA903 spells
+
+
+@time_machine.travel(datetime(2027, 1, 11, 9), tick=False)
+def test_an_entry_recorded_long_after_it_asks_no_consent_and_opens_the_childs_page(world, as_user):
+    response = as_user("la_a_sw").post(reverse("care:child_create"), ENTRY)
+    child = Child.objects.get(la_child_id="NEW9")
+    assert not child.notifications.exists()  # older than the area's horizon: nothing to send
+    assert response["Location"] == reverse("care:child_detail", args=[child.pk])
 
 
 @pytest.mark.parametrize(

@@ -48,4 +48,6 @@ def test_the_demo_has_handovers_in_every_state(areas):
         assert n.sender != n.recipient
         assert AssessmentTeam.objects.get(child=n.child, until=None).team == n.sender
     long_in_care = Child.objects.filter(looked_after=True, episodes__decom__lt=date(2026, 9, 1))
-    assert AssessmentTeam.objects.filter(until=None).count() >= long_in_care.distinct().count() * 0.9
+    assert (
+        AssessmentTeam.objects.filter(until=None).count() >= long_in_care.distinct().count() * 0.9
+    )

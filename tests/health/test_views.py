@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import time_machine
@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from lachealth.care import services as care_services
 from lachealth.health.models import Appointment, HealthAssessment, HealthPlanAction, SdqResult
@@ -40,13 +41,13 @@ def names_on(page: str, world) -> set[str]:  # type: ignore[no-untyped-def]
         ("prov_a_nurse", 200),
         ("prov_a_admin", 200),
         ("icb_designated", 200),
-        ("la_a_sw", 403),
+        ("la_a_sw", 200),  # their LA's children's clocks, to read
         ("commissioner", 403),
         ("sysadmin", 403),
         ("norole", 403),
     ],
 )
-def test_worklist_is_for_health_teams(world, as_user, user, status):
+def test_worklist_is_for_health_teams_and_la_staff(world, as_user, user, status):
     assert as_user(user).get(reverse("health:worklist")).status_code == status
 
 
@@ -431,3 +432,34 @@ def test_each_unbooked_assessment_on_the_worklist_can_be_booked_from_its_row(wor
     # The designated nurse sees the clocks but books nothing.
     overseen = as_user("icb_designated").get(reverse("health:worklist")).content.decode()
     assert "Ashby" in overseen and f'href="{book}"' not in overseen
+
+
+@time_machine.travel(datetime(2026, 11, 23, 9), tick=False)
+def test_the_appointments_list_is_the_teams_own(world, as_user):
+    def booked(child, provider, nurse, day):  # type: ignore[no-untyped-def]
+        return Appointment.objects.create(
+            child=child,
+            kind="IHA",
+            provider=world.orgs[provider],
+            starts_at=timezone.make_aware(datetime(2026, 11, day, 10)),
+            venue=f"{provider} clinic",
+            practitioner=world.users[nurse],
+            booked_by=world.users[nurse],
+        )
+
+    booked(world.children["child_a"], "prov_a", "prov_a_nurse", 23)
+    booked(world.children["child_a"], "prov_a", "prov_a_nurse", 30)
+    booked(world.children["child_c"], "prov_c", "prov_c_nurse", 23)
+    nurse = as_user("prov_a_nurse")
+    today = nurse.get(reverse("health:appointments")).content.decode()
+    assert "1 appointment<" in today and "prov_a clinic" in today and "prov_c clinic" not in today
+    later = nurse.get(reverse("health:appointments"), {"when": "upcoming", "mine": "1"})
+    assert "2 appointments" in later.content.decode()
+    assert (
+        "0 appointments"
+        in as_user("prov_a_admin")
+        .get(reverse("health:appointments"), {"mine": "1"})
+        .content.decode()
+    )
+    for user in ("la_a_sw", "commissioner", "sysadmin"):
+        assert as_user(user).get(reverse("health:appointments")).status_code == 403

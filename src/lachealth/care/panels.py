@@ -1,4 +1,5 @@
-"""Sections other apps add to the child's page, without `care` importing them.
+"""Sections other apps add to the child's page, and the step after recording a child
+entering care, without `care` importing them.
 
 An app that depends on `care` registers a template and a function that builds its context
 (in its AppConfig.ready); the child page includes each in turn. This keeps the dependency
@@ -34,3 +35,23 @@ def for_child(request: HttpRequest, child: Any) -> dict[str, list[tuple[str, dic
         if context is not None:
             shown[place].append((template, context))
     return shown
+
+
+#: What an app offers to do next after a child is recorded entering care (the hand-offs app:
+#: record consent and send the health request), as a URL for this user, or None.
+NextStep = Callable[[HttpRequest, Any], str | None]
+_NEXT_STEPS: list[NextStep] = []
+
+
+def register_next_step(step: NextStep) -> None:
+    if step not in _NEXT_STEPS:
+        _NEXT_STEPS.append(step)
+
+
+def next_step_after_entry(request: HttpRequest, child: Any) -> str | None:
+    """Where the journey of recording a child entering care goes next, if anywhere."""
+    for step in _NEXT_STEPS:
+        found = step(request, child)
+        if found:
+            return found
+    return None

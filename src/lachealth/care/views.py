@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from lachealth.pages import call_service, form_page, require_child_access
@@ -126,7 +127,10 @@ def child_create(request: HttpRequest) -> HttpResponse:
             gp_practice=form.gp_practice(),
         )
         if child:
-            return redirect("care:child_detail", pk=child.pk)
+            return redirect(
+                panels.next_step_after_entry(request, child)
+                or reverse("care:child_detail", args=[child.pk])
+            )
     return render(
         request,
         "care/child_form.jinja",

@@ -11,14 +11,18 @@ class HandoversConfig(AppConfig):
     def ready(self) -> None:
         from lachealth.care import events, panels
         from lachealth.health import ownership
+        from lachealth.people import home
 
-        from .views import child_panel
+        from . import home as handovers_home
+        from .views import child_panel, health_request_after_entry
 
         events.episodes_changed.connect(_notify, dispatch_uid="handovers.notify_care_events")
         events.dates_corrected.connect(_follow, dispatch_uid="handovers.follow_corrected_dates")
         ownership.assessment_team_changed.connect(
             _tell, dispatch_uid="handovers.tell_previous_team"
         )
+        home.register(handovers_home.sections)
+        panels.register_next_step(health_request_after_entry)
         panels.register("handovers/_child_panel.jinja", child_panel)
 
 

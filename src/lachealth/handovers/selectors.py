@@ -59,6 +59,7 @@ RECEIVED, SENT = "received", "sent"
 #: The notification lists' filters, as the page names them.
 NOTIFICATION_FILTERS = {
     "open": "Waiting for someone to act",
+    "awaiting_consent": "Health requests waiting for consent",
     "overdue": "Overdue",
     "acknowledged": "Acknowledged",
     "rejected": "Rejected",
@@ -101,6 +102,7 @@ def notification_list(user: Any, *, box: str, show: str, as_of: date) -> Notific
     open_q = Q(status__in=[NotificationStatus.SENT, NotificationStatus.AWAITING_CONSENT])
     filters = {
         "open": open_q,
+        "awaiting_consent": Q(status=NotificationStatus.AWAITING_CONSENT),
         "overdue": unacknowledged_overdue(as_of) | unsent_overdue(as_of),
         "acknowledged": Q(status=NotificationStatus.ACKNOWLEDGED),
         "rejected": Q(status=NotificationStatus.REJECTED),

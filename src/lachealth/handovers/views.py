@@ -121,6 +121,7 @@ def notification_send(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This health request has already been sent")
         return redirect("handovers:notification_detail", pk=pk)
     form = SendRequestForm(request.POST if request.method == "POST" else None)
+    after_entry = (request.POST.get("after") or request.GET.get("after")) == "entry"
     if (
         request.method == "POST"
         and form.is_valid()
@@ -134,6 +135,8 @@ def notification_send(request: HttpRequest, pk: int) -> HttpResponse:
             consent_on=form.cleaned_data["consent_on"],
         )
     ):
+        if after_entry:
+            return redirect("care:child_detail", pk=notification.child_id)
         return redirect("handovers:notification_detail", pk=pk)
     audit.record(request, AccessAction.VIEW, child=notification.child, detail="send health request")
     return render(
@@ -142,6 +145,7 @@ def notification_send(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "page_title": f"Send the health request – {notification.child}",
             "form": form,
+            "after_entry": after_entry,
             "n": notification,
             "child": notification.child,
         },
@@ -445,3 +449,21 @@ def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
         "as_of": timezone.localdate(),
         "referrable": selectors.referrable_actions(child) if refers else [],
     }
+
+
+def health_request_after_entry(request: HttpRequest, child: Child) -> str | None:
+    """After recording a child entering care, the LA goes straight on to consent and the
+    health request (`care.panels.register_next_step`)."""
+    waiting = (
+        Notification.objects.filter(
+            child=child,
+            kind=NotificationKind.HEALTH_REQUEST,
+            status=NotificationStatus.AWAITING_CONSENT,
+            sender_id__in=sorted(access.sends_handovers(request.user)),
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if waiting is None:
+        return None
+    return reverse("handovers:notification_send", args=[waiting.pk]) + "?after=entry"

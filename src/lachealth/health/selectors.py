@@ -104,6 +104,9 @@ class Worklist:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+#: The clocks met by an appointment the health team books.
+BOOKABLE = ("IHA", "RHA")
+
 STATUS_FILTERS = {
     "overdue": ClockState.OVERDUE,
     "due_soon": ClockState.DUE_SOON,
@@ -182,27 +185,41 @@ def worklist(
     responsible: str = "",
     placed: str = "",
     team: str = "",
+    booked: str = "",
     sort: str = "due",
 ) -> Worklist:
-    """Every clock, of every child the user's provider serves, that is overdue or due within
-    `weeks` weeks, filtered and sorted; with counts per status before the status filter."""
+    """Every clock, of every child the user's provider serves (or, for LA staff, of the
+    children their LA looks after), that is overdue or due within `weeks` weeks, filtered
+    (`booked`: "no" for assessments not booked, "yes" for those booked) and sorted; with
+    counts per status before the status filter."""
     health_areas = access.areas_for(user, access.HEALTH_CHILD_ROLES)
+    la_areas = access.areas_for(user, access.LA_CHILD_ROLES)
     if team:
         health_areas = frozenset(
             area
             for role, area, org in access.scope_of(user).grants
             if str(org) == team and role in access.HEALTH_CHILD_ROLES
         )
-    children = served_children(health_areas) & Child.objects.visible_to(user)
+    children = (
+        served_children(health_areas)
+        | Child.objects.filter(looked_after=True, responsible_area__in=la_areas)
+    ) & Child.objects.visible_to(user)
     if responsible:
         children = children.filter(responsible_area=responsible)
     if placed:
         children = children.filter(current_placement_area=placed)
     rows = [
         r
-        for r in clock_rows(children, health_areas, as_of=as_of, weeks=weeks)
+        for r in clock_rows(children, health_areas | la_areas, as_of=as_of, weeks=weeks)
         if (not clock or r.clock.code == clock)
         and (not practitioner or str(r.next_practitioner_id) == practitioner)
+        and (
+            not booked
+            or (
+                r.clock.code in BOOKABLE
+                and (r.next_appointment_at is not None) == (booked == "yes")
+            )
+        )
     ]
     counts = status_counts(rows)
     if state in STATUS_FILTERS:
@@ -266,6 +283,8 @@ def actions_owned_by(user: Any, *, status_filter: str = "open") -> QuerySet[Heal
     ).select_related("child", "owner")
     if status_filter in ActionStatus.values:
         actions = actions.filter(status=status_filter)
+    elif status_filter == "overdue":
+        actions = actions.filter(status=ActionStatus.OPEN, due_on__lt=date.today())
     return actions.order_by("-assessment__completed_on", "due_on", "pk")
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "clinical-summary/<int:pk>/withdraw/", summary_views.entry_withdraw, name="entry_withdraw"
     ),
+    path("appointments/", views.appointments, name="appointments"),
     path("appointments/<int:pk>/outcome/", views.outcome, name="outcome"),
     path("actions/", views.my_actions, name="actions"),
     path("actions/<int:pk>/done/", views.action_done, name="action_done"),

@@ -34,7 +34,7 @@ from .forms import (
     ReviewSummaryForm,
     SdqForm,
 )
-from .models import Appointment, HealthPlanAction
+from .models import Appointment, AssessmentKind, HealthPlanAction
 from .sdq import BAND_LABELS
 from .status import CLOCK_LABELS
 from .summary_views import summary_on_page
@@ -43,9 +43,11 @@ WORKLIST_PAGE_SIZE = 100
 STATE_COLOURS = {"overdue": "#d5281b", "due_soon": "#ffb81c", "due_later": "#005eb8"}
 
 
-def _require_health(request: HttpRequest) -> None:
-    if not access.areas_for(request.user, access.HEALTH_CHILD_ROLES):
-        raise PermissionDenied("The worklist is for NHS LAC health teams")
+def _require_worklist(request: HttpRequest) -> None:
+    if not access.areas_for(request.user, access.HEALTH_CHILD_ROLES | access.LA_CHILD_ROLES):
+        raise PermissionDenied(
+            "The worklist is for NHS LAC health teams and the local authority's staff"
+        )
 
 
 def practitioners_for(child: Child) -> QuerySet[User]:
@@ -63,7 +65,7 @@ def practitioners_for(child: Child) -> QuerySet[User]:
 
 
 def worklist(request: HttpRequest) -> HttpResponse:
-    _require_health(request)
+    _require_worklist(request)
     g = request.GET
     try:
         weeks = max(1, min(int(g.get("weeks", "4")), 52))
@@ -71,7 +73,16 @@ def worklist(request: HttpRequest) -> HttpResponse:
         weeks = 4
     filters = {
         name: g.get(name, "")
-        for name in ("clock", "state", "practitioner", "responsible", "placed", "team", "sort")
+        for name in (
+            "clock",
+            "state",
+            "practitioner",
+            "responsible",
+            "placed",
+            "team",
+            "booked",
+            "sort",
+        )
     }
     as_of = timezone.localdate()
     result = selectors.worklist(request.user, as_of=as_of, weeks=weeks, **filters)
@@ -350,9 +361,61 @@ def sdq_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+#: The appointment list's choices: the day's appointments, or every one still to come.
+WHEN = {"today": "Today", "upcoming": "Still to come"}
+
+
+def appointments(request: HttpRequest) -> HttpResponse:
+    """The team's appointments today (or still to come), optionally only the user's own or
+    one kind: the nurse's and the doctor's day."""
+    require_child_access(request)
+    teams = access.organisations_for(request.user, access.HEALTH_CHILD_ROLES)
+    if not teams:
+        raise PermissionDenied("Appointments are for NHS LAC health teams")
+    g = request.GET
+    when = g.get("when") if g.get("when") in WHEN else "today"
+    mine = g.get("mine") == "1"
+    kind = g.get("kind") if g.get("kind") in AssessmentKind.values else ""
+    as_of = timezone.localdate()
+    rows = (
+        Appointment.objects.filter(
+            provider_id__in=teams, child__in=Child.objects.visible_to(request.user)
+        )
+        .select_related("child", "practitioner")
+        .order_by("starts_at", "pk")
+    )
+    if when == "upcoming":
+        rows = rows.filter(starts_at__date__gte=as_of, outcome="")
+    else:
+        rows = rows.filter(starts_at__date=as_of)
+    if mine:
+        rows = rows.filter(practitioner=request.user)
+    if kind:
+        rows = rows.filter(kind=kind)
+    found = list(rows[:500])
+    audit.record(request, AccessAction.SEARCH, detail=f"appointments ({len(found)})")
+    return render(
+        request,
+        "health/appointments.jinja",
+        {
+            "page_title": "Appointments",
+            "rows": found,
+            "when": when,
+            "mine": mine,
+            "kind": kind,
+            "as_of": as_of,
+            "when_choices": WHEN,
+            "kinds": AssessmentKind.choices,
+            "can_book": bool(access.organisations_for(request.user, access.HEALTH_RECORD_ROLES)),
+        },
+    )
+
+
 def my_actions(request: HttpRequest) -> HttpResponse:
     require_child_access(request)
     state = request.GET.get("status", "open")
+    if state not in ("open", "overdue", "done", "all"):
+        state = "open"
     actions = list(selectors.actions_owned_by(request.user, status_filter=state))
     as_of = timezone.localdate()
     return render(

@@ -102,7 +102,11 @@ class GrantRoleForm(NhsForm):
 class AccessLogFilterForm(NhsForm):
     user = forms.CharField(label="User", required=False, help_text="Username or part of it")
     child = forms.CharField(
-        label="Child", required=False, help_text="The child's LA reference or record number"
+        label="Child",
+        required=False,
+        max_length=200,
+        help_text="Name in any order, date of birth (3/4/2012), NHS number, LA child ID, or "
+        "the record's reference as this log shows it",
     )
     date_from = SplitDateField(label="From", required=False)
     date_to = SplitDateField(label="To", required=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -23,10 +25,24 @@ def _day_start(d: date) -> datetime:
     return timezone.make_aware(datetime.combine(d, time.min))
 
 
+#: Turns what someone typed to find a child (a name in any order, a date of birth, an NHS
+#: number, an LA child ID) into a query of the matching children's ids. `care` registers its
+#: child search here (in its AppConfig.ready), so the access log finds a child the way the
+#: child list does without `people` importing `care`.
+ChildFinder = Callable[[str], QuerySet[Any]]
+_child_finder: list[ChildFinder] = []
+
+
+def register_child_finder(finder: ChildFinder) -> None:
+    _child_finder[:] = [finder]
+
+
 def access_log(
     *, user: str = "", child: str = "", date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[AccessLog]:
-    """The access log searched by user, child and date (inclusive), newest first."""
+    """The access log searched by user, child and date (inclusive), newest first. A child is
+    found by their record's reference ("E08000032/A1") or number, or as the child list finds
+    them: any words of their name in any order, date of birth, NHS number, LA child ID."""
     rows = AccessLog.objects.select_related("organisation")
     if user:
         rows = rows.filter(username__icontains=user)
@@ -34,6 +50,8 @@ def access_log(
         q = Q(child_ref__iexact=child)
         if child.isdigit():
             q |= Q(child_id=int(child))
+        for finder in _child_finder:
+            q |= Q(child_id__in=finder(child))
         rows = rows.filter(q)
     if date_from:
         rows = rows.filter(at__gte=_day_start(date_from))

@@ -32,6 +32,7 @@ from .forms import (
     UserEditForm,
     UserForm,
 )
+from .home import sections as home_sections
 from .middleware import otp_not_required
 from .models import AccessAction, Membership, Organisation, User
 
@@ -165,6 +166,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "people/home.jinja",
         {
             "page_title": "Home",
+            "sections": home_sections(request),
             "sees_children": access.can_see_children(user),
             "can_record": access.can_record_care(user),
             "is_admin": access.is_system_admin(user),
