@@ -90,7 +90,7 @@ class OutcomeForm(NhsForm):
         error_messages={"required": "Choose what happened"},
     )
     reason = forms.CharField(
-        label="Why (if the child did not attend)",
+        label="Why, if it did not go ahead",
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
