@@ -17,7 +17,7 @@ from lachealth.forms import NhsForm, WithdrawForm, correction_reason_field
 from lachealth.pages import call_service, form_page, require_child_access
 
 from . import corrections
-from .forms import ActionForm, BookingForm
+from .forms import ActionForm, AssessmentForm, BookingForm, SdqForm
 from .models import Appointment, HealthAssessment, HealthPlanAction, SdqResult
 from .views import practitioners_for
 
@@ -41,6 +41,38 @@ class ActionCorrectionForm(ActionForm, ReasonMixin, NhsForm):
             if not data.get(name) and name not in self.errors:
                 self.add_error(name, message)
         return data
+
+
+class AssessmentCorrectionForm(AssessmentForm, ReasonMixin):
+    """What an assessment found, who did it and when, and why it is changed; its kind is
+    fixed (withdraw it and record it again to change that)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+
+    @staticmethod
+    def initial_for(assessment: HealthAssessment) -> dict[str, Any]:
+        initial = {name: getattr(assessment, name) for name in AssessmentForm.DETAIL_FIELDS}
+        for name in ("development_check", "intervention_received", "intervention_offered"):
+            value = getattr(assessment, name)
+            initial[name] = "" if value is None else ("yes" if value else "no")
+        return initial | {
+            "completed_on": assessment.completed_on,
+            "practitioner": assessment.practitioner_id,
+            "professional": assessment.professional,
+        }
+
+
+class SdqCorrectionForm(SdqForm, ReasonMixin):
+    @staticmethod
+    def initial_for(sdq: SdqResult) -> dict[str, Any]:
+        initial: dict[str, Any] = {"completed_on": sdq.completed_on, "informant": sdq.informant}
+        for n, value in enumerate(sdq.items, start=1):
+            initial[f"item_{n}"] = "" if value is None else str(value)
+        for n, value in enumerate(sdq.impact_items or [], start=1):
+            initial[f"impact_{n}"] = "" if value is None else str(value)
+        return initial
 
 
 class BookingCorrectionForm(BookingForm, ReasonMixin):
@@ -182,5 +214,78 @@ def booking_correct(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "heading": f"Change the {booking.get_kind_display().lower()} appointment",
             "withdraw": ("booking", booking.pk),
+        },
+    )
+
+
+def assessment_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _record(request, HealthAssessment, pk)
+    if assessment.withdrawn_reason:
+        raise PermissionDenied("This assessment was withdrawn and cannot be changed")
+    form = AssessmentCorrectionForm(
+        request.POST if request.method == "POST" else None,
+        practitioners=practitioners_for(assessment.child),
+        initial=AssessmentCorrectionForm.initial_for(assessment),
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if call_service(
+            form,
+            request,
+            corrections.correct_assessment,
+            "Assessment changed",
+            assessment=assessment,
+            completed_on=d["completed_on"],
+            practitioner=d["practitioner"],
+            professional=d["professional"],
+            details=form.details(),
+            reason=d["reason"],
+        ):
+            return redirect("care:child_detail", pk=assessment.child_id)
+    return form_page(
+        request,
+        "health/correct.jinja",
+        assessment.child,
+        {
+            "page_title": f"Change an assessment – {assessment.child}",
+            "form": form,
+            "heading": f"Change the {assessment.get_kind_display().lower()} of "
+            f"{assessment.completed_on:%-d %B %Y}",
+            "withdraw": ("assessment", assessment.pk),
+        },
+    )
+
+
+def sdq_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    sdq = _record(request, SdqResult, pk)
+    if sdq.withdrawn_reason:
+        raise PermissionDenied("This SDQ was withdrawn and cannot be changed")
+    form = SdqCorrectionForm(
+        request.POST if request.method == "POST" else None,
+        initial=SdqCorrectionForm.initial_for(sdq),
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if call_service(
+            form,
+            request,
+            corrections.correct_sdq,
+            "SDQ changed and scored again",
+            sdq=sdq,
+            completed_on=d["completed_on"],
+            informant=d["informant"],
+            items=form.items(),
+            impact=form.impact(),
+            reason=d["reason"],
+        ):
+            return redirect("care:child_detail", pk=sdq.child_id)
+    return form_page(
+        request,
+        "health/sdq.jinja",
+        sdq.child,
+        {
+            "page_title": f"Change an SDQ – {sdq.child}",
+            "form": form,
+            "correcting": sdq,
         },
     )

@@ -1,6 +1,7 @@
 """Corrections of the health record: an assessment, an SDQ, a booking or a health plan action
-entered wrongly is withdrawn with a reason, and a booking or an action corrected, by the
-health roles that enter them.
+entered wrongly is withdrawn with a reason, or corrected, saying why, by the health roles that
+enter them. An assessment's date may move only between the assessments either side of it
+(withdraw and record it again to reorder them); the due dates of the reviews after it follow.
 
 A withdrawn record is kept, with its reason in its history, but its model's default manager
 (`versioning.CurrentManager`) leaves it out, so every clock, worklist, measure and SSDA903
@@ -34,7 +35,7 @@ from .models import (
     HealthPlanAction,
     SdqResult,
 )
-from .services import childs_la
+from .services import bmi_of, check_checks, checked_sdq, childs_la, scored
 
 #: Who withdraws and corrects each kind of record: the roles that enter it.
 RECORDED_BY: dict[type, frozenset[str]] = {
@@ -196,3 +197,128 @@ def correct_booking(
         detail=f"corrected booking {appointment.pk}",
     )
     return appointment
+
+
+def _between(child: Child, record: HealthAssessment, on: date, as_of: date) -> None:
+    """A corrected assessment date stays in the past, in the same period of care, and
+    between the assessments either side, so their order and the law's chain of due dates
+    hold."""
+    if on > as_of:
+        raise ValidationError({"completed_on": "The date must be today or in the past"})
+    began = max(
+        (
+            s
+            for s in Episode.objects.filter(child=child, rne="S").values_list("decom", flat=True)
+            if s <= record.completed_on
+        ),
+        default=None,
+    )
+    if began is not None and on < began:
+        raise ValidationError(
+            {
+                "completed_on": "The date must be on or after the day this period of care "
+                f"began ({began:%-d %B %Y})"
+            }
+        )
+    others = HealthAssessment.objects.filter(child=child).exclude(pk=record.pk)
+    before = others.filter(completed_on__lt=record.completed_on).order_by("-completed_on").first()
+    after = others.filter(completed_on__gt=record.completed_on).order_by("completed_on").first()
+    if before and on <= before.completed_on or after and on >= after.completed_on:
+        low = f"after {before.completed_on:%-d %B %Y}" if before else ""
+        high = f"before {after.completed_on:%-d %B %Y}" if after else ""
+        raise ValidationError(
+            {
+                "completed_on": "The date must stay between the assessments either side: "
+                + " and ".join(p for p in (low, high) if p)
+                + ". To reorder them, withdraw this one and record it again"
+            }
+        )
+
+
+@transaction.atomic
+def correct_assessment(
+    *,
+    by: Any,
+    assessment: HealthAssessment,
+    completed_on: date,
+    practitioner: Any,
+    professional: str,
+    details: dict[str, Any],
+    reason: str,
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> HealthAssessment:
+    """Correct an assessment's date, who did it and what it found, saying why; its BMI
+    centile is worked out again, and the due dates after it follow a changed date."""
+    _require(by, assessment)
+    assessment = HealthAssessment.objects.select_for_update().get(pk=assessment.pk)
+    child = Child.objects.select_for_update().get(pk=assessment.child_id)
+    why = correction_reason(reason)
+    _between(child, assessment, completed_on, as_of or timezone.localdate())
+    if assessment.kind == AssessmentKind.IHA and professional != "medical":
+        raise ValidationError(
+            {
+                "professional": "An initial health assessment must be done by a "
+                "registered medical practitioner"
+            }
+        )
+    if not access.acts_for_child(practitioner, access.ASSESSMENT_ROLES, child):
+        raise ValidationError(
+            {"practitioner": f"{practitioner} is not a health practitioner serving this child"}
+        )
+    check_checks(child, details, completed_on)
+    early = assessment.actions.filter(due_on__lt=completed_on).first()
+    if early is not None:
+        raise ValidationError(
+            {
+                "completed_on": f"The plan's action “{early.action}” is due on "
+                f"{early.due_on:%-d %B %Y}, before this date: change the action first"
+            }
+        )
+    moved = completed_on != assessment.completed_on
+    assessment.completed_on = completed_on
+    assessment.practitioner, assessment.professional = practitioner, professional
+    for name, value in details.items():
+        setattr(assessment, name, value)
+    assessment.bmi, assessment.bmi_centile = bmi_of(
+        child, completed_on, details.get("height_cm"), details.get("weight_kg")
+    )
+    save_versioned(assessment, by, reason=why)
+    if moved:
+        follow_due_dates(child, by=by, reason=f"an assessment's date was corrected: {why}")
+    audit.record(
+        request,
+        AccessAction.CHANGE,
+        user=by,
+        child=child,
+        detail=f"corrected assessment {assessment.pk}",
+    )
+    return assessment
+
+
+@transaction.atomic
+def correct_sdq(
+    *,
+    by: Any,
+    sdq: SdqResult,
+    completed_on: date,
+    informant: str,
+    items: list[int | None],
+    impact: list[int | None] | None,
+    reason: str,
+    request: HttpRequest | None = None,
+    as_of: date | None = None,
+) -> SdqResult:
+    """Correct an SDQ's date, who filled it in, or its answers, saying why: it is scored
+    again, and the SDQ clock follows its date."""
+    _require(by, sdq)
+    sdq = SdqResult.objects.select_for_update().get(pk=sdq.pk)
+    why = correction_reason(reason)
+    score = checked_sdq(sdq.child, completed_on, informant, items, impact, as_of, instead_of=sdq)
+    sdq.completed_on, sdq.informant = completed_on, informant
+    scored(sdq, items, impact, score)
+    save_versioned(sdq, by, reason=why)
+    audit.record(
+        request, AccessAction.CHANGE, user=by, child=sdq.child, detail=f"corrected SDQ {sdq.pk}"
+    )
+    return sdq

@@ -182,6 +182,36 @@ def _one_decimal(value: float | Decimal) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def bmi_of(
+    child: Child, on: date, height: Decimal | None, weight: Decimal | None
+) -> tuple[Decimal | None, Decimal | None]:
+    """The BMI of a height and weight measured on `on`, and its centile for the child's age
+    and sex (RCPCH's UK-WHO reference); neither without both measurements."""
+    if not (height and weight):
+        return None, None
+    bmi_value = float(weight) / (float(height) / 100) ** 2
+    found = growth.bmi_centile(child.date_of_birth, on, child.sex, bmi_value)
+    return _one_decimal(bmi_value), _one_decimal(found) if found is not None else None
+
+
+def check_checks(child: Child, details: dict[str, Any], completed_on: date) -> None:
+    """The dental and immunisation checks fall between birth and the assessment, and the
+    substance misuse answers hold together."""
+    for field, label in (
+        ("dental_check_on", "The dental check"),
+        ("immunisations_checked_on", "The immunisation check"),
+    ):
+        value = details.get(field)
+        if value is not None and not child.date_of_birth <= value <= completed_on:
+            raise ValidationError(
+                {
+                    field: f"{label} date must be between the date of birth and "
+                    "the date of the assessment"
+                }
+            )
+    _check_substance_misuse(details)
+
+
 def _check_substance_misuse(details: dict[str, Any]) -> None:
     """Whether an intervention was received is asked when substance misuse is identified, and
     whether one was offered when none was received (SSDA903 OC2 rules 192-194)."""
@@ -284,19 +314,7 @@ def record_assessment(
         raise ValidationError(
             {"practitioner": f"{practitioner} is not a health practitioner serving this child"}
         )
-    for field, label in (
-        ("dental_check_on", "The dental check"),
-        ("immunisations_checked_on", "The immunisation check"),
-    ):
-        value = details.get(field)
-        if value is not None and not child.date_of_birth <= value <= completed_on:
-            raise ValidationError(
-                {
-                    field: f"{label} date must be between the date of birth and "
-                    "the date of the assessment"
-                }
-            )
-    _check_substance_misuse(details)
+    check_checks(child, details, completed_on)
     la = childs_la(child)
     for planned in actions:
         if planned.owner_kind in FOLLOWED_UP_BY_LA and la is None:
@@ -314,13 +332,7 @@ def record_assessment(
                     "assessment: give a due date on or after it"
                 }
             )
-    height, weight = details.get("height_cm"), details.get("weight_kg")
-    bmi = centile = None
-    if height and weight:
-        bmi_value = float(weight) / (float(height) / 100) ** 2
-        bmi = _one_decimal(bmi_value)
-        found = growth.bmi_centile(child.date_of_birth, completed_on, child.sex, bmi_value)
-        centile = _one_decimal(found) if found is not None else None
+    bmi, centile = bmi_of(child, completed_on, details.get("height_cm"), details.get("weight_kg"))
     ownership.require_or_claim(
         child=child, team=provider, by=by, how=TakenHow.RECORDED, as_of=as_of, request=request
     )
@@ -382,6 +394,54 @@ def record_assessment(
     return assessment
 
 
+def checked_sdq(
+    child: Child,
+    completed_on: date,
+    informant: str,
+    items: Sequence[int | None],
+    impact: Sequence[int | None] | None,
+    as_of: date | None,
+    *,
+    instead_of: SdqResult | None = None,
+) -> Any:
+    """An SDQ's answers scored, once its date and answers are checked (refused, with the
+    field at fault, otherwise); `instead_of` is the SDQ a correction replaces."""
+    as_of = as_of or timezone.localdate()
+    if completed_on > as_of:
+        raise ValidationError({"completed_on": "The SDQ date must be today or in the past"})
+    if completed_on < child.date_of_birth:
+        raise ValidationError({"completed_on": "The SDQ date must be after the date of birth"})
+    try:
+        score = score_sdq(items, impact)
+    except ValueError as exc:
+        raise ValidationError({"items": str(exc)}) from exc
+    if all(item is None for item in items):
+        raise ValidationError({"items": "Enter the item scores: no item was answered"})
+    same = SdqResult.objects.filter(child=child, completed_on=completed_on, informant=informant)
+    if instead_of is not None:
+        same = same.exclude(pk=instead_of.pk)
+    if same.exists():
+        raise ValidationError(
+            {"completed_on": "An SDQ from this informant is already recorded on this date"}
+        )
+    return score
+
+
+def scored(
+    result: SdqResult,
+    items: Sequence[int | None],
+    impact: Sequence[int | None] | None,
+    score: Any,
+) -> None:
+    """Put an SDQ's answers and their scores on the result."""
+    result.items = list(items)
+    result.impact_items = list(impact) if impact is not None else None
+    for name in ("emotional", "conduct", "hyperactivity", "peer", "prosocial", "impact"):
+        setattr(result, name, getattr(score, name))
+    result.total_difficulties = score.total_difficulties
+    result.band = score.band or ""
+
+
 @transaction.atomic
 def record_sdq(
     *,
@@ -395,39 +455,9 @@ def record_sdq(
     as_of: date | None = None,
 ) -> SdqResult:
     _require(by, access.HEALTH_RECORD_ROLES, child, "record SDQs")
-    as_of = as_of or timezone.localdate()
-    if completed_on > as_of:
-        raise ValidationError({"completed_on": "The SDQ date must be today or in the past"})
-    if completed_on < child.date_of_birth:
-        raise ValidationError({"completed_on": "The SDQ date must be after the date of birth"})
-    try:
-        score = score_sdq(items, impact)
-    except ValueError as exc:
-        raise ValidationError({"items": str(exc)}) from exc
-    if all(item is None for item in items):
-        raise ValidationError({"items": "Enter the item scores: no item was answered"})
-    if SdqResult.objects.filter(
-        child=child, completed_on=completed_on, informant=informant
-    ).exists():
-        raise ValidationError(
-            {"completed_on": "An SDQ from this informant is already recorded on this date"}
-        )
-    result = SdqResult(
-        child=child,
-        completed_on=completed_on,
-        informant=informant,
-        items=list(items),
-        impact_items=list(impact) if impact is not None else None,
-        emotional=score.emotional,
-        conduct=score.conduct,
-        hyperactivity=score.hyperactivity,
-        peer=score.peer,
-        prosocial=score.prosocial,
-        total_difficulties=score.total_difficulties,
-        impact=score.impact,
-        band=score.band or "",
-        recorded_by=by,
-    )
+    score = checked_sdq(child, completed_on, informant, items, impact, as_of)
+    result = SdqResult(child=child, completed_on=completed_on, informant=informant, recorded_by=by)
+    scored(result, items, impact, score)
     save_versioned(result, by)
     audit.record(
         request,

@@ -20,6 +20,12 @@ urlpatterns = [
     path("actions/", views.my_actions, name="actions"),
     path("actions/<int:pk>/done/", views.action_done, name="action_done"),
     path("actions/<int:pk>/change/", correction_views.action_correct, name="action_correct"),
+    path(
+        "assessments/<int:pk>/change/",
+        correction_views.assessment_correct,
+        name="assessment_correct",
+    ),
+    path("sdq/<int:pk>/change/", correction_views.sdq_correct, name="sdq_correct"),
     path("appointments/<int:pk>/change/", correction_views.booking_correct, name="booking_correct"),
     path(
         "health-records/<str:kind>/<int:pk>/withdraw/",
