@@ -59,6 +59,26 @@ def format_nhs_number(value: str | None) -> str:
     return f"{value[:3]} {value[3:6]} {value[6:]}"
 
 
+def coded(code: str | None, kind: str) -> str:
+    """An SSDA903 code with its meaning, as every page shows one: "Foster placement with other
+    foster carer (U4)". `kind` names the code list: place, ls, rne, rec, cin or reason_place_change;
+    an unknown code is shown as it is."""
+    from lachealth.care import codes
+
+    lists = {
+        "place": codes.Placement,
+        "ls": codes.LegalStatus,
+        "rne": codes.ReasonForNewEpisode,
+        "rec": codes.ReasonEpisodeCeased,
+        "cin": codes.CategoryOfNeed,
+        "reason_place_change": codes.ReasonPlaceChange,
+    }
+    if not code:
+        return ""
+    meaning = dict(lists[kind].choices).get(code)
+    return f"{meaning} ({code})" if meaning else code
+
+
 def environment(**options: Any) -> Environment:
     # The NHS.UK macros are ported from Nunjucks, where `params.a.b` on a missing `a` is simply
     # undefined; ChainableUndefined gives Jinja the same behaviour.
@@ -79,4 +99,5 @@ def environment(**options: Any) -> Environment:
     env.filters["datetime"] = format_datetime
     env.filters["age"] = age
     env.filters["nhs_number"] = format_nhs_number
+    env.filters["coded"] = coded
     return env

@@ -240,3 +240,62 @@ def test_the_receiving_team_arranges_the_iha_from_the_notice_and_takes_it_over(
     booking = Appointment.objects.get(child=child, provider=world.orgs["prov_a"])
     assert (booking.outcome, booking.outcome_reason) == ("cancelled", "Calderdale are seeing Lena")
     assert ownership.current(child).team == world.orgs["prov_c"]
+
+
+FITS = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+
+
+def test_the_everyday_pages_fit_a_320_px_screen(live_server, browser: Browser, world):
+    """The child's page, the worklist and the forms reflow at 320 px: nothing scrolls
+    sideways (tables show each cell's heading beside it instead)."""
+    child = world.children["child_a_out"]
+    nurse, social_worker = world.users["prov_a_nurse"], world.users["la_a_sw"]
+    named(nurse, "Nia", "Narrow")
+    named(social_worker, "Sam", "Small")
+    with time_machine.travel(TODAY, tick=True):
+        health.record_assessment(
+            by=nurse,
+            child=child,
+            kind="IHA",
+            completed_on=date(2024, 2, 9),
+            practitioner=nurse,
+            professional="medical",
+            details={"immunisations": "yes", "height_cm": 130, "weight_kg": 28},
+        )
+        health.record_sdq(
+            by=nurse, child=child, completed_on=date(2026, 11, 2), informant="carer", items=[1] * 25
+        )
+        context = browser.new_context(viewport={"width": 320, "height": 800}, locale="en-GB")
+        try:
+            small = context.new_page()
+            small.set_default_timeout(15_000)
+            pages = {
+                nurse: [
+                    "/",
+                    "/worklist/",
+                    "/appointments/",
+                    "/actions/",
+                    "/notifications/",
+                    f"/children/{child.pk}/",
+                    f"/children/{child.pk}/book/",
+                    f"/children/{child.pk}/assessments/new/",
+                    f"/children/{child.pk}/sdq/new/",
+                    f"/children/{child.pk}/clinical-summary/add/",
+                ],
+                social_worker: [
+                    "/",
+                    "/children/",
+                    "/children/new/",
+                    f"/children/{child.pk}/",
+                    f"/children/{child.pk}/change/",
+                    f"/children/{child.pk}/team/add/",
+                ],
+            }
+            for user, paths in pages.items():
+                sign_in(small, live_server.url, user)
+                for path in paths:
+                    small.goto(live_server.url + path)
+                    assert small.evaluate(FITS), f"{path} scrolls sideways at 320 px"
+                small.get_by_role("button", name="Sign out").click()
+        finally:
+            context.close()

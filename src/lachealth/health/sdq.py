@@ -33,19 +33,20 @@ class SdqBand(StrEnum):
     HIGH = "high"
 
 
-BAND_LABELS = {
-    SdqBand.NORMAL: "Close to average (0–13)",
-    SdqBand.BORDERLINE: "Slightly raised (14–16)",
-    SdqBand.HIGH: "High: cause for concern (17–40)",
+#: Each band's name and its range of total difficulties: the one set of names every page,
+#: chart and report uses.
+BANDS: dict[SdqBand, tuple[str, int, int]] = {
+    SdqBand.NORMAL: ("Close to average", 0, 13),
+    SdqBand.BORDERLINE: ("Slightly raised", 14, 16),
+    SdqBand.HIGH: ("High: cause for concern", 17, 40),
 }
+BAND_LABELS = {band: f"{name} ({low}–{high})" for band, (name, low, high) in BANDS.items()}
 
 
 def band_for_total(total: int) -> SdqBand:
     if not 0 <= total <= 40:
         raise ValueError(f"an SDQ total difficulties score is 0–40, not {total}")
-    if total <= 13:
-        return SdqBand.NORMAL
-    return SdqBand.BORDERLINE if total <= 16 else SdqBand.HIGH
+    return next(band for band, (_, low, high) in BANDS.items() if low <= total <= high)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from .forms import (
     SdqForm,
 )
 from .models import Appointment, AssessmentKind, HealthPlanAction
-from .sdq import BAND_LABELS
+from .sdq import BAND_LABELS, BANDS, SdqBand
 from .status import CLOCK_LABELS
 from .summary_views import summary_on_page
 
@@ -361,6 +361,9 @@ def sdq_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+#: The SDQ chart's colour for each band (NHS.UK green, warm yellow, red).
+BAND_COLOURS = {SdqBand.NORMAL: "#007f3b", SdqBand.BORDERLINE: "#ffb81c", SdqBand.HIGH: "#d5281b"}
+
 #: The appointment list's choices: the day's appointments, or every one still to come.
 WHEN = {"today": "Today", "upcoming": "Still to come"}
 
@@ -482,9 +485,8 @@ def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
             alt="Line chart of carer SDQ total difficulties over time: "
             + ", ".join(f"{d:%-d %b %Y} {v}" for d, v in sdq_points),
             bands=[
-                (0, 13.5, "#007f3b", "Close to average"),
-                (13.5, 16.5, "#ffb81c", "Slightly raised"),
-                (16.5, 40, "#d5281b", "High"),
+                (max(low - 0.5, 0), min(high + 0.5, 40), BAND_COLOURS[band], name)
+                for band, (name, low, high) in BANDS.items()
             ],
         )
     own_orgs = access.scope_of(request.user).organisation_ids
