@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -463,3 +464,32 @@ def test_the_appointments_list_is_the_teams_own(world, as_user):
     )
     for user in ("la_a_sw", "commissioner", "sysadmin"):
         assert as_user(user).get(reverse("health:appointments")).status_code == 403
+
+
+def test_every_refusal_of_an_assessment_shows_at_once(world, as_user):
+    """The service's refusals come together, each by its field: an IHA by a nurse, a dental
+    check after the assessment and an action due before it, in one answer."""
+    response = assess(
+        as_user("prov_a_nurse"),
+        world,
+        professional="nurse",
+        dental_check_on_0="5",
+        dental_check_on_1="2",
+        **{
+            "actions-0-need": "Teeth",
+            "actions-0-action": "See a dentist",
+            "actions-0-owner_kind": "health",
+            "actions-0-due_on_0": "1",
+            "actions-0-due_on_1": "1",
+            "actions-0-due_on_2": "2024",
+        },
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    for message in (
+        "An initial health assessment must be done by a registered medical practitioner",
+        "The dental check date must be between the date of birth and the date of the assessment",
+        "is due before the assessment",
+    ):
+        assert re.search(r">\s*[^<]*" + re.escape(message), text), message
+    assert not HealthAssessment.objects.exists()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from lachealth.care.models import Child, Episode
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Organisation, OrganisationKind
+from lachealth.problems import Problems
 from lachealth.versioning import save_versioned
 
 from . import clocks, growth, ownership, summary
@@ -92,14 +93,16 @@ def book_appointment(
 ) -> Appointment:
     _require(by, access.HEALTH_RECORD_ROLES, child, "book appointments")
     provider = provider_for(by, access.HEALTH_RECORD_ROLES, child)
+    problems = Problems()
     if not child.looked_after:
-        raise ValidationError({"starts_at": f"{child} is not looked after now"})
+        problems.add("starts_at", f"{child} is not looked after now")
     if timezone.localdate(starts_at) < (as_of or timezone.localdate()):
-        raise ValidationError({"starts_at": "The appointment must be today or later"})
+        problems.add("starts_at", "The appointment must be today or later")
     if not access.acts_for_child(practitioner, access.ASSESSMENT_ROLES, child):
-        raise ValidationError(
-            {"practitioner": f"{practitioner} is not a health practitioner serving this child"}
+        problems.add(
+            "practitioner", f"{practitioner} is not a health practitioner serving this child"
         )
+    problems.raise_any()
     ownership.require_or_claim(
         child=child,
         team=provider,
@@ -266,72 +269,69 @@ def record_assessment(
     provider = provider_for(by, access.ASSESSMENT_ROLES, child)
     as_of = as_of or timezone.localdate()
     child = Child.objects.select_for_update().get(pk=child.pk)
+    problems = Problems()
     if completed_on > as_of:
-        raise ValidationError(
-            {"completed_on": "The date of the assessment must be today or in the past"}
-        )
+        problems.add("completed_on", "The date of the assessment must be today or in the past")
     period_start = current_period_start(child)
     if period_start is None or completed_on < period_start:
         started = f"{period_start:%-d %B %Y}" if period_start else "never"
-        raise ValidationError(
-            {
-                "completed_on": "The date of the assessment must be on or after "
-                f"the day the child came into care ({started})"
-            }
+        problems.add(
+            "completed_on",
+            "The date of the assessment must be on or after "
+            f"the day the child came into care ({started})",
         )
     if kind == AssessmentKind.IHA and professional != Professional.MEDICAL:
-        raise ValidationError(
-            {
-                "professional": "An initial health assessment must be done by a "
-                "registered medical practitioner"
-            }
+        problems.add(
+            "professional",
+            "An initial health assessment must be done by a registered medical practitioner",
         )
     if HealthAssessment.objects.filter(child=child, completed_on=completed_on).exists():
-        raise ValidationError(
-            {"completed_on": "An assessment is already recorded for this child on this date"}
+        problems.add(
+            "completed_on", "An assessment is already recorded for this child on this date"
         )
-    in_period = HealthAssessment.objects.filter(child=child, completed_on__gte=period_start)
-    if kind == AssessmentKind.IHA:
-        if in_period.filter(kind=AssessmentKind.IHA).exists():
-            raise ValidationError(
-                {
-                    "kind": "An initial health assessment is already recorded for "
-                    "this period of care: record a review"
-                }
-            )
-        due = clocks.initial_health_assessment_due(period_start)
-    else:
-        last = in_period.filter(completed_on__lt=completed_on).order_by("-completed_on").first()
-        if last is None:
-            raise ValidationError(
-                {
-                    "kind": "There is no initial health assessment in this period "
-                    "of care yet: record that first"
-                }
-            )
-        due = clocks.review_health_assessment_due(child.date_of_birth, last.completed_on)
+    due = None
+    if period_start is not None:
+        in_period = HealthAssessment.objects.filter(child=child, completed_on__gte=period_start)
+        if kind == AssessmentKind.IHA:
+            if in_period.filter(kind=AssessmentKind.IHA).exists():
+                problems.add(
+                    "kind",
+                    "An initial health assessment is already recorded for this period of "
+                    "care: record a review",
+                )
+            due = clocks.initial_health_assessment_due(period_start)
+        else:
+            last = in_period.filter(completed_on__lt=completed_on).order_by("-completed_on").first()
+            if last is None:
+                problems.add(
+                    "kind",
+                    "There is no initial health assessment in this period of care yet: "
+                    "record that first",
+                )
+            else:
+                due = clocks.review_health_assessment_due(child.date_of_birth, last.completed_on)
     if not access.acts_for_child(practitioner, access.ASSESSMENT_ROLES, child):
-        raise ValidationError(
-            {"practitioner": f"{practitioner} is not a health practitioner serving this child"}
+        problems.add(
+            "practitioner", f"{practitioner} is not a health practitioner serving this child"
         )
-    check_checks(child, details, completed_on)
+    with problems.gather():
+        check_checks(child, details, completed_on)
     la = childs_la(child)
     for planned in actions:
         if planned.owner_kind in FOLLOWED_UP_BY_LA and la is None:
-            raise ValidationError(
-                {
-                    "actions": f"No local authority on lachealth serves "
-                    f"{child.responsible_area.name}: the action “{planned.action}” "
-                    "needs another owner"
-                }
+            problems.add(
+                "actions",
+                f"No local authority on lachealth serves {child.responsible_area.name}: the "
+                f"action “{planned.action}” needs another owner",
             )
         if planned.due_on < completed_on:
-            raise ValidationError(
-                {
-                    "actions": f"The action “{planned.action}” is due before the "
-                    "assessment: give a due date on or after it"
-                }
+            problems.add(
+                "actions",
+                f"The action “{planned.action}” is due before the assessment: give a due "
+                "date on or after it",
             )
+    problems.raise_any()
+    assert due is not None  # a period of care and, for a review, an assessment before it
     bmi, centile = bmi_of(child, completed_on, details.get("height_cm"), details.get("weight_kg"))
     ownership.require_or_claim(
         child=child, team=provider, by=by, how=TakenHow.RECORDED, as_of=as_of, request=request
