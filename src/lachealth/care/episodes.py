@@ -9,8 +9,9 @@ The reason for a new episode (RNE) follows from what changed; users never type i
 `plan_entry`, `plan_change` and `plan_leaving` check a proposed event against a child's
 episodes and return the episodes as they would be afterwards; the care services persist that.
 `plan_date_correction` moves the date an episode began (or the date care ended) when it was
-typed wrongly, carrying the episode before with it when they meet. `sequence_problems` says
-what is wrong with any list of episodes (used by tests and imports).
+typed wrongly, carrying the episode before with it when they meet; `plan_withdrawal` takes
+out an episode entered in error, as if it never happened. `sequence_problems` says what is
+wrong with any list of episodes (used by tests and imports).
 """
 
 from __future__ import annotations
@@ -244,6 +245,67 @@ def plan_date_correction(
                 "started again",
             )
         result[index] = replace(result[index], dec=new_end)
+    return result
+
+
+#: Reasons for a new episode (RNE) that change the carer as well as the placement.
+CARER_CHANGES = frozenset({"P", "U"})
+
+
+def plan_withdrawal(
+    episodes: Sequence[EpisodeFacts],
+    *,
+    decom: date,
+    placement_changed: bool | None = None,
+) -> list[EpisodeFacts]:
+    """The episodes after withdrawing the one starting on `decom`, entered in error, as if
+    it had never happened.
+
+    The episode before it in the same period takes its end: re-opened if it was the latest,
+    ending care if it did, or ending when the episode after it begins, which then takes the
+    reason for a new episode (RNE) that follows from what changed between the two. Whether
+    their placements differ is `placement_changed` (the caller compares the whole placement:
+    type, provider, postcode, URN, area; by default only the placement types are compared);
+    the carer is the same if no change on the way changed it. The only episode of a period of
+    care takes the period with it. Refused: the first episode of a period that goes on (the
+    later ones must be withdrawn first, or its date corrected), and one whose neighbours
+    would then differ in nothing (no RNE would fit)."""
+    ordered = _ordered(episodes)
+    index = next((i for i, e in enumerate(ordered) if e.decom == decom), None)
+    if index is None:
+        raise EpisodeRuleError("decom", f"No episode starts on {_d(decom)}")
+    target = ordered[index]
+    before = ordered[index - 1] if index > 0 else None
+    after = ordered[index + 1] if index + 1 < len(ordered) else None
+    # The episode after it in the same period, if any.
+    continued = after if target.rec == "X1" else None
+    result = ordered[:index] + ordered[index + 1 :]
+    if before is None or before.rec != "X1":  # it began a period of care
+        if continued is not None:
+            raise EpisodeRuleError(
+                "decom",
+                f"This episode began the period of care that {continued.describe()} "
+                "continues: withdraw the later episodes of the period first, or correct the "
+                "date care started",
+            )
+        return result
+    result[index - 1] = replace(before, dec=target.dec, rec=target.rec)
+    if continued is not None:
+        ls_changed = before.ls != continued.ls
+        moved = before.place != continued.place if placement_changed is None else placement_changed
+        if not (ls_changed or moved):
+            raise EpisodeRuleError(
+                "decom",
+                f"Without it, nothing would change between {before.describe()} and "
+                f"{continued.describe()}: if that was entered in error too, withdraw it first",
+            )
+        same_carer = target.rne not in CARER_CHANGES and continued.rne not in CARER_CHANGES
+        result[index] = replace(
+            continued,
+            rne=reason_for_new_episode(
+                legal_status_changed=ls_changed, placement_changed=moved, same_carer=same_carer
+            ),
+        )
     return result
 
 

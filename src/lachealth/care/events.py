@@ -1,5 +1,5 @@
-"""What the care record tells the apps above it: these children's episodes changed, and
-the dates of these episodes were corrected.
+"""What the care record tells the apps above it: these children's episodes changed, the
+dates of these episodes were corrected, and an episode was withdrawn as entered in error.
 
 `handovers` listens, to notify health of entries, moves and leaving care, without `care` (or
 `interop`, which writes episodes in bulk) importing it: the dependency arrows stay one way,
@@ -56,3 +56,19 @@ def corrected(
             reason=reason,
             as_of=as_of,
         )
+
+
+#: Sent with `child_id`, `episode_id`, `by`, `reason` and `as_of` when the LA withdraws an
+#: episode entered in error: the notices about it are withdrawn, or their teams told.
+episode_withdrawn = Signal()
+
+
+def withdrawn(child_id: int, episode_id: int, *, by: Any, reason: str, as_of: date) -> None:
+    episode_withdrawn.send(
+        sender=withdrawn,
+        child_id=child_id,
+        episode_id=episode_id,
+        by=by,
+        reason=reason,
+        as_of=as_of,
+    )

@@ -3,7 +3,8 @@
 Fields that are SSDA903 items keep its names (`decom`, `rne`, `ls`, `place`, `dec`, `rec`…)
 so that import and export need no mapping. `Child.current_placement_area` and
 `Child.looked_after` mirror the open episode; the care services keep them true, because the
-access policy filters on them.
+access policy filters on them. An episode entered in error is withdrawn, never deleted:
+`Episode.objects` (and so `child.episodes`) leaves it out, `Episode.everything` reaches it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from lachealth.people import access
 from lachealth.people.models import Area
+from lachealth.versioning import CurrentManager
 
 from . import episodes as rules
 from .codes import (
@@ -195,12 +197,26 @@ class Episode(models.Model):
     placement_area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="episodes_placed_in"
     )
+    withdrawn_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why it was withdrawn as entered in error"
+    )
     history = HistoricalRecords()
 
+    # The default manager (Meta.default_manager_name) leaves withdrawn episodes out, so do
+    # `child.episodes`, the clocks, measures, imports and the export.
+    everything = models.Manager()
+    objects = CurrentManager()
+
     class Meta:
+        default_manager_name = "objects"
         ordering = ["child", "decom"]
         constraints = [
-            models.UniqueConstraint(fields=["child", "decom"], name="episode_unique_start"),
+            # A withdrawn episode keeps its start: the right one may start the same day.
+            models.UniqueConstraint(
+                fields=["child", "decom"],
+                condition=Q(withdrawn_reason=""),
+                name="episode_unique_start",
+            ),
             models.CheckConstraint(
                 condition=Q(dec__isnull=True) | Q(dec__gte=F("decom")),
                 name="episode_ends_after_start",

@@ -58,6 +58,17 @@ def _check_placement(placement: PlacementDetails) -> None:
         )
 
 
+def _placement_of(episode: Episode) -> PlacementDetails:
+    """The placement half of an episode."""
+    return PlacementDetails(
+        place=episode.place,
+        place_provider=episode.place_provider,
+        placement_area=episode.placement_area,
+        pl_post=episode.pl_post,
+        urn=episode.urn,
+    )
+
+
 def _placement_differs(episode: Episode, placement: PlacementDetails) -> bool:
     """Whether anything SSDA903 counts as the placement (type, provider, place, URN) changes."""
     return (
@@ -284,13 +295,7 @@ def record_change(
     if placement is not None:
         open_episode.reason_place_change = reason_place_change
     save_versioned(open_episode, by)
-    kept = placement or PlacementDetails(
-        place=open_episode.place,
-        place_provider=open_episode.place_provider,
-        placement_area=open_episode.placement_area,
-        pl_post=open_episode.pl_post,
-        urn=open_episode.urn,
-    )
+    kept = placement or _placement_of(open_episode)
     episode = _new_episode(
         child,
         planned[-1],

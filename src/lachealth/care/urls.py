@@ -17,6 +17,11 @@ urlpatterns = [
         views.episode_correct,
         name="episode_correct",
     ),
+    path(
+        "<int:pk>/episodes/<int:episode_pk>/withdraw/",
+        views.episode_withdraw,
+        name="episode_withdraw",
+    ),
     path("<int:pk>/team/add/", team_views.team_add, name="team_add"),
     path("<int:pk>/team/<int:member_pk>/", team_views.team_edit, name="team_edit"),
     path(

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from lachealth.forms import WithdrawForm
 from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area
@@ -281,5 +282,48 @@ def episode_correct(request: HttpRequest, pk: int, episode_pk: int) -> HttpRespo
             "form": form,
             "episode": episode,
             "ends_care": ends_care,
+        },
+    )
+
+
+def episode_withdraw(request: HttpRequest, pk: int, episode_pk: int) -> HttpResponse:
+    """The LA withdraws an episode entered in error, saying why; one already withdrawn shows
+    its reason."""
+    child = _recordable_child(request, pk)
+    episode = get_object_or_404(
+        Episode.everything.select_related("placement_area"), child=child, pk=episode_pk
+    )
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            request,
+            corrections.withdraw_episode,
+            "Episode withdrawn",
+            episode=episode,
+            reason=form.cleaned_data["reason"],
+        )
+    ):
+        return redirect("care:child_detail", pk=child.pk)
+    start = f"{episode.decom:%-d %B %Y}"
+    return form_page(
+        request,
+        "withdraw.jinja",
+        child,
+        {
+            "page_title": f"Withdraw the episode from {start} – {child}",
+            "form": form,
+            "heading": f"Withdraw the episode from {start}",
+            "explanation": f"{episode.get_rne_display()} ({episode.rne}): "
+            f"{episode.get_ls_display()} ({episode.ls}), {episode.get_place_display()} "
+            f"({episode.place}) in {episode.placement_area.name}. "
+            f"{corrections.explain_withdrawal(episode)} A withdrawn episode stays in the "
+            "history with your reason, but no longer counts: the clocks, lists, measures and "
+            "SSDA903 return leave it out.",
+            "button_text": "Withdraw the episode",
+            "back": reverse("care:child_detail", args=[child.pk]),
+            "withdrawn": episode.withdrawn_reason,
         },
     )

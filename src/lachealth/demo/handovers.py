@@ -14,8 +14,10 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 
+from lachealth.care import corrections
 from lachealth.care import services as care
 from lachealth.care.models import Episode
 from lachealth.handovers import services
@@ -90,7 +92,35 @@ def build_handovers(
                 events[(area, day)].add(child_id)
     for (area, day), child_ids in sorted(events.items(), key=lambda item: item[0][1]):
         services.notify_care_events(child_ids, by=staff[area]["socialworker"], as_of=day)
-    return _act(rng, as_of, staff, receiving)
+    count = _act(rng, as_of, staff, receiving)
+    _withdraw_a_move(as_of, staff)
+    return count
+
+
+def _withdraw_a_move(as_of: date, staff: dict[str, dict[str, User]]) -> None:
+    """One recent move, still unacknowledged, turns out to have been typed on the wrong child:
+    its social worker withdraws it, and its notices follow."""
+    waiting = (
+        Notification.objects.filter(
+            kind="move", status=NotificationStatus.SENT, episode__dec__isnull=True
+        )
+        .exclude(episode=None)
+        .select_related("episode", "child")
+        .order_by("-event_date", "pk")
+    )
+    for notice in waiting:
+        if notice.episode is None:
+            continue
+        try:
+            corrections.withdraw_episode(
+                by=staff[notice.child.responsible_area_id]["socialworker"],
+                episode=notice.episode,
+                reason="Recorded on the wrong child's record",
+                as_of=as_of,
+            )
+        except ValidationError:
+            continue  # the record would not hold together without it: try another
+        return
 
 
 def _recent_moves_into(

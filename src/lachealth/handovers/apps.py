@@ -18,6 +18,9 @@ class HandoversConfig(AppConfig):
 
         events.episodes_changed.connect(_notify, dispatch_uid="handovers.notify_care_events")
         events.dates_corrected.connect(_follow, dispatch_uid="handovers.follow_corrected_dates")
+        events.episode_withdrawn.connect(
+            _withdraw, dispatch_uid="handovers.follow_withdrawn_episode"
+        )
         ownership.assessment_team_changed.connect(
             _tell, dispatch_uid="handovers.tell_previous_team"
         )
@@ -47,3 +50,10 @@ def _tell(sender: Any, **kwargs: Any) -> None:
 
     kwargs.pop("signal", None)
     tell_previous_team(**kwargs)
+
+
+def _withdraw(sender: Any, **kwargs: Any) -> None:
+    from .services import follow_withdrawn_episode
+
+    kwargs.pop("signal", None)
+    follow_withdrawn_episode(**kwargs)

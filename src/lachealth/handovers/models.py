@@ -111,6 +111,7 @@ class NotificationStatus(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     REJECTED = "rejected", "Rejected"
     NO_RECIPIENT = "no_recipient", "Not sent: no team on lachealth serves the area"
+    WITHDRAWN = "withdrawn", "Withdrawn: the care event was entered in error"
 
 
 class ConsentGiver(models.TextChoices):

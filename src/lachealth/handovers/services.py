@@ -30,6 +30,7 @@ from lachealth.versioning import create_versioned, save_versioned
 
 from . import rules
 from .models import (
+    OPEN_STATUSES,
     ConsentGiver,
     HandoverSettings,
     Message,
@@ -642,3 +643,41 @@ def tell_previous_team(
         message.full_clean()
         message.save()
     return notice
+
+
+def follow_withdrawn_episode(
+    *, child_id: int, episode_id: int, by: Any, reason: str, as_of: date
+) -> list[Notification]:
+    """The LA withdrew an episode entered in error (`care.events.episode_withdrawn`): a notice
+    about it still waiting (for consent, acknowledgement or a team) is withdrawn with it, and
+    every team it reached is told in its thread. Leaving care, which the episode before now
+    ends with on the same day, still stands: its notice moves to that episode, so the teams
+    are not told it twice. Returns the notices changed or told."""
+    touched = []
+    current = list(Episode.objects.filter(child_id=child_id))
+    for notice in Notification.objects.filter(child_id=child_id, episode_id=episode_id).order_by(
+        "pk"
+    ):
+        if notice.status == NotificationStatus.WITHDRAWN:
+            continue
+        ending = next(
+            (e for e in current if e.dec == notice.event_date and e.rec),
+            None,
+        )
+        if notice.kind == NotificationKind.LEAVING_CARE and ending is not None:
+            notice.episode, notice.episode_start = ending, ending.decom
+            save_versioned(notice, by, reason=f"the episode before it was withdrawn: {reason}")
+            continue
+        if notice.status in (*OPEN_STATUSES, NotificationStatus.NO_RECIPIENT):
+            notice.status = NotificationStatus.WITHDRAWN
+            save_versioned(notice, by, reason=f"the care event was withdrawn: {reason}")
+        touched.append(notice)
+        if notice.sent_on is not None and notice.sender_id in access.sends_handovers(by):
+            post_message(
+                by=by,
+                notification=notice,
+                text=f"This {notice.get_kind_display().lower()} of "
+                f"{notice.event_date:%-d %B %Y} was entered in error and has been withdrawn "
+                f"from the child's record. Why: {reason}",
+            )
+    return touched

@@ -7,7 +7,7 @@ class HealthConfig(AppConfig):
     verbose_name = "Health"
 
     def ready(self) -> None:
-        from lachealth.care import panels
+        from lachealth.care import events, panels
         from lachealth.people import home
 
         from . import home as health_home
@@ -17,3 +17,19 @@ class HealthConfig(AppConfig):
         panels.register("health/_alerts.jinja", alerts_panel, place="top")
         panels.register("health/_child_panel.jinja", child_panel)
         home.register(health_home.sections)
+        events.dates_corrected.connect(_follow_due_dates, dispatch_uid="health.dates_corrected")
+        events.episode_withdrawn.connect(_follow_due_dates, dispatch_uid="health.episode_withdrawn")
+
+
+def _follow_due_dates(
+    sender: object, *, child_id: int, by: object, reason: str, **_: object
+) -> None:
+    """When the dates of a child's care change, so do the due dates their assessments were
+    held to (the initial assessment's is counted from the day care began)."""
+    from lachealth.care.models import Child
+
+    from .corrections import follow_due_dates
+
+    follow_due_dates(
+        Child.objects.get(pk=child_id), by=by, reason=f"the child's care dates changed: {reason}"
+    )
