@@ -17,7 +17,6 @@ from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area
 
 from . import corrections, panels, selectors, services, team
-from .codes import LegalStatus, Placement
 from .forms import (
     ChangeForm,
     ChildDetailsForm,
@@ -63,8 +62,6 @@ def child_list(request: HttpRequest) -> HttpResponse:
             "q": search,
             "status": status,
             "statuses": selectors.STATUSES,
-            "ls_labels": dict(LegalStatus.choices),
-            "place_labels": dict(Placement.choices),
             "area": area,
             "areas": Area.objects.filter(code__in=scope.la_areas | scope.health_areas),
             "can_record": access.can_record_care(request.user),
