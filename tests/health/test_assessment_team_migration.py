@@ -29,8 +29,8 @@ def test_each_looked_after_child_gets_the_team_that_last_took_them_on():
     Notification = old.get_model("handovers", "Notification")
     Assessment = old.get_model("health", "HealthAssessment")
     nurse = User.objects.create(username="nurse")
-    bradford = Organisation.objects.create(name="Bradford LAC health", kind="health_provider")
-    calderdale = Organisation.objects.create(name="Calderdale LAC health", kind="health_provider")
+    bradford = Organisation.objects.create(name="Bradford LAC health", kind="PROVIDER")
+    calderdale = Organisation.objects.create(name="Calderdale LAC health", kind="PROVIDER")
 
     def child(ref: str, looked_after: bool = True):  # type: ignore[no-untyped-def]
         return Child.objects.create(
