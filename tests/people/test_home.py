@@ -222,3 +222,19 @@ def test_the_access_log_finds_a_child_as_the_child_list_does(world, as_user):
         assert other.reference not in page, typed
     nothing = admin.get("/admin/access-log/", {"child": "Nobody Atall"}).content.decode()
     assert child.reference not in nothing
+
+
+@pytest.mark.parametrize(
+    ("user", "worklist", "appointments"),
+    [
+        ("prov_a_nurse", True, True),
+        ("icb_designated", True, True),
+        ("la_a_sw", True, False),
+        ("commissioner", False, False),
+    ],
+)
+def test_the_header_leads_each_role_to_its_lists(world, as_user, user, worklist, appointments):
+    header = as_user(user).get("/").content.decode().split("<main")[0]
+    page = header
+    assert ('href="/worklist/"' in page) is worklist
+    assert ('href="/appointments/"' in page) is appointments

@@ -17,12 +17,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         match = getattr(request, "resolver_match", None)
         namespace = match.namespace if match else ""
         url_name = (match.url_name or "") if match else ""
-        if access.areas_for(user, access.HEALTH_CHILD_ROLES):
+        if access.areas_for(user, access.HEALTH_CHILD_ROLES | access.LA_CHILD_ROLES):
             items.append(
                 {
                     "href": reverse("health:worklist"),
                     "text": "Worklist",
                     "current": namespace == "health" and url_name == "worklist",
+                }
+            )
+        if access.areas_for(user, access.HEALTH_CHILD_ROLES):
+            items.append(
+                {
+                    "href": reverse("health:appointments"),
+                    "text": "Appointments",
+                    "current": namespace == "health" and url_name == "appointments",
                 }
             )
         if access.can_see_children(user):
