@@ -85,7 +85,20 @@ def line_chart(
     y_max: float | None = None,
     bands: Sequence[tuple[float, float, str, str]] = (),
 ) -> Markup:
-    """A line over time, with optional shaded bands (low, high, colour, label)."""
+    """A line over time, with optional shaded bands (low, high, colour, label). The same line
+    is drawn once and remembered: a child's SDQs change a few times a year, and drawing
+    costs about as much as the rest of the child's page."""
+    return _line_chart(tuple(points), alt, y_label, y_max, tuple(bands))
+
+
+@lru_cache(maxsize=2048)
+def _line_chart(
+    points: tuple[tuple[date, float], ...],
+    alt: str,
+    y_label: str,
+    y_max: float | None,
+    bands: tuple[tuple[float, float, str, str], ...],
+) -> Markup:
     fig, ax = plt.subplots(figsize=(6.5, 3))
     for low, high, colour, label in bands:
         ax.axhspan(low, high, color=colour, alpha=0.15, label=label)

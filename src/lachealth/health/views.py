@@ -477,7 +477,8 @@ def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
         if s.total_difficulties is not None and s.informant == "carer"
     ]
     chart = None
-    if len(sdq_points) >= 2:
+    clinical = access.acts_for_child(request.user, access.HEALTH_CHILD_ROLES, child)
+    if clinical and len(sdq_points) >= 2:  # the chart is for the health team's eyes
         chart = charts.line_chart(
             sdq_points,
             y_label="Total difficulties (0–40)",
@@ -514,5 +515,5 @@ def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
         "summary": summary_on_page(request, child),
         "can_summarise": access.acts_for_child(request.user, summary.SUMMARY_ROLES, child),
         # LA staff see clocks and the plan's actions; clinical detail is for health staff.
-        "clinical": access.acts_for_child(request.user, access.HEALTH_CHILD_ROLES, child),
+        "clinical": clinical,
     }

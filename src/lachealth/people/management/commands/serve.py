@@ -61,5 +61,7 @@ class Command(BaseCommand):
                 "-",
                 "--graceful-timeout",
                 "5",
+                # load the application once, warmed up (see wsgi.py), before the workers fork
+                "--preload",
             ],
         )
