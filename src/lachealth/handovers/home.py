@@ -5,20 +5,13 @@ list."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 
 from lachealth.people import access
-from lachealth.people.home import Count, Section
+from lachealth.people.home import Count, Section, link
 
 from . import selectors
-
-
-def _url(name: str, **params: str) -> str:
-    return reverse(name) + "?" + urlencode(params)
 
 
 def sections(request: HttpRequest) -> list[Section]:
@@ -31,12 +24,12 @@ def sections(request: HttpRequest) -> list[Section]:
             Count(
                 "Notifications to acknowledge",
                 got.counts["open"],
-                _url("handovers:notification_list", box="received", show="open"),
+                link("handovers:notification_list", box="received", show="open"),
             ),
             Count(
                 "Notifications overdue for acknowledgement",
                 got.counts["overdue"],
-                _url("handovers:notification_list", box="received", show="overdue"),
+                link("handovers:notification_list", box="received", show="overdue"),
                 urgent=True,
             ),
         ]
@@ -46,7 +39,7 @@ def sections(request: HttpRequest) -> list[Section]:
             Count(
                 "Health requests waiting for consent",
                 sent.counts["awaiting_consent"],
-                _url("handovers:notification_list", box="sent", show="awaiting_consent"),
+                link("handovers:notification_list", box="sent", show="awaiting_consent"),
                 urgent=True,
             )
         )
@@ -55,7 +48,7 @@ def sections(request: HttpRequest) -> list[Section]:
             Count(
                 "Referrals to acknowledge",
                 selectors.referral_list(user, show="unacknowledged").count(),
-                _url("handovers:referral_list", show="unacknowledged"),
+                link("handovers:referral_list", show="unacknowledged"),
                 urgent=True,
             )
         )
@@ -64,7 +57,7 @@ def sections(request: HttpRequest) -> list[Section]:
             Count(
                 "Referrals waiting to be seen",
                 selectors.referral_list(user, show="waiting").count(),
-                _url("handovers:referral_list", show="waiting"),
+                link("handovers:referral_list", show="waiting"),
             )
         )
     return [Section("Hand-offs", counts)]

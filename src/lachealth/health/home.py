@@ -7,7 +7,6 @@ were on time in the last twelve months. Each count links to its list.
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from django.db.models import Count as Tally
 from django.db.models import F, Q
@@ -17,16 +16,12 @@ from django.utils import timezone
 
 from lachealth.care.models import Child
 from lachealth.people import access
-from lachealth.people.home import Count, Section
+from lachealth.people.home import Count, Section, link
 from lachealth.people.models import Role
 
 from . import selectors
 from .clocks import DEFAULT_DUE_SOON_WORKING_DAYS, ClockState
 from .models import Appointment, AssessmentKind, HealthAssessment
-
-
-def _url(name: str, **params: str) -> str:
-    return reverse(name) + (f"?{urlencode(params)}" if params else "")
 
 
 def sections(request: HttpRequest) -> list[Section]:
@@ -40,11 +35,11 @@ def sections(request: HttpRequest) -> list[Section]:
     overdue = sum(r.clock.status.state == ClockState.OVERDUE for r in rows)
     soon = sum(r.clock.status.state == ClockState.DUE_SOON for r in rows)
     clocks = [
-        Count("Clocks overdue", overdue, _url("health:worklist", state="overdue"), urgent=True),
+        Count("Clocks overdue", overdue, link("health:worklist", state="overdue"), urgent=True),
         Count(
             f"Clocks due within {DEFAULT_DUE_SOON_WORKING_DAYS} working days",
             soon,
-            _url("health:worklist", state="due_soon"),
+            link("health:worklist", state="due_soon"),
         ),
     ]
     found = [Section("Health clocks", clocks)]
@@ -59,13 +54,13 @@ def sections(request: HttpRequest) -> list[Section]:
             Count(
                 "Assessments not booked, overdue or due in 4 weeks",
                 len(unbooked),
-                _url("health:worklist", booked="no"),
+                link("health:worklist", booked="no"),
                 urgent=True,
             ),
             Count(
                 "Appointments today",
                 upcoming.filter(starts_at__date=as_of).count(),
-                _url("health:appointments"),
+                link("health:appointments"),
             ),
         ]
         if Role.HEALTH_PRACTITIONER in access.scope_of(user).roles:
@@ -76,7 +71,7 @@ def sections(request: HttpRequest) -> list[Section]:
                 Count(
                     "Initial health assessments booked with you",
                     mine,
-                    _url("health:appointments", when="upcoming", mine="1", kind="IHA"),
+                    link("health:appointments", when="upcoming", mine="1", kind="IHA"),
                 )
             )
         found.append(Section("Assessments", work))
@@ -88,7 +83,7 @@ def sections(request: HttpRequest) -> list[Section]:
                 Count(
                     "Actions your organisation follows up, overdue",
                     actions,
-                    _url("health:actions", status="overdue"),
+                    link("health:actions", status="overdue"),
                     urgent=True,
                 )
             ],

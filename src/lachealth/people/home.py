@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,12 @@ class Count:
 class Section:
     heading: str
     counts: list[Count]
+
+
+def link(name: str, **params: str) -> str:
+    """The URL of a list, filtered as a count counts it: `link("health:worklist",
+    state="overdue")`."""
+    return reverse(name) + (f"?{urlencode(params)}" if params else "")
 
 
 HomeSections = Callable[[HttpRequest], list[Section]]
