@@ -634,14 +634,11 @@ def tell_previous_team(
     _mark_sent(notice, by, as_of, settings_for([area])[area])
     save_versioned(notice, by, reason=f"{new.name} {current.get_how_display()}")
     if current.reason:
-        message = Message(
+        post_message(
+            by=by,
             notification=notice,
-            author=by,
-            organisation=new,
             text=f"We took over the health assessments: {current.reason}",
         )
-        message.full_clean()
-        message.save()
     return notice
 
 

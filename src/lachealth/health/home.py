@@ -6,7 +6,8 @@ were on time in the last twelve months. Each count links to its list.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count as Tally
 from django.db.models import F, Q
@@ -94,9 +95,9 @@ def sections(request: HttpRequest) -> list[Section]:
     return found
 
 
-def _iha_timeliness(user: object, as_of: object) -> Count:
+def _iha_timeliness(user: Any, as_of: date) -> Count:
     """Initial assessments done in the last 12 months, and how many by their due date."""
-    year_ago = as_of - timedelta(days=365)  # type: ignore[operator]
+    year_ago = as_of - timedelta(days=365)
     done = HealthAssessment.objects.filter(
         kind=AssessmentKind.IHA,
         completed_on__gt=year_ago,
