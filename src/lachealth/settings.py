@@ -49,6 +49,11 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+#: The key that seals the access log's rows (`people/chain.py`), kept out of the database so
+#: that someone who can write to it cannot seal a row they changed. Set it once and never
+#: change it: every row already written is checked with it. Without it, SECRET_KEY serves,
+#: and rotating SECRET_KEY would then make `lachealth verify-audit` report every row altered.
+AUDIT_LOG_KEY = os.environ.get("AUDIT_LOG_KEY") or SECRET_KEY
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get(

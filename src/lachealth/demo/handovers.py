@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from lachealth.care import corrections
 from lachealth.care import services as care
 from lachealth.care.models import Episode
+from lachealth.demo.accounts import demo_organisation
 from lachealth.handovers import services
 from lachealth.handovers.models import (
     Notification,
@@ -49,19 +50,17 @@ def build_services(areas: list[tuple[str, str]], mark: str) -> dict[str, Organis
     lachealth yet (so the demo shows a referral refused for want of a contact)."""
     found: dict[str, Organisation] = {}
     for code, username in areas:
-        place = username.capitalize()
-        camhs = Organisation.objects.create(
-            name=f"{place} CAMHS{mark}",
-            kind=OrganisationKind.SERVICE,
+        found[code] = demo_organisation(
+            f"{username.capitalize()} CAMHS{mark}",
+            OrganisationKind.SERVICE,
+            [code],
             team_email=f"{username}.camhs.team@example.org",
         )
-        camhs.areas.set([Area.objects.get(code=code)])
-        found[code] = camhs
-    substance = Organisation.objects.create(
-        name=f"West Yorkshire Young People's Substance Misuse Service{mark}",
-        kind=OrganisationKind.SERVICE,
+    demo_organisation(
+        f"West Yorkshire Young People's Substance Misuse Service{mark}",
+        OrganisationKind.SERVICE,
+        [c for c, _ in areas],
     )
-    substance.areas.set(Area.objects.filter(code__in=[c for c, _ in areas]))
     return found
 
 

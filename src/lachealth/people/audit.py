@@ -1,6 +1,8 @@
 """The access log: one row per view of a child's record, change, export or sign-in.
 
-Views and services call `record`; nothing updates or deletes a row.
+Views and services call `record`; nothing updates or deletes a row. Each row is sealed into
+the log's hash chain as it is inserted (`AccessLog.save`, `chain.py`); inside a transaction
+the log's turn is held until it commits, so a service writes its row last.
 """
 
 from __future__ import annotations

@@ -9,10 +9,16 @@ and an ICB at once. What a role lets a user see is decided in `access.py`, nowhe
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models, router, transaction
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from . import chain
 
 
 class Nation(models.TextChoices):
@@ -171,14 +177,61 @@ class AccessAction(models.TextChoices):
     ADMIN = "admin", "Administered"
 
 
+class AppendOnly(Exception):
+    """An attempt to change or delete access-log rows: a programming error, never a user's."""
+
+
+#: The PostgreSQL advisory lock that lets one writer at a time append to the access log's
+#: chain (any constant no other code uses; these are the bytes of "acclog").
+CHAIN_LOCK = 0x6163636C6F67
+
+
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    """Reads as usual; every bulk write refuses, because rows are sealed one by one in order
+    (`AccessLog.save`) and never changed or removed once written."""
+
+    def _refuse(self, what: str) -> NoReturn:
+        raise AppendOnly(
+            f"The access log is append-only: {what} access-log rows is refused "
+            "(rows are added one at a time by audit.record, and never changed or removed)."
+        )
+
+    def update(self, **kwargs: Any) -> int:
+        self._refuse("updating")
+
+    def _update(self, values: Any) -> Any:
+        self._refuse("updating")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse("deleting")
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+    def _raw_delete(self, using: Any) -> int:
+        self._refuse("deleting")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        self._refuse("updating")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AccessLog]:
+        self._refuse("bulk-inserting")
+
+
 class AccessLog(models.Model):
     """Who did what to which child, when, from where. Written by `audit.record`, never edited.
 
     The child is kept as its primary key and a readable reference rather than a foreign key:
     `people` sits below `care` in the house, and the log must outlive any record it names.
+
+    Tamper-evident: each row holds its position in a chain and a seal (`chain.py`) over its
+    contents and the seal of the row before it, so `lachealth verify-audit` finds the first
+    row altered, removed or moved. Rows are only ever inserted: `save` refuses an existing
+    row, `delete` and the queryset's bulk writes refuse, and on PostgreSQL a trigger refuses
+    UPDATE and DELETE (migration 0009).
     """
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     user = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="access_logs"
     )
@@ -192,10 +245,63 @@ class AccessLog(models.Model):
     detail = models.CharField(max_length=300, blank=True)
     path = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    position = models.PositiveBigIntegerField(
+        unique=True, editable=False, help_text="The row's place in the chain, from 1, no gaps"
+    )
+    previous_hash = models.CharField(max_length=64, editable=False)
+    row_hash = models.CharField(
+        max_length=64, editable=False, help_text="HMAC-SHA256 seal of the row (chain.py)"
+    )
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["user", "-at"])]
+        # Django's internal paths (an UPDATE when saving a stored row) refuse too.
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.child_ref}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert the row as the next link of the chain; an existing row is never saved again.
+
+        Writers take turns from reading the last row to committing, so no two rows get the
+        same place: on PostgreSQL by an advisory lock held to the end of the transaction, on
+        SQLite by the write lock that `transaction_mode: IMMEDIATE` (settings) takes as the
+        transaction begins. A writer that somehow did not wait would break the unique
+        `position`, not the chain. Inside a longer transaction the turn is held until it
+        commits, which is why services write their access-log row last.
+        """
+        if not self._state.adding:
+            raise AppendOnly(
+                f"Access-log row {self.pk} cannot be changed: the access log is append-only."
+            )
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        connection = connections[using]
+        with transaction.atomic(using=using, savepoint=False):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+            last = (
+                type(self)
+                .objects.using(using)
+                .order_by("-id")
+                .values_list("position", "row_hash")
+                .first()
+            )
+            self.position, self.previous_hash = chain.next_link(last)
+            self.row_hash = chain.seal(audit_key(), chain.sealed_fields(self))
+            kwargs["force_insert"] = True
+            super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnly(
+            f"Access-log row {self.pk} cannot be deleted: the access log is append-only."
+        )
+
+
+def audit_key() -> bytes:
+    """The key the access log's rows are sealed with (settings.AUDIT_LOG_KEY)."""
+    return str(settings.AUDIT_LOG_KEY).encode()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from . import chain
 from .models import AccessLog, Membership, Organisation, User
 
 
@@ -58,3 +60,24 @@ def access_log(
     if date_to:
         rows = rows.filter(at__lt=_day_start(date_to + timedelta(days=1)))
     return rows
+
+
+def access_log_chain(
+    *, using: str = DEFAULT_DB_ALIAS, chunk_size: int = 5000
+) -> Generator[chain.Stored, None, None]:
+    """Every access-log row in id order as the chain is checked, streamed from the database
+    (millions of rows are never held at once)."""
+    columns = ("id", "row_hash", *chain.SEALED_FIELDS)
+    rows = AccessLog.objects.using(using).order_by("id").values_list(*columns)
+    for row_id, row_hash, *sealed in rows.iterator(chunk_size=chunk_size):
+        yield chain.Stored(id=row_id, sealed=chain.Sealed(*sealed), row_hash=row_hash)
+
+
+def access_log_row_at(position: int, *, using: str = DEFAULT_DB_ALIAS) -> int | None:
+    """The id of the access-log row that holds `position` of the chain, if one does."""
+    return (
+        AccessLog.objects.using(using)
+        .filter(position=position)
+        .values_list("id", flat=True)
+        .first()
+    )

@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from lachealth.care.models import Child, Episode
 from lachealth.demo import histories
+from lachealth.demo.accounts import demo_account, demo_organisation, retire_demo_accounts
 from lachealth.demo.handovers import build_handovers, build_referrals, build_services, demo_staff
 from lachealth.demo.health_histories import TYPICAL, Timeliness
 from lachealth.demo.identities import POSTCODE_LETTERS, demo_nhs_numbers
@@ -35,7 +36,6 @@ from lachealth.interop.export import NO_URN_PLACES
 from lachealth.interop.models import ImportAttempt, ReportedOutcome
 from lachealth.interop.postcodes import sample_postcodes
 from lachealth.people.models import (
-    AccessLog,
     Area,
     Membership,
     Organisation,
@@ -172,7 +172,9 @@ class Command(BaseCommand):
         self.print_logins()
 
     def print_logins(self) -> None:
-        users = User.objects.filter(is_demo=True).prefetch_related("memberships__organisation")
+        users = User.objects.filter(is_demo=True, is_active=True).prefetch_related(
+            "memberships__organisation"
+        )
         self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
         for user in users.order_by("username"):
             roles = "; ".join(str(m) for m in user.memberships.all())
@@ -186,47 +188,42 @@ class Command(BaseCommand):
 
 
 def delete_demo() -> None:
-    demo_orgs = Organisation.objects.filter(name__endswith=DEMO_MARK)
+    """Remove the demo's children and everything recorded about them. The demo's accounts
+    and organisations stay: the access log names them (its rows are never deleted, and a user
+    or organisation it names cannot be), so they are retired here and `build_organisations`
+    and `build_users` take the same rows up again, and the log still reads true."""
     areas = [a.code for a in AREAS]
     ReportedOutcome.objects.filter(child__responsible_area__in=areas).delete()
     ImportAttempt.objects.filter(area__in=areas).delete()
     Episode.objects.filter(child__responsible_area__in=areas).delete()
     Child.objects.filter(responsible_area__in=areas).delete()
-    # Only ever in DEBUG (see handle): the demo's own access-log rows go with its accounts.
-    AccessLog.objects.filter(user__is_demo=True).delete()
-    User.objects.filter(is_demo=True).delete()
-    Membership.objects.filter(organisation__in=demo_orgs).delete()
-    for org in demo_orgs:
-        org.areas.clear()
-    demo_orgs.delete()
+    retire_demo_accounts(DEMO_MARK)
 
 
 def build_organisations() -> dict[str, Organisation]:
     orgs: dict[str, Organisation] = {}
     for area in AREAS:
-        la = Organisation.objects.create(
-            name=area.la_name + DEMO_MARK,
-            kind=OrganisationKind.LOCAL_AUTHORITY,
+        orgs[f"{area.username}.la"] = demo_organisation(
+            area.la_name + DEMO_MARK,
+            OrganisationKind.LOCAL_AUTHORITY,
+            [area.code],
             team_email=f"{area.username}.lac.social.care@example.org",
         )
-        la.areas.set([Area.objects.get(code=area.code)])
-        provider = Organisation.objects.create(
-            name=area.provider_name + DEMO_MARK,
-            kind=OrganisationKind.HEALTH_PROVIDER,
+        orgs[f"{area.username}.provider"] = demo_organisation(
+            area.provider_name + DEMO_MARK,
+            OrganisationKind.HEALTH_PROVIDER,
+            [area.code],
             team_email=f"{area.username}.lac.health@example.org",
         )
-        provider.areas.set([Area.objects.get(code=area.code)])
-        orgs[f"{area.username}.la"], orgs[f"{area.username}.provider"] = la, provider
     camhs = build_services([(a.code, a.username) for a in AREAS], DEMO_MARK)
     for area in AREAS:
         orgs[f"{area.username}.camhs"] = camhs[area.code]
-    icb = Organisation.objects.create(
-        name="West Yorkshire ICB" + DEMO_MARK,
-        kind=OrganisationKind.ICB,
+    orgs["icb"] = demo_organisation(
+        "West Yorkshire ICB" + DEMO_MARK,
+        OrganisationKind.ICB,
+        [a.code for a in AREAS],
         team_email="wy.safeguarding.children@example.org",
     )
-    icb.areas.set(Area.objects.filter(code__in=[a.code for a in AREAS]))
-    orgs["icb"] = icb
     return orgs
 
 
@@ -278,15 +275,7 @@ def build_users(orgs: dict[str, Organisation]) -> None:
         ("sysadmin", "Sys", "Administrator", [("bradford.la", Role.SYSTEM_ADMIN)]),
     ]
     for username, first, last, roles in people:
-        user = User(
-            username=username,
-            first_name=first,
-            last_name=last,
-            is_demo=True,
-            email=f"{username}@example.org",
-        )
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        user = demo_account(username, first, last, password=DEMO_PASSWORD)
         for org_key, role in roles:
             Membership.objects.create(user=user, organisation=orgs[org_key], role=role)
         TOTPDevice.objects.create(
