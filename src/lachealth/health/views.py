@@ -39,7 +39,7 @@ from .sdq import BAND_LABELS, BANDS, SdqBand
 from .status import CLOCK_LABELS
 from .summary_views import summary_on_page
 
-WORKLIST_PAGE_SIZE = 100
+WORKLIST_PAGE_SIZE = 50
 STATE_COLOURS = {"overdue": "#d5281b", "due_soon": "#ffb81c", "due_later": "#005eb8"}
 
 
