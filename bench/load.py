@@ -81,7 +81,9 @@ def main() -> None:
     try:
         wait_for_health(base, server, log)
         sessions = sign_in_all(base, accounts)
+        before = cpu_seconds(server.pid)
         results, elapsed = run_load(base, sessions)
+        cpu = [after - began for after, began in zip(cpu_seconds(server.pid), before, strict=True)]
         load = machine_load()  # the server's and the client's work, and anything else's
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -90,7 +92,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
-    report(label, results, elapsed, sessions, accounts, workers, load)
+    report(label, results, elapsed, sessions, accounts, workers, load, cpu)
     shutil.rmtree(home, ignore_errors=True)
 
 
@@ -144,6 +146,22 @@ def demo_accounts() -> tuple[list[Account], str]:
     given = os.environ.get("WEB_CONCURRENCY", "").strip()
     how = f"WEB_CONCURRENCY={given}" if given else f"default for {os.cpu_count()} CPUs"
     return accounts, f"{count} ({how})"
+
+
+def cpu_seconds(server_group: int) -> tuple[float, float]:
+    """CPU time used so far by the server (every process of its group: gunicorn and its
+    workers) and by this client, from /proc: where the machine's two CPUs went."""
+    tick = os.sysconf("SC_CLK_TCK")
+    server = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == server_group:  # fields[2] is the process group
+            server += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    client = os.times()
+    return server, client.user + client.system
 
 
 def free_port() -> int:
@@ -308,6 +326,7 @@ def report(
     accounts: list[Account],
     workers: str,
     load: str,
+    cpu: list[float],
 ) -> None:
     used = len({s.account.username for s in sessions})
     reuse = (
@@ -327,6 +346,13 @@ def report(
         f"[{label}] {len(results)} requests, {len(results) / elapsed:.1f} requests/s, "
         f"{spread(times)}, {sum(errors.values())} errors "
         f"(target p95 < {TARGET_MS} ms and no error: {'met' if met else 'NOT met'})"
+    )
+    server_cpu, client_cpu = cpu
+    each = server_cpu * 1000 / max(len(results), 1)
+    print(
+        f"[{label}] CPU used: server {server_cpu:.1f} s ({each:.0f} ms "
+        f"a request), client {client_cpu:.1f} s, of {elapsed * (os.cpu_count() or 1):.0f} s "
+        "the machine had"
     )
     for page in PAGES:
         taken = sorted(r.ms for r in results if r.page == page)

@@ -23,3 +23,19 @@ def test_loading_the_application_compiles_every_template_and_freezes_what_is_loa
         assert callable(wsgi.application)
     finally:
         gc.unfreeze()
+
+
+def test_no_database_connection_is_left_open_for_the_workers_to_share(monkeypatch):
+    # The test database may be SQLite in memory, whose connection never closes: what is
+    # checked is that warm-up closes every connection it may have opened.
+    from django.db import connections
+
+    from lachealth import wsgi
+
+    closed = []
+    monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))
+    try:
+        wsgi.warm_up()
+        assert closed == [True]
+    finally:
+        gc.unfreeze()

@@ -2,7 +2,9 @@
 
 Every chart on a page has the same numbers in a table beside it; the image is there for
 people who read pictures faster than tables. The SVG goes in an <img> (a data: URL), so the
-page's strict Content-Security-Policy needs no inline-style exception.
+page's strict Content-Security-Policy needs no inline-style exception; or, for a chart that
+differs for each record (`line_chart_svg`, a child's SDQs), it is served at its own URL, which
+the page's <img> loads lazily.
 """
 
 from __future__ import annotations
@@ -43,18 +45,25 @@ def image(
     draws a page of SVG charts several times slower than it places pictures). `tight` trims
     the margins to what is drawn, at the cost of drawing twice; a chart whose labels are
     known sets its margins and passes False."""
+    payload = figure_file(fig, tight=tight, fmt=fmt)
+    mime = "image/png" if fmt == "png" else "image/svg+xml"
+    data = base64.b64encode(payload).decode()
+    return Markup(f'<img class="{css_class}" src="data:{mime};base64,{data}" alt="{escape(alt)}">')
+
+
+def figure_file(fig: plt.Figure, *, tight: bool = True, fmt: str = "svg") -> bytes:
+    """The figure as an SVG (or PNG at print resolution) file's bytes; the figure is closed."""
     box = "tight" if tight else None
     if fmt == "png":
         raw = io.BytesIO()
         fig.savefig(raw, format="png", dpi=PRINT_DPI, bbox_inches=box, metadata={"Software": None})
-        payload, mime = raw.getvalue(), "image/png"
+        payload = raw.getvalue()
     else:
         text = io.StringIO()
         fig.savefig(text, format="svg", bbox_inches=box, metadata={"Date": None})
-        payload, mime = text.getvalue().encode(), "image/svg+xml"
+        payload = text.getvalue().encode()
     plt.close(fig)
-    data = base64.b64encode(payload).decode()
-    return Markup(f'<img class="{css_class}" src="data:{mime};base64,{data}" alt="{escape(alt)}">')
+    return payload
 
 
 def bar_chart(bars: Sequence[tuple[str, int, str]], *, alt: str) -> Markup:
@@ -77,28 +86,27 @@ def _bar_chart(bars: tuple[tuple[str, int, str], ...], alt: str) -> Markup:
     return image(fig, alt, "app-chart app-chart--bar")
 
 
-def line_chart(
+def line_chart_svg(
     points: Sequence[tuple[date, float]],
     *,
-    alt: str,
     y_label: str,
     y_max: float | None = None,
     bands: Sequence[tuple[float, float, str, str]] = (),
-) -> Markup:
-    """A line over time, with optional shaded bands (low, high, colour, label). The same line
-    is drawn once and remembered: a child's SDQs change a few times a year, and drawing
-    costs about as much as the rest of the child's page."""
-    return _line_chart(tuple(points), alt, y_label, y_max, tuple(bands))
+) -> bytes:
+    """A line over time, with optional shaded bands (low, high, colour, label), as an SVG
+    file. Drawing costs several times the rest of a child's page, so the page links to it
+    (its <img> loads lazily, when the reader scrolls to it) and each worker remembers the
+    lines it has drawn."""
+    return _line_chart_svg(tuple(points), y_label, y_max, tuple(bands))
 
 
-@lru_cache(maxsize=2048)
-def _line_chart(
+@lru_cache(maxsize=512)
+def _line_chart_svg(
     points: tuple[tuple[date, float], ...],
-    alt: str,
     y_label: str,
     y_max: float | None,
     bands: tuple[tuple[float, float, str, str], ...],
-) -> Markup:
+) -> bytes:
     fig, ax = plt.subplots(figsize=(6.5, 3))
     for low, high, colour, label in bands:
         ax.axhspan(low, high, color=colour, alpha=0.15, label=label)
@@ -110,4 +118,4 @@ def _line_chart(
     if bands:
         ax.legend(loc="upper left", fontsize=8, frameon=False)
     fig.autofmt_xdate()
-    return image(fig, alt, "app-chart app-chart--line")
+    return figure_file(fig)

@@ -5,6 +5,7 @@ Templates import components as `nhsuk/components/<name>/macro.jinja`; forms rend
 """
 
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from django.contrib.messages import get_messages
@@ -63,6 +64,14 @@ def coded(code: str | None, kind: str) -> str:
     """An SSDA903 code with its meaning, as every page shows one: "Foster placement with other
     foster carer (U4)". `kind` names the code list: place, ls, rne, rec, cin or reason_place_change;
     an unknown code is shown as it is."""
+    if not code:
+        return ""
+    meaning = _meanings(kind).get(code)
+    return f"{meaning} ({code})" if meaning else code
+
+
+@cache
+def _meanings(kind: str) -> dict[str, str]:
     from lachealth.care import codes
 
     lists = {
@@ -73,10 +82,7 @@ def coded(code: str | None, kind: str) -> str:
         "cin": codes.CategoryOfNeed,
         "reason_place_change": codes.ReasonPlaceChange,
     }
-    if not code:
-        return ""
-    meaning = dict(lists[kind].choices).get(code)
-    return f"{meaning} ({code})" if meaning else code
+    return {value: str(label) for value, label in lists[kind].choices}
 
 
 def environment(**options: Any) -> Environment:

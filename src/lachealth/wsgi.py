@@ -5,6 +5,8 @@ here is done once and shared by every worker: every template is compiled now rat
 the first request of each worker, and then everything loaded so far (Django, the compiled
 templates and the NHS.UK macros, matplotlib) is frozen out of the garbage collector, whose
 full passes over it otherwise stop a request for a tenth of a second or more now and then.
+Workers keep their database connection between requests (`CONN_MAX_AGE`), so none may be
+open when they fork: each opens its own.
 """
 
 import gc
@@ -18,6 +20,7 @@ application = get_wsgi_application()
 
 def warm_up() -> None:
     """Compile every template, then keep all that is loaded out of the collector's passes."""
+    from django.db import connections
     from django.template import engines
 
     for engine in engines.all():
@@ -25,6 +28,7 @@ def warm_up() -> None:
         if env is not None:
             for name in env.list_templates(extensions=["jinja"]):
                 env.get_template(name)
+    connections.close_all()  # a connection must never be shared by forked workers
     gc.freeze()
 
 

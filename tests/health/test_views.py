@@ -275,6 +275,72 @@ def test_recording_an_sdq_scores_it(world, as_user):
     assert "High: cause for concern" in page.content.decode()
 
 
+def two_sdqs(world, as_user):  # type: ignore[no-untyped-def]
+    """Two carer SDQs for child_a, of 20 and 25 January 2024, with different totals."""
+    client = as_user("prov_a_admin")
+    child = world.children["child_a"]
+    assert sdq_post(client, child).status_code == 302
+    lower = {f"item_{n}": "0" for n in range(1, 11)}
+    assert sdq_post(client, child, completed_on_0="25", **lower).status_code == 302
+    return child
+
+
+def test_the_child_page_loads_the_sdq_chart_lazily_with_its_numbers_in_words(world, as_user):
+    child = two_sdqs(world, as_user)
+    page = as_user("prov_a_nurse").get(reverse("care:child_detail", args=[child.pk]))
+    img = re.search(
+        r'<img class="app-chart app-chart--line" src="([^"]+)" alt="([^"]+)" '
+        r'loading="lazy">',
+        page.content.decode(),
+    )
+    assert img is not None
+    assert img.group(1) == reverse("health:sdq_chart", args=[child.pk])
+    totals = SdqResult.objects.order_by("completed_on").values_list("total_difficulties", flat=True)
+    assert img.group(2).endswith(f"20 Jan 2024 {totals[0]}, 25 Jan 2024 {totals[1]}")
+    assert totals[0] != totals[1]
+    chart = as_user("prov_a_nurse").get(img.group(1))
+    assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml"
+    assert chart.content.startswith(b"<?xml") and b"Total difficulties" in chart.content
+    assert chart["Cache-Control"] == "no-store"  # health data stays off shared computers
+
+
+def test_a_changed_score_changes_the_chart(world, as_user):
+    child = two_sdqs(world, as_user)
+    nurse = as_user("prov_a_nurse")
+    url = reverse("health:sdq_chart", args=[child.pk])
+    before = nurse.get(url).content
+    SdqResult.objects.filter(completed_on=date(2024, 1, 25)).update(total_difficulties=12)
+    assert nurse.get(url).content != before
+
+
+@pytest.mark.parametrize(
+    ("user", "status"),
+    [
+        ("prov_a_nurse", 200),
+        ("prov_a_admin", 200),
+        ("prov_c_nurse", 404),  # another area's team: as if the child did not exist
+        ("la_a_sw", 403),  # the LA sees that SDQs were done, not the chart
+        ("la_b_sw", 404),
+        ("commissioner", 403),  # no child's record at all
+        ("sysadmin", 403),
+    ],
+)
+def test_the_sdq_chart_is_for_the_childs_health_team(world, as_user, user, status):
+    child = two_sdqs(world, as_user)
+    response = as_user(user).get(reverse("health:sdq_chart", args=[child.pk]))
+    assert response.status_code == status
+
+
+def test_no_chart_for_fewer_than_two_sdqs(world, as_user):
+    child = world.children["child_a"]
+    nurse = as_user("prov_a_nurse")
+    assert nurse.get(reverse("health:sdq_chart", args=[child.pk])).status_code == 404
+    assert sdq_post(as_user("prov_a_admin"), child).status_code == 302
+    assert nurse.get(reverse("health:sdq_chart", args=[child.pk])).status_code == 404
+    page = nurse.get(reverse("care:child_detail", args=[child.pk])).content.decode()
+    assert "sdq-chart" not in page
+
+
 def test_an_sdq_item_outside_0_to_2_is_refused(world, as_user):
     response = sdq_post(as_user("prov_a_admin"), world.children["child_a"], item_7="3")
     assert "Item 7: choose a score of 0, 1 or 2" in response.content.decode()

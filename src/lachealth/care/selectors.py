@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models import DateField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from lachealth.people import access
@@ -48,13 +47,10 @@ def care_leavers(today: date) -> Q:
     """Young people who left care on or after their 16th birthday and are not yet 26: the
     care leavers the LA supports to 25 (relevant and former relevant children). An episode of
     care (not short breaks) must have ended on or after the 16th birthday, and not by death or
-    adoption. Needs `child_list`'s annotation `sixteenth` (dates as numbers YYYYMMDD, so that
-    a birthday on 29 February falls on 1 March in other years)."""
+    adoption. Needs `child_list`'s annotation `sixteenth`, the 16th birthday."""
     day = min(today.day, calendar.monthrange(today.year - 26, today.month)[1])
-    left_at_sixteen = Episode.objects.filter(child=OuterRef("pk"), dec__isnull=False).annotate(
-        ended=_as_number("dec")
-    )
-    left_at_sixteen = left_at_sixteen.filter(ended__gte=OuterRef("sixteenth")).exclude(
+    left_at_sixteen = Episode.objects.filter(child=OuterRef("pk"), dec__gte=OuterRef("sixteenth"))
+    left_at_sixteen = left_at_sixteen.exclude(
         Q(ls__in=SHORT_BREAK_LS) | Q(rec__in=NOT_LEAVING_CARE)
     )
     return Q(looked_after=False, date_of_birth__gt=date(today.year - 26, today.month, day)) & Q(
@@ -62,8 +58,20 @@ def care_leavers(today: date) -> Q:
     )
 
 
-def _as_number(field: str, years: int = 0) -> Any:
-    return (ExtractYear(field) + years) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+class SixteenthBirthday(Func):
+    """The 16th birthday of a date of birth, worked out by the database itself, so that no
+    row calls back into Python (SQLite's date functions are C). Sixteen is a multiple of
+    four, so a birthday on 29 February falls on 29 February (until the year 2100)."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="date(%(expressions)s, '+16 years')")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="CAST(%(expressions)s + INTERVAL '16 years' AS date)"
+        )
 
 
 def child_list(
@@ -81,7 +89,7 @@ def child_list(
             current_ls=Subquery(current.values("ls")[:1]),
             current_place=Subquery(current.values("place")[:1]),
             latest_decom=Subquery(last_start.values("decom")[:1]),
-            sixteenth=_as_number("date_of_birth", 16),
+            sixteenth=SixteenthBirthday("date_of_birth"),
         )
     )
     found = parse(search)
@@ -221,12 +229,9 @@ def change_history(child: Child, limit: int = 20) -> list[Change]:
     sources += [(model.history.filter(child_id=child.pk), what) for model, what in DESCRIBED]
     rows: list[Change] = []
     for versions, what in sources:
-        newest_first = versions.select_related("history_user").order_by("-history_date", "-pk")
-        latest = list(newest_first[:limit])
-        earlier = _versions_before(versions, latest)
-        for h in latest:
+        for h, before in _latest_with_previous(versions.select_related("history_user"), limit):
             who = str(h.history_user) if h.history_user else "system"
-            fields = field_changes(h, earlier.get(h.history_id))
+            fields = field_changes(h, before)
             reason = h.history_change_reason or ""
             verb = "withdrawn" if reason.startswith(WITHDRAWN) else verbs[h.history_type]
             why = reason.removeprefix(WITHDRAWN)
@@ -235,21 +240,17 @@ def change_history(child: Child, limit: int = 20) -> list[Change]:
     return rows[:limit]
 
 
-def _versions_before(versions: Any, latest: list[Any]) -> dict[int, Any]:
-    """For each version in `latest`, the version of the same row just before it, in one query
-    for the rows those versions are of."""
-    if not latest:
-        return {}
-    pk_name = latest[0].instance_type._meta.pk.attname
-    rows = {getattr(h, pk_name) for h in latest}
-    all_versions = versions.filter(**{f"{pk_name}__in": rows}).order_by(
-        pk_name, "history_date", "history_id"
-    )
-    before: dict[int, Any] = {}
+def _latest_with_previous(versions: Any, limit: int) -> list[tuple[Any, Any]]:
+    """The `limit` newest versions, each with the version of the same row just before it (or
+    None), from one query: a child's rows have tens of versions, not thousands."""
+    ordered = list(versions.order_by("history_date", "history_id"))
+    if not ordered:
+        return []
+    pk_name = ordered[0].instance_type._meta.pk.attname
     last: dict[Any, Any] = {}
-    for h in all_versions:
+    paired = []
+    for h in ordered:
         key = getattr(h, pk_name)
-        if key in last:
-            before[h.history_id] = last[key]
+        paired.append((h, last.get(key)))
         last[key] = h
-    return before
+    return paired[::-1][:limit]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("children/<int:pk>/assessments/new/", views.assessment_create, name="assessment_create"),
     path("children/<int:pk>/take-over/", ownership_views.take_over, name="take_over"),
     path("children/<int:pk>/sdq/new/", views.sdq_create, name="sdq_create"),
+    path("children/<int:pk>/sdq-chart.svg", views.sdq_chart, name="sdq_chart"),
     path("children/<int:pk>/clinical-summary/add/", summary_views.entry_add, name="entry_add"),
     path("clinical-summary/<int:pk>/", summary_views.entry_edit, name="entry_edit"),
     path(

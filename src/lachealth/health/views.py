@@ -3,13 +3,16 @@ plan, SDQs, the actions an organisation owns, and the health panel of the child'
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from lachealth import charts
@@ -34,12 +37,12 @@ from .forms import (
     ReviewSummaryForm,
     SdqForm,
 )
-from .models import Appointment, AssessmentKind, HealthPlanAction
+from .models import Appointment, AssessmentKind, HealthPlanAction, SdqResult
 from .sdq import BAND_LABELS, BANDS, SdqBand
 from .status import CLOCK_LABELS
 from .summary_views import summary_on_page
 
-WORKLIST_PAGE_SIZE = 100
+WORKLIST_PAGE_SIZE = 50
 STATE_COLOURS = {"overdue": "#d5281b", "due_soon": "#ffb81c", "due_later": "#005eb8"}
 
 
@@ -467,29 +470,48 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def sdq_points(sdqs: Iterable[SdqResult]) -> list[tuple[date, int]]:
+    """What the SDQ chart draws: the carer's total difficulties scores, oldest first."""
+    return sorted(
+        (s.completed_on, s.total_difficulties)
+        for s in sdqs
+        if s.total_difficulties is not None and s.informant == "carer"
+    )
+
+
+def sdq_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    """The child's SDQ chart, an SVG the child's page loads: for the health team only, like
+    the scores (the page's view of the child is what the access log records)."""
+    child = health_child(request, pk, access.HEALTH_CHILD_ROLES, "see SDQ scores")
+    points = sdq_points(SdqResult.objects.filter(child=child))
+    if len(points) < 2:
+        raise Http404("A chart needs two SDQs or more")
+    svg = charts.line_chart_svg(
+        points,
+        y_label="Total difficulties (0–40)",
+        y_max=40,
+        bands=[
+            (max(low - 0.5, 0), min(high + 0.5, 40), BAND_COLOURS[band], name)
+            for band, (name, low, high) in BANDS.items()
+        ],
+    )
+    # Like every page, not kept by the browser (no-store): health data on a shared computer.
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
 def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
     """The health section of the child's page: clocks, history, SDQ chart, plan actions."""
     as_of = timezone.localdate()
     health = selectors.child_health(child, as_of=as_of)
-    sdq_points = [
-        (s.completed_on, s.total_difficulties)
-        for s in health.sdqs
-        if s.total_difficulties is not None and s.informant == "carer"
-    ]
+    points = sdq_points(health.sdqs)
     chart = None
     clinical = access.acts_for_child(request.user, access.HEALTH_CHILD_ROLES, child)
-    if clinical and len(sdq_points) >= 2:  # the chart is for the health team's eyes
-        chart = charts.line_chart(
-            sdq_points,
-            y_label="Total difficulties (0–40)",
-            y_max=40,
-            alt="Line chart of carer SDQ total difficulties over time: "
-            + ", ".join(f"{d:%-d %b %Y} {v}" for d, v in sdq_points),
-            bands=[
-                (max(low - 0.5, 0), min(high + 0.5, 40), BAND_COLOURS[band], name)
-                for band, (name, low, high) in BANDS.items()
-            ],
-        )
+    if clinical and len(points) >= 2:  # the chart is for the health team's eyes
+        chart = {
+            "src": reverse("health:sdq_chart", args=[child.pk]),
+            "alt": "Line chart of carer SDQ total difficulties over time: "
+            + ", ".join(f"{d:%-d %b %Y} {v}" for d, v in points),
+        }
     own_orgs = access.scope_of(request.user).organisation_ids
     holder = ownership.current(child)
     stale = [
