@@ -291,3 +291,61 @@ def test_the_index_can_be_widened_while_other_threads_read_it():
     for t in threads:
         t.join()
     assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("dob", "entered", "left", "months", "due"),
+    [
+        # In care from 10: the clock starts at 16, due at 17 years 6 months.
+        (date(2009, 6, 15), date(2020, 1, 1), None, 210, date(2026, 12, 15)),
+        # Leaving at 16 years 8 months: due on the day they leave.
+        (date(2009, 6, 15), date(2020, 1, 1), date(2026, 2, 28), 210, date(2026, 2, 28)),
+        # Leaving at 17 years 10 months: the set age came first.
+        (date(2009, 6, 15), date(2020, 1, 1), date(2027, 4, 30), 210, date(2026, 12, 15)),
+        # An area that sets 17 years.
+        (date(2009, 6, 15), date(2020, 1, 1), None, 204, date(2026, 6, 15)),
+        # Entering care at 17 years 8 months, after the set age: due at 18 ...
+        (date(2009, 6, 15), date(2027, 2, 15), None, 210, date(2027, 6, 15)),
+        # ... or on leaving, if earlier.
+        (date(2009, 6, 15), date(2027, 2, 15), date(2027, 5, 1), 210, date(2027, 5, 1)),
+        # Born on 29 February: 17 years 6 months is 29 August.
+        (date(2008, 2, 29), date(2015, 3, 1), None, 210, date(2025, 8, 29)),
+    ],
+)
+def test_passport_due_worked_examples(dob, entered, left, months, due):
+    assert clocks.passport_due(dob, entered, left_care=left, due_months=months) == due
+
+
+def test_the_passport_clock_starts_at_16_or_on_entering_care_after():
+    assert clocks.passport_starts(date(2009, 6, 15), date(2012, 1, 1)) == date(2025, 6, 15)
+    assert clocks.passport_starts(date(2009, 6, 15), date(2026, 1, 1)) == date(2026, 1, 1)
+
+
+def test_leaving_care_before_16_has_no_passport_clock():
+    with pytest.raises(ValueError, match="before the passport clock starts"):
+        clocks.passport_due(date(2009, 6, 15), date(2020, 1, 1), left_care=date(2024, 1, 1))
+
+
+@given(
+    dob=st.dates(min_value=date(2000, 1, 1), max_value=date(2015, 12, 31)),
+    entered_after=st.integers(min_value=0, max_value=18 * 366),
+    left_after=st.none() | st.integers(min_value=0, max_value=3 * 366),
+    months=st.integers(min_value=16 * 12, max_value=18 * 12),
+)
+def test_the_passport_is_never_due_after_leaving_nor_after_the_set_age(
+    dob, entered_after, left_after, months
+):
+    entered = dob + timedelta(days=entered_after)
+    eighteenth = clocks.birthday(dob, 18)
+    assume(entered < eighteenth)  # care ends at 18
+    start = clocks.passport_starts(dob, entered)
+    left = None if left_after is None else min(start + timedelta(days=left_after), eighteenth)
+    due = clocks.passport_due(dob, entered, left_care=left, due_months=months)
+    set_age = clocks.add_months(dob, months)
+    assert start <= due <= eighteenth
+    if left is not None:
+        assert due <= left
+    if start <= set_age:
+        assert due <= set_age
+    else:  # entered care after the set age: due on leaving, at the latest at 18
+        assert due == (left or eighteenth)

@@ -230,6 +230,47 @@ def dental_check_due(
     return add_months(reference, under_five_months if under_five else REVIEW_MONTHS)
 
 
+#: The passport is offered from the 16th birthday, and due by an age each area sets: by default
+#: 17 years 6 months (in time for the last care review before 18, as Knowsley plans it).
+PASSPORT_FROM_AGE = 16
+DEFAULT_PASSPORT_DUE_MONTHS = 17 * 12 + 6
+#: Care leavers who left without one are owed a passport to 21, and on request to 25.
+PASSPORT_OWED_UNTIL_AGE = 21
+PASSPORT_ON_REQUEST_UNTIL_AGE = 25
+
+
+def passport_starts(date_of_birth: date, entered_care: date) -> date:
+    """The passport clock starts at the 16th birthday of a young person looked after, or on
+    entering care when that is after it."""
+    _not_before_birth(date_of_birth, entered_care, "entered_care")
+    return max(birthday(date_of_birth, PASSPORT_FROM_AGE), entered_care)
+
+
+def passport_due(
+    date_of_birth: date,
+    entered_care: date,
+    *,
+    left_care: date | None = None,
+    due_months: int = DEFAULT_PASSPORT_DUE_MONTHS,
+) -> date:
+    """When the health passport must be given: by the area's age (`due_months` after birth,
+    by default 17 years 6 months), or on leaving care if that is earlier. A young person who
+    enters care after that age is due it on leaving care, and at the latest at 18, when care
+    ends. Never later than the leaving date nor, for one in care before it, the set age."""
+    start = passport_starts(date_of_birth, entered_care)
+    by_age = add_months(date_of_birth, due_months)
+    if by_age < start:  # entered care after the set age
+        by_age = birthday(date_of_birth, 18)
+    if left_care is None:
+        return by_age
+    if left_care < start:
+        raise ValueError(
+            f"left_care ({left_care.isoformat()}) is before the passport clock starts "
+            f"({start.isoformat()}): a young person who left care before 16 is no care leaver"
+        )
+    return min(by_age, left_care)
+
+
 class ClockState(StrEnum):
     DUE_LATER = "due_later"
     DUE_SOON = "due_soon"
