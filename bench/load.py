@@ -26,7 +26,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
@@ -47,6 +49,21 @@ TIMEOUT = 60  # seconds a request may take before it counts as an error
 
 def main() -> None:
     label = os.environ.get("BENCH_DB_LABEL", "SQLite")
+    with demo_server() as (base, server, accounts, workers):
+        sessions = sign_in_all(base, accounts)
+        before = cpu_seconds(server.pid)
+        results, elapsed = run_load(base, sessions)
+        cpu = [after - began for after, began in zip(cpu_seconds(server.pid), before, strict=True)]
+        load = machine_load()  # the server's and the client's work, and anything else's
+    report(label, results, elapsed, sessions, accounts, workers, load, cpu)
+
+
+@contextmanager
+def demo_server() -> Iterator[tuple[str, subprocess.Popen[bytes], list[Account], str]]:
+    """The demo loaded into its own database and served by `lachealth serve` as production
+    runs it: its base URL, the server process, the accounts that open the worklist, the
+    child list and a child's page, and gunicorn's worker count. The server's environment is
+    `SERVER_ENV`, for other commands to share its database."""
     home = Path(tempfile.mkdtemp(prefix="lachealth-bench-load-"))
     database = os.environ.get("DATABASE_URL") or f"sqlite:///{home}/load.sqlite3"
     # What production runs with (no DEBUG, no test settings), but with its own secret key and
@@ -65,6 +82,7 @@ def main() -> None:
     subprocess.run([LACHEALTH, "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
 
     os.environ["DATABASE_URL"] = database
+    SERVER_ENV.update(env)
     setup_django()
     accounts, workers = demo_accounts()
     port = free_port()
@@ -80,11 +98,7 @@ def main() -> None:
         )
     try:
         wait_for_health(base, server, log)
-        sessions = sign_in_all(base, accounts)
-        before = cpu_seconds(server.pid)
-        results, elapsed = run_load(base, sessions)
-        cpu = [after - began for after, began in zip(cpu_seconds(server.pid), before, strict=True)]
-        load = machine_load()  # the server's and the client's work, and anything else's
+        yield base, server, accounts, workers
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -92,8 +106,11 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
-    report(label, results, elapsed, sessions, accounts, workers, load, cpu)
-    shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+#: The environment `demo_server` runs the server with (its database, secret key, var/).
+SERVER_ENV: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

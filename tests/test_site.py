@@ -109,3 +109,30 @@ def test_the_demo_shows_lachealths_own_error_pages_not_the_frameworks(world, set
     assert "ALLOWED_HOSTS" not in response.content.decode()
     settings.DEBUG_PAGES = True
     assert "URLconf" in client.get("/no-such-page/").content.decode()
+
+
+def test_the_remembered_header_names_each_user_and_signs_out_with_the_pages_token(world):
+    import re
+
+    for name, shown in [("la_a_sw", "la_a_sw"), ("prov_a_nurse", "prov_a_nurse")]:
+        user = world.users[name]
+        user.first_name, user.last_name = "", ""
+        user.save()
+        client = sign_in(Client(enforce_csrf_checks=True), user)
+        page = client.get(reverse("care:child_list")).content.decode()
+        header = page[page.index("<header") : page.index("</header>")]
+        assert shown in header and "Children" in header
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', header)
+        assert token and token.group(1) != "@@csrf@@"
+        # The token in the header is this page's own: signing out with it works.
+        response = client.post(reverse("people:sign_out"), {"csrfmiddlewaretoken": token.group(1)})
+        assert response.status_code == 302
+        assert client.get(reverse("care:child_list")).status_code == 302  # signed out
+
+
+def test_the_header_marks_the_page_the_user_is_on(world):
+    client = sign_in(Client(), world.users["prov_a_nurse"])
+    for url in [reverse("health:worklist"), reverse("care:child_list")]:
+        page = client.get(url).content.decode()
+        assert page.count('aria-current="page"') == 1
+        assert f'href="{url}" aria-current="page"' in page

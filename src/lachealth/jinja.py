@@ -5,7 +5,7 @@ Templates import components as `nhsuk/components/<name>/macro.jinja`; forms rend
 """
 
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.contrib.messages import get_messages
@@ -13,6 +13,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from markupsafe import Markup, escape
 
 from lachealth.forms import error_list, render_field
 
@@ -85,6 +86,33 @@ def _meanings(kind: str) -> dict[str, str]:
     return {value: str(label) for value, label in lists[kind].choices}
 
 
+#: Stands for the page's CSRF token in a remembered header (letters a token never has).
+CSRF_PLACEHOLDER = "@@csrf@@"
+
+
+def page_header(
+    env: Environment, user_name: str, nav_items: list[dict[str, Any]], csrf: str
+) -> Markup:
+    """Every page's NHS.UK header: the component's own markup, drawn once for each user's
+    name and navigation (a good part of a short page's time) and remembered; the sign-out
+    form's CSRF token, new on each page, is put in afterwards."""
+    key = tuple((item["href"], item["text"], bool(item.get("current"))) for item in nav_items)
+    return Markup(_header(env, user_name, key).replace(CSRF_PLACEHOLDER, str(escape(csrf))))
+
+
+@lru_cache(maxsize=2048)
+def _header(env: Environment, user_name: str, nav: tuple[tuple[str, str, bool], ...]) -> str:
+    items = [{"href": href, "text": text, "current": current} for href, text, current in nav]
+    template = env.get_template("_header.jinja")
+    return template.render(user_name=user_name, nav_items=items, csrf_token=CSRF_PLACEHOLDER)
+
+
+@lru_cache(maxsize=1)
+def _footer(env: Environment) -> Markup:
+    """Every page's NHS.UK footer, the same on every page: drawn once."""
+    return Markup(env.get_template("_footer.jinja").render())
+
+
 def environment(**options: Any) -> Environment:
     # The NHS.UK macros are ported from Nunjucks, where `params.a.b` on a missing `a` is simply
     # undefined; ChainableUndefined gives Jinja the same behaviour.
@@ -101,6 +129,8 @@ def environment(**options: Any) -> Environment:
     )
     env.globals["form_field"] = lambda bf, **overrides: render_field(env, bf, **overrides)
     env.globals["error_list"] = error_list
+    env.globals["page_header"] = lambda *args: page_header(env, *args)
+    env.globals["page_footer"] = lambda: _footer(env)
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
     env.filters["age"] = age
