@@ -45,6 +45,10 @@ def main() -> None:
             "load.py",
             "50 signed-in users at once on the demo under gunicorn for 60 s (p95 < 1 s, no error)",
         ),
+        (
+            "import_stall.py",
+            "pages while a 2,500-child SSDA903 import writes (PostgreSQL: no change beyond noise)",
+        ),
     ]:
         print(f"== {title}")
         run(script, BENCH_DB_LABEL="SQLite")
@@ -63,8 +67,12 @@ def main() -> None:
         run("england_903.py", DATABASE_URL=server + "/lachealth_bench_england")
         print("== measures page for England (< 0.5 s warm on PostgreSQL)")
         run("insight.py", DATABASE_URL=server + "/lachealth_bench_england")
+        print("== backup and restore of England's database (< 5 min each on PostgreSQL)")
+        run("backup.py", DATABASE_URL=server + "/lachealth_bench_england")
     else:
         print("[PostgreSQL] skipped: no server on 127.0.0.1:5432")
+        print("== backup and restore (England's on PostgreSQL: < 5 min each)")
+        run("backup.py")
     print("== what commissioners are shown: one period of England's measures, suppressed together")
     run("disclosure.py")
     print("== the reported attack on the demo's commissioner figures (0 worked out)")
