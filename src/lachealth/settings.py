@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "lachealth.people.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "lachealth.people.middleware.SessionRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -157,10 +158,10 @@ if TESTING:
 LOGIN_URL = "people:sign_in"
 LOGIN_REDIRECT_URL = "home"
 
-# Sessions live in the database (the web tier stays stateless) and end after 30 minutes idle.
+# Sessions live in the database (the web tier stays stateless) and end after 30 minutes idle:
+# people.middleware.SessionRenewalMiddleware saves a session in use at most once a minute.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -128,6 +128,47 @@ def test_sessions_end_after_30_minutes_idle(world):
         assert client.get(reverse("home")).status_code == 302  # 31 minutes idle
 
 
+def test_a_session_in_use_is_saved_at_most_once_a_minute(world):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..conftest import sign_in
+
+    start = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        client = sign_in(Client(), world.users["la_a_sw"])
+        client.get(reverse("home"))
+        key = client.session.session_key
+        expiry = Session.objects.get(session_key=key).expire_date
+        assert expiry == start + dt.timedelta(minutes=30)
+    with time_machine.travel(start + dt.timedelta(seconds=59), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("home")).status_code == 200
+        assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+        assert Session.objects.get(session_key=key).expire_date == expiry
+    with time_machine.travel(start + dt.timedelta(seconds=60), tick=False):
+        assert client.get(reverse("home")).status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == start + dt.timedelta(minutes=31)
+
+
+def test_a_session_ends_30_minutes_after_its_last_renewal_whatever_the_pages_between(world):
+    import datetime as dt
+
+    from ..conftest import sign_in
+
+    start = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        client = sign_in(Client(), world.users["la_a_sw"])
+        assert client.get(reverse("home")).status_code == 200  # renewed: ends at 9:30
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        assert client.get(reverse("home")).status_code == 200  # within the minute: not saved
+    with time_machine.travel(start + dt.timedelta(minutes=30, seconds=1), tick=False):
+        assert client.get(reverse("home")).status_code == 302  # 29.5 minutes after the last page
+
+
 def test_sign_out_needs_post_and_ends_the_session(world):
     from ..conftest import sign_in
 
