@@ -49,6 +49,11 @@ def main() -> None:
             "import_stall.py",
             "pages while a 2,500-child SSDA903 import writes (PostgreSQL: no change beyond noise)",
         ),
+        (
+            "access_matrix.py",
+            "the access matrix: every URL pattern as every role, GET and POST (< 2 min on 2 cores)",
+        ),
+        ("fuzz_forms.py", "every form fuzzed: 200 hostile posts each (no failures)"),
     ]:
         print(f"== {title}")
         run(script, BENCH_DB_LABEL="SQLite")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import pytest
+import time_machine
+from django.db import transaction
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -39,6 +42,11 @@ def areas(db) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def world(areas) -> World:  # type: ignore[no-untyped-def]
+    return make_world()
+
+
+def make_world() -> World:
+    """The world's organisations, users in every role and children (the areas must exist)."""
     a, b, c = area(BRADFORD), area(LEEDS), area(CALDERDALE)
     orgs = {
         "la_a": OrganisationFactory(name="LA A", kind=OrganisationKind.LOCAL_AUTHORITY, areas=[a]),
@@ -97,3 +105,25 @@ def as_user(client, world):  # type: ignore[no-untyped-def]
         return sign_in(Client(), world.users[name])
 
     return _as
+
+
+@pytest.fixture(scope="module")
+def matrix(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The access matrix's world (tests/matrix/world.py), built once for a test module in a
+    transaction rolled back after it; each test adds its own savepoint (`db`)."""
+    from .matrix.world import NOW, build
+
+    # Thousands of refusals, each logged as a warning, are the matrix working, not news.
+    requests = logging.getLogger("django.request")
+    level = requests.level
+    requests.setLevel(logging.ERROR)
+    try:
+        with (
+            time_machine.travel(NOW, tick=False),
+            django_db_blocker.unblock(),
+            transaction.atomic(),
+        ):
+            yield build()
+            transaction.set_rollback(True)
+    finally:
+        requests.setLevel(level)

@@ -7,75 +7,40 @@ linking to each field, message beside the field) and stays accessible.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import ngettext_lazy
 from jinja2 import Environment
 from markupsafe import Markup
 
-#: A label's last bracket, when it gives the unit ("Height (cm)") or says the field is optional.
-LABEL_TAIL = re.compile(r"^(?P<name>.*?)\s*\((?P<tail>[^()]*)\)\s*$")
-UNITS = frozenset({"cm", "kg", "g", "mm", "years", "months", "weeks", "days", "%"})
-
-
-def _default_message(field: forms.Field, key: str) -> bool:
-    """Whether the field's message for `key` is still Django's own (not one we wrote)."""
-    current = field.error_messages.get(key)
-    if current is None:
-        return True
-    defaults = [getattr(k, "default_error_messages", {}).get(key) for k in type(field).__mro__]
-    return any(d is not None and str(d) == str(current) for d in defaults)
-
-
-def _article(name: str) -> str:
-    return "an" if name[:1].lower() in "aeiou" else "a"
-
-
-def nhs_messages(field: forms.Field) -> None:
-    """Give a field the NHS.UK style of error message where it still has Django's: "Height
-    must be 230 cm or less", not "Ensure this value is less than or equal to 230"."""
-    label = str(field.label or "This")
-    match = LABEL_TAIL.match(label)
-    name, unit = label, ""
-    if match:
-        name = match.group("name")
-        unit = match.group("tail") if match.group("tail") in UNITS else ""
-    amount = f"%(limit_value)s {unit}".rstrip() if unit else "%(limit_value)s"
-    wanted: dict[str, Any] = {
-        "max_value": f"{name} must be {amount} or less",
-        "min_value": f"{name} must be {amount} or more",
-        "max_length": f"{name} must be %(limit_value)d characters or fewer",
-        "min_length": f"{name} must be %(limit_value)d characters or more",
-        "max_decimal_places": ngettext_lazy(
-            f"{name} must have no more than %(max)s decimal place",
-            f"{name} must have no more than %(max)s decimal places",
-            "max",
-        ),
-        "max_digits": f"{name} is too long: it can have %(max)s digits",
-        "max_whole_digits": f"{name} is too large",
-        "invalid_choice": "Choose one of the answers listed"
-        if name.endswith("?")
-        else f"Choose {_article(name)} {name[:1].lower() + name[1:]} from the list",
-    }
-    if isinstance(field, forms.DecimalField | forms.IntegerField | forms.FloatField):
-        wanted["invalid"] = f"{name} must be a number" + (f" in {unit}" if unit else "")
-    for key, message in wanted.items():
-        if _default_message(field, key):
-            field.error_messages[key] = message
+from lachealth.form_words import nhs_field, reworded
 
 
 class NhsForm(forms.Form):
-    """Base form: lets a service's ValidationError land on the field it names, and says every
-    error the NHS.UK way (`nhs_messages`)."""
+    """Base form: lets a service's ValidationError land on the field it names, says every
+    error the NHS.UK way and keeps hidden characters out of text (`form_words`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            nhs_messages(field)
+            nhs_field(field)
+
+    def full_clean(self) -> None:
+        # Fields a form adds or relabels after __init__ (the SDQ's items, the team's roles)
+        # get their messages here, before any is needed.
+        for field in self.fields.values():
+            nhs_field(field)
+        super().full_clean()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        """Some of Django's checks raise their own message rather than the field's (a model
+        choice with a null character, a model's check run by a service): give the field's
+        message in its place."""
+        if field in self.fields and isinstance(error, ValidationError | list):
+            error = reworded(self.fields[field], ValidationError(error))
+        super().add_error(field, error)
 
     def add_service_errors(self, exc: ValidationError) -> None:
         if hasattr(exc, "error_dict"):
@@ -118,9 +83,13 @@ class SplitDateWidget(forms.MultiWidget):
 
 
 class SplitDateField(forms.MultiValueField):
-    """A date typed as day, month and year, with messages that say which part is wrong."""
+    """A date typed as day, month and year, with messages that say which part is wrong.
+
+    A year before 1900 or after 2099 is a slip of the keyboard in every form lachealth has
+    (no child, event or plan is dated then), so it is refused here, before any rule runs."""
 
     widget = SplitDateWidget
+    first_year, last_year = 1900, 2099
 
     def __init__(self, **kwargs: Any) -> None:
         fields = (
@@ -147,11 +116,18 @@ class SplitDateField(forms.MultiValueField):
                 f"{self.label} must be a real date, like 27 3 2024", code="invalid"
             )
         try:
-            return date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError as exc:
+            value = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except (ValueError, OverflowError) as exc:  # a day of 99999999999 overflows
             raise ValidationError(
                 f"{self.label} must be a real date, like 27 3 2024", code="invalid"
             ) from exc
+        if value.year < self.first_year:
+            raise ValidationError(f"{self.label} must be in {self.first_year} or later", code="min")
+        if value.year > self.last_year:
+            raise ValidationError(
+                f"{self.label} must be in {self.last_year} or earlier", code="max"
+            )
+        return value
 
     def compress(self, data_list: list[Any]) -> Any:  # pragma: no cover - clean() does the work
         return data_list
@@ -282,16 +258,20 @@ def render_field(env: Environment, bf: forms.BoundField, **overrides: Any) -> Ma
     return Markup(macro("input", "input")(params))
 
 
-def error_list(form: forms.BaseForm, *formsets: forms.BaseFormSet) -> list[dict[str, str]]:
+def error_list(
+    form: forms.BaseForm, *formsets: forms.BaseFormSet | forms.BaseForm
+) -> list[dict[str, str]]:
     """The NHS.UK error summary's list: one link per message, in field order; then each
     formset's own errors and those of its rows, named by the row ("Action 2: Enter the
-    need"), so that every problem of the page shows at once."""
-    items: list[dict[str, str]] = [{"text": str(e)} for e in form.non_field_errors()]
-    for bf in form:
-        for e in bf.errors:
-            items.append({"text": str(e), "href": error_href(bf)})
+    need"), so that every problem of the page shows at once. A page's other forms (the
+    assessment's review of the summary) may come among the formsets."""
+    items: list[dict[str, str]] = []
+    for each in (form, *(f for f in formsets if isinstance(f, forms.BaseForm))):
+        if each is form or each.is_bound:
+            items += [{"text": str(e)} for e in each.non_field_errors()]
+            items += [{"text": str(e), "href": error_href(bf)} for bf in each for e in bf.errors]
     for formset in formsets:
-        if not formset.is_bound:
+        if not isinstance(formset, forms.BaseFormSet) or not formset.is_bound:
             continue
         items += [{"text": str(e)} for e in formset.non_form_errors()]
         row = getattr(formset, "row_label", "Row")

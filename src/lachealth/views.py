@@ -10,7 +10,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from lachealth.reach import PUBLIC, reach
 
+
+@reach(PUBLIC)
 @never_cache
 @login_not_required
 def health(request: HttpRequest) -> HttpResponse:

@@ -49,6 +49,20 @@ def test_roles_without_measures_are_refused(as_user, name):  # type: ignore[no-u
     assert as_user(name).get(DASHBOARD).status_code == 403
 
 
+def test_the_measures_pages_answer_get_only(as_user):  # type: ignore[no-untyped-def]
+    """They change nothing: a POST is refused before any figure is counted or drawn (the
+    access matrix found each POST counting, or drawing a board report, all over again)."""
+    client = as_user("commissioner")
+    for url in (
+        DASHBOARD,
+        reverse("insight:report") + f"?area={BRADFORD}",
+        reverse("insight:download", args=["summary", "csv"]),
+        children_url("placed_out_of_area", "gap", BRADFORD),
+    ):
+        assert client.post(url).status_code == 405, url
+    assert client.head(DASHBOARD).status_code == 200
+
+
 def test_commissioner_sees_every_measure_suppressed_and_no_child(as_user):  # type: ignore[no-untyped-def]
     response = as_user("commissioner").get(DASHBOARD + "?period=rolling")
     assert response.status_code == 200

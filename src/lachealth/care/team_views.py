@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from lachealth.forms import NhsForm, SplitDateField, WithdrawForm, correction_reason_field
 from lachealth.pages import call_service, form_page, require_child_access
+from lachealth.people import access
+from lachealth.reach import OWN_AREA, PLACED_INTO_AREA, reach
 
 from . import selectors, team
 from .models import Child, TeamMember, TeamRole
@@ -170,6 +172,8 @@ def _member(request: HttpRequest, pk: int, member_pk: int) -> tuple[Child, TeamM
     return child, member
 
 
+@reach(access.CARE_RECORD_ROLES, OWN_AREA)
+@reach(access.HEALTH_RECORD_ROLES, OWN_AREA | PLACED_INTO_AREA)
 def team_add(request: HttpRequest, pk: int) -> HttpResponse:
     child, roles = _team_child(request, pk)
     role = request.GET.get("role", "")
@@ -213,6 +217,8 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(access.CARE_RECORD_ROLES, OWN_AREA, model=TeamMember, key="member_pk")
+@reach(access.HEALTH_RECORD_ROLES, OWN_AREA | PLACED_INTO_AREA, model=TeamMember, key="member_pk")
 def team_edit(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     child, member = _member(request, pk, member_pk)
     if member.withdrawn:
@@ -251,6 +257,8 @@ def team_edit(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     )
 
 
+@reach(access.CARE_RECORD_ROLES, OWN_AREA, model=TeamMember, key="member_pk")
+@reach(access.HEALTH_RECORD_ROLES, OWN_AREA | PLACED_INTO_AREA, model=TeamMember, key="member_pk")
 def team_withdraw(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     child, member = _member(request, pk, member_pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None)

@@ -15,6 +15,7 @@ from lachealth.forms import WithdrawForm
 from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area
+from lachealth.reach import OWN_AREA, PLACED_INTO_AREA, reach
 
 from . import corrections, panels, selectors, services, team
 from .forms import (
@@ -37,6 +38,7 @@ def _recordable_child(request: HttpRequest, pk: int) -> Child:
     return child
 
 
+@reach(access.CHILD_ROLES)
 def child_list(request: HttpRequest) -> HttpResponse:
     require_child_access(request)
     search = request.GET.get("q", "")[:100]
@@ -70,6 +72,8 @@ def child_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reach(access.LA_CHILD_ROLES, OWN_AREA)
+@reach(access.HEALTH_CHILD_ROLES, OWN_AREA | PLACED_INTO_AREA)
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_child_access(request)
     child = selectors.visible_child(request.user, pk)
@@ -100,6 +104,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(access.CARE_RECORD_ROLES)
 def child_create(request: HttpRequest) -> HttpResponse:
     require_child_access(request)
     areas = access.recording_areas(request.user)
@@ -136,6 +141,7 @@ def child_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reach(access.CARE_RECORD_ROLES, OWN_AREA)
 def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     child = _recordable_child(request, pk)
     initial = ChildDetailsForm.initial_for(child)
@@ -161,6 +167,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(access.CARE_RECORD_ROLES, OWN_AREA)
 def change_create(request: HttpRequest, pk: int) -> HttpResponse:
     child = _recordable_child(request, pk)
     current = child.episodes.filter(dec__isnull=True).select_related("placement_area").first()
@@ -197,6 +204,7 @@ def change_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(access.CARE_RECORD_ROLES, OWN_AREA)
 def leaving_create(request: HttpRequest, pk: int) -> HttpResponse:
     child = _recordable_child(request, pk)
     form = LeavingCareForm(request.POST if request.method == "POST" else None)
@@ -220,6 +228,7 @@ def leaving_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(access.CARE_RECORD_ROLES, OWN_AREA)
 def period_create(request: HttpRequest, pk: int) -> HttpResponse:
     child = _recordable_child(request, pk)
     form = NewPeriodForm(request.POST if request.method == "POST" else None)
@@ -246,6 +255,7 @@ def period_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(access.CARE_RECORD_ROLES, OWN_AREA, model=Episode, key="episode_pk")
 def episode_correct(request: HttpRequest, pk: int, episode_pk: int) -> HttpResponse:
     """The LA corrects when an episode began (a move, a change, entering care) or, for the
     episode that ended care, when care ended."""
@@ -283,6 +293,7 @@ def episode_correct(request: HttpRequest, pk: int, episode_pk: int) -> HttpRespo
     )
 
 
+@reach(access.CARE_RECORD_ROLES, OWN_AREA, model=Episode, key="episode_pk")
 def episode_withdraw(request: HttpRequest, pk: int, episode_pk: int) -> HttpResponse:
     """The LA withdraws an episode entered in error, saying why; one already withdrawn shows
     its reason."""

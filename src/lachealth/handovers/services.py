@@ -211,6 +211,14 @@ def send_health_request(
         raise ValidationError({"consent_on": "Enter the date consent was given"})
     if consent_on > as_of:
         raise ValidationError({"consent_on": "The date consent was given must be today or before"})
+    born = notification.child.date_of_birth
+    if consent_on < born:
+        raise ValidationError(
+            {
+                "consent_on": "The date consent was given must be on or after the date of "
+                f"birth, {born:%-d %B %Y}"
+            }
+        )
     if consent_given_by == ConsentGiver.LOCAL_AUTHORITY:
         ls = _legal_status(notification)
         if ls not in LA_CONSENT_LS:

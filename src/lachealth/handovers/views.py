@@ -22,9 +22,18 @@ from django.views.decorators.http import require_POST
 from lachealth.care import team
 from lachealth.care.models import Child
 from lachealth.health import ownership
+from lachealth.health.models import HealthPlanAction
 from lachealth.pages import call_service
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area
+from lachealth.reach import (
+    ANY,
+    OWN_AREA,
+    OWN_ORGANISATION,
+    PLACED_INTO_AREA,
+    SERVICE_STAFF,
+    reach,
+)
 
 from . import selectors, services
 from .forms import (
@@ -44,7 +53,30 @@ from .models import (
     Referral,
 )
 
+# Who reaches a notification: the LA that sent it, and the health teams that sent it (a
+# transfer notice) or to which it is addressed; a referral: the team that made it and the
+# service it was made to.
+sending_la = reach(
+    access.HANDOVER_SENDER_ROLES, OWN_ORGANISATION, model=Notification, organisation=["sender"]
+)
+health_parties = reach(
+    access.HANDOVER_RECEIVER_ROLES,
+    OWN_ORGANISATION,
+    model=Notification,
+    organisation=["sender", "recipient"],
+)
+addressed_team = reach(
+    access.HANDOVER_RECEIVER_ROLES, OWN_ORGANISATION, model=Notification, organisation=["recipient"]
+)
+referring_team = reach(
+    access.HEALTH_CHILD_ROLES, OWN_ORGANISATION, model=Referral, organisation=["referrer"]
+)
+service_referred_to = reach(
+    [SERVICE_STAFF], OWN_ORGANISATION, model=Referral, organisation=["service"]
+)
 
+
+@reach(access.HANDOVER_SENDER_ROLES | access.HANDOVER_RECEIVER_ROLES)
 def notification_list(request: HttpRequest) -> HttpResponse:
     boxes = selectors.boxes(request.user)
     if not boxes:
@@ -109,10 +141,13 @@ def _notification_page(
     )
 
 
+@sending_la
+@health_parties
 def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _notification_page(request, selectors.visible_notification(request.user, pk))
 
 
+@sending_la
 def notification_send(request: HttpRequest, pk: int) -> HttpResponse:
     notification = selectors.visible_notification(request.user, pk)
     if notification.sender_id not in access.sends_handovers(request.user):
@@ -168,11 +203,13 @@ def _act(request: HttpRequest, pk: int, service: Any, success: str) -> HttpRespo
 
 
 @require_POST
+@addressed_team
 def notification_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, services.acknowledge, "Notification acknowledged")
 
 
 @require_POST
+@addressed_team
 def notification_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -182,6 +219,7 @@ def notification_accept(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@addressed_team
 def notification_reject(request: HttpRequest, pk: int) -> HttpResponse:
     notification = selectors.visible_notification(request.user, pk)
     if notification.recipient_id not in access.receives_handovers(request.user):
@@ -232,6 +270,8 @@ def _write_in_thread(
 
 
 @require_POST
+@sending_la
+@health_parties
 def notification_message(request: HttpRequest, pk: int) -> HttpResponse:
     notification = selectors.visible_notification(request.user, pk)
     return _write_in_thread(
@@ -246,6 +286,7 @@ def notification_message(request: HttpRequest, pk: int) -> HttpResponse:
 # Referrals
 
 
+@reach(access.HEALTH_CHILD_ROLES | {SERVICE_STAFF})
 def referral_list(request: HttpRequest) -> HttpResponse:
     if not access.sees_referrals(request.user):
         raise PermissionDenied("Your role neither makes nor receives referrals")
@@ -269,6 +310,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reach(access.REFERRAL_ROLES, OWN_AREA | PLACED_INTO_AREA, model=HealthPlanAction, key="action_pk")
 def referral_create(request: HttpRequest, action_pk: int) -> HttpResponse:
     action = selectors.referrable_action(request.user, action_pk)
     child = action.child
@@ -333,6 +375,8 @@ def _referral_page(request: HttpRequest, referral: Referral, **forms: Any) -> Ht
     )
 
 
+@referring_team
+@service_referred_to
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _referral_page(request, selectors.visible_referral(request.user, pk))
 
@@ -345,6 +389,7 @@ def _service_referral(request: HttpRequest, pk: int) -> Referral:
 
 
 @require_POST
+@service_referred_to
 def referral_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _service_referral(request, pk)
     services.acknowledge_referral(by=request.user, referral=referral, request=request)
@@ -353,6 +398,7 @@ def referral_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@service_referred_to
 def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept (the button) or decline (with the reason form) a referral."""
     referral = _service_referral(request, pk)
@@ -376,6 +422,7 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@service_referred_to
 def referral_seen(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _service_referral(request, pk)
     form = FirstSeenForm(request.POST)
@@ -392,6 +439,8 @@ def referral_seen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@referring_team
+@service_referred_to
 def referral_message(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.visible_referral(request.user, pk)
     return _write_in_thread(
@@ -402,6 +451,7 @@ def referral_message(request: HttpRequest, pk: int) -> HttpResponse:
 # Settings
 
 
+@reach(access.ADMIN_ROLES)
 def settings_index(request: HttpRequest) -> HttpResponse:
     if not access.is_system_admin(request.user):
         raise PermissionDenied("Only a system administrator changes an area's settings")
@@ -414,6 +464,7 @@ def settings_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reach(access.ADMIN_ROLES, ANY, model=Area, key="code")
 def settings_edit(request: HttpRequest, code: str) -> HttpResponse:
     if not access.is_system_admin(request.user):
         raise PermissionDenied("Only a system administrator changes an area's settings")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from lachealth.care.models import Child
 from lachealth.forms import NhsForm, WithdrawForm, correction_reason_field
 from lachealth.pages import call_service, form_page, require_child_access
+from lachealth.reach import OWN_AREA, PLACED_INTO_AREA, reach
 
 from . import corrections
 from .forms import ActionForm, AssessmentForm, BookingForm, SdqForm
@@ -28,6 +29,20 @@ WITHDRAWABLE: dict[str, type] = {
     "booking": Appointment,
     "action": HealthPlanAction,
 }
+
+
+def every_withdrawable(view: Any) -> Any:
+    """Declare the withdrawal page's reach for each kind of record it takes: the roles that
+    enter that kind, for children they serve."""
+    for kind, model in WITHDRAWABLE.items():
+        grant = reach(
+            corrections.RECORDED_BY[model],
+            OWN_AREA | PLACED_INTO_AREA,
+            model=model,
+            when={"kind": kind},
+        )
+        view = grant(view)
+    return view
 
 
 class ReasonMixin(forms.Form):
@@ -95,6 +110,7 @@ def _record(request: HttpRequest, model: type, pk: int) -> Any:
     return record
 
 
+@every_withdrawable
 def record_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     model = WITHDRAWABLE.get(kind)
     if model is None:
@@ -139,6 +155,9 @@ def record_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     )
 
 
+@reach(
+    corrections.RECORDED_BY[HealthPlanAction], OWN_AREA | PLACED_INTO_AREA, model=HealthPlanAction
+)
 def action_correct(request: HttpRequest, pk: int) -> HttpResponse:
     action = _record(request, HealthPlanAction, pk)
     if action.withdrawn_reason:
@@ -182,6 +201,7 @@ def action_correct(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(corrections.RECORDED_BY[Appointment], OWN_AREA | PLACED_INTO_AREA, model=Appointment)
 def booking_correct(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _record(request, Appointment, pk)
     if booking.withdrawn_reason or booking.outcome:
@@ -218,6 +238,9 @@ def booking_correct(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(
+    corrections.RECORDED_BY[HealthAssessment], OWN_AREA | PLACED_INTO_AREA, model=HealthAssessment
+)
 def assessment_correct(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _record(request, HealthAssessment, pk)
     if assessment.withdrawn_reason:
@@ -256,6 +279,7 @@ def assessment_correct(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(corrections.RECORDED_BY[SdqResult], OWN_AREA | PLACED_INTO_AREA, model=SdqResult)
 def sdq_correct(request: HttpRequest, pk: int) -> HttpResponse:
     sdq = _record(request, SdqResult, pk)
     if sdq.withdrawn_reason:

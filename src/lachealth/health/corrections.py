@@ -35,7 +35,16 @@ from .models import (
     HealthPlanAction,
     SdqResult,
 )
-from .services import bmi_of, check_checks, checked_sdq, childs_la, scored
+from .services import (
+    ACTION_HORIZON_YEARS,
+    bmi_of,
+    booking_day_problem,
+    check_checks,
+    checked_sdq,
+    childs_la,
+    latest_due,
+    scored,
+)
 
 #: Who withdraws and corrects each kind of record: the roles that enter it.
 RECORDED_BY: dict[type, frozenset[str]] = {
@@ -141,6 +150,13 @@ def correct_action(
                 f"{action.assessment.completed_on:%-d %B %Y}"
             }
         )
+    if due_on > latest_due(action.assessment.completed_on):
+        raise ValidationError(
+            {
+                "due_on": f"The due date must be within {ACTION_HORIZON_YEARS} years of the "
+                f"assessment, on or before {latest_due(action.assessment.completed_on):%-d %B %Y}"
+            }
+        )
     owner = action.assessment.provider
     if owner_kind in FOLLOWED_UP_BY_LA:
         la = childs_la(action.child)
@@ -180,8 +196,9 @@ def correct_booking(
     if appointment.outcome:
         raise ValidationError({"reason": "This appointment has an outcome: it cannot be changed"})
     why = correction_reason(reason)
-    if timezone.localdate(starts_at) < (as_of or timezone.localdate()):
-        raise ValidationError({"day": "The appointment must be today or later"})
+    wrong_day = booking_day_problem(timezone.localdate(starts_at), as_of or timezone.localdate())
+    if wrong_day:
+        raise ValidationError({"day": wrong_day})
     if not access.acts_for_child(practitioner, access.ASSESSMENT_ROLES, appointment.child):
         raise ValidationError(
             {"practitioner": f"{practitioner} is not a health practitioner serving this child"}

@@ -99,6 +99,10 @@ class OutcomeForm(NhsForm):
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
+#: The longest an assessment's free text may be: a few pages, enough for any summary of the
+#: child's voice or needs, and a bound on what one post stores.
+NOTE_MAX = 5_000
+
 
 class AssessmentForm(NhsForm):
     kind = forms.ChoiceField(
@@ -171,10 +175,18 @@ class AssessmentForm(NhsForm):
     voice_of_child = forms.CharField(
         label="The child's voice: what they said about their health and the plan",
         required=False,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "max_length": f"The child's voice must be {NOTE_MAX:,} characters or fewer"
+        },
     )
     health_needs = forms.CharField(
-        label="Health needs identified", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label="Health needs identified",
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": f"Health needs must be {NOTE_MAX:,} characters or fewer"},
     )
 
     DETAIL_FIELDS = (

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from lachealth.forms import NhsForm
 from lachealth.pages import call_service, form_page
 from lachealth.people import access
+from lachealth.reach import OWN_AREA, PLACED_INTO_AREA, reach
 
 from . import ownership
 from .models import TakenHow
@@ -31,6 +32,7 @@ class TakeOverForm(NhsForm):
     )
 
 
+@reach(access.HEALTH_RECORD_ROLES, OWN_AREA | PLACED_INTO_AREA)
 def take_over(request: HttpRequest, pk: int) -> HttpResponse:
     child = health_child(request, pk, access.HEALTH_RECORD_ROLES, "arrange health assessments")
     team = provider_for(request.user, access.HEALTH_RECORD_ROLES, child)

@@ -79,6 +79,27 @@ def current_period_start(child: Child) -> date | None:
     return start
 
 
+def booking_day_problem(day: date, as_of: date) -> str | None:
+    """What is wrong with booking an appointment on `day`, if anything: it must be today or
+    later, and within a year (no assessment falls due more than a year after the last)."""
+    if day < as_of:
+        return "The appointment must be today or later"
+    latest = clocks.add_months(as_of, 12)
+    if day > latest:
+        return f"The appointment must be within a year, on or before {latest:%-d %B %Y}"
+    return None
+
+
+#: How long after the assessment a health plan action may fall due: the plan is reviewed at
+#: every assessment (a year apart at most), so a date years ahead is a slip of the keyboard.
+ACTION_HORIZON_YEARS = 2
+
+
+def latest_due(completed_on: date) -> date:
+    """The latest due date an action of an assessment on `completed_on` may have."""
+    return clocks.add_months(completed_on, 12 * ACTION_HORIZON_YEARS)
+
+
 @transaction.atomic
 def book_appointment(
     *,
@@ -96,8 +117,9 @@ def book_appointment(
     problems = Problems()
     if not child.looked_after:
         problems.add("starts_at", f"{child} is not looked after now")
-    if timezone.localdate(starts_at) < (as_of or timezone.localdate()):
-        problems.add("starts_at", "The appointment must be today or later")
+    wrong_day = booking_day_problem(timezone.localdate(starts_at), as_of or timezone.localdate())
+    if wrong_day:
+        problems.add("day", wrong_day)
     if not access.acts_for_child(practitioner, access.ASSESSMENT_ROLES, child):
         problems.add(
             "practitioner", f"{practitioner} is not a health practitioner serving this child"
@@ -329,6 +351,13 @@ def record_assessment(
                 "actions",
                 f"The action “{planned.action}” is due before the assessment: give a due "
                 "date on or after it",
+            )
+        elif planned.due_on > latest_due(completed_on):
+            problems.add(
+                "actions",
+                f"The action “{planned.action}” is due more than {ACTION_HORIZON_YEARS} years "
+                f"after the assessment: give a due date on or before "
+                f"{latest_due(completed_on):%-d %B %Y}",
             )
     problems.raise_any()
     assert due is not None  # a period of care and, for a review, an assessment before it

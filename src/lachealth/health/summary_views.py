@@ -18,6 +18,7 @@ from lachealth.care.models import Child
 from lachealth.forms import NhsForm, SplitDateField, WithdrawForm, correction_reason_field
 from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access
+from lachealth.reach import OWN_AREA, PLACED_INTO_AREA, reach
 
 from . import summary
 from .models import ClinicalEntry, EntryKind, Severity
@@ -155,6 +156,7 @@ def _summary_url(child: Child) -> str:
     return reverse("care:child_detail", args=[child.pk]) + "#clinical-summary"
 
 
+@reach(summary.SUMMARY_ROLES, OWN_AREA | PLACED_INTO_AREA)
 def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
     child = _summary_child(request, pk)
     kind = request.GET.get("kind", "")
@@ -196,6 +198,7 @@ def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(summary.SUMMARY_ROLES, OWN_AREA | PLACED_INTO_AREA, model=ClinicalEntry)
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     if entry.withdrawn:
@@ -233,6 +236,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(summary.SUMMARY_ROLES, OWN_AREA | PLACED_INTO_AREA, model=ClinicalEntry)
 def entry_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None)

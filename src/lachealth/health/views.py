@@ -23,6 +23,7 @@ from lachealth.forms import without_errors
 from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Organisation, Role, User
+from lachealth.reach import OWN_AREA, OWN_ORGANISATION, PLACED_INTO_AREA, reach
 
 from . import ownership, selectors, services, summary
 from .clocks import STATE_LABELS, ClockState
@@ -67,6 +68,7 @@ def practitioners_for(child: Child) -> QuerySet[User]:
     )
 
 
+@reach(access.CHILD_ROLES)
 def worklist(request: HttpRequest) -> HttpResponse:
     _require_worklist(request)
     g = request.GET
@@ -196,6 +198,7 @@ def health_child(request: HttpRequest, pk: int, roles: frozenset[str], what: str
     return child
 
 
+@reach(access.HEALTH_RECORD_ROLES, OWN_AREA | PLACED_INTO_AREA)
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     child = health_child(request, pk, access.HEALTH_RECORD_ROLES, "book appointments")
     holder = ownership.current(child)
@@ -233,6 +236,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(access.HEALTH_RECORD_ROLES, OWN_AREA | PLACED_INTO_AREA, model=Appointment)
 def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_object_or_404(
         Appointment.objects.filter(child__in=Child.objects.visible_to(request.user)), pk=pk
@@ -268,6 +272,7 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(access.ASSESSMENT_ROLES, OWN_AREA | PLACED_INTO_AREA)
 def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     child = health_child(request, pk, access.ASSESSMENT_ROLES, "record health assessments")
     data = request.POST if request.method == "POST" else None
@@ -323,7 +328,7 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "entries": entries,
             "review": review,
-            "formsets": [actions, entries],
+            "formsets": [actions, entries, review],
             "max_rows": MAX_PLAN_ROWS,
         },
     )
@@ -341,6 +346,7 @@ def _one_more_row(data: Any, prefix: str) -> Any:
     return data
 
 
+@reach(access.HEALTH_RECORD_ROLES, OWN_AREA | PLACED_INTO_AREA)
 def sdq_create(request: HttpRequest, pk: int) -> HttpResponse:
     child = health_child(request, pk, access.HEALTH_RECORD_ROLES, "record SDQs")
     form = SdqForm(request.POST if request.method == "POST" else None)
@@ -371,6 +377,7 @@ BAND_COLOURS = {SdqBand.NORMAL: "#007f3b", SdqBand.BORDERLINE: "#ffb81c", SdqBan
 WHEN = {"today": "Today", "upcoming": "Still to come"}
 
 
+@reach(access.HEALTH_CHILD_ROLES)
 def appointments(request: HttpRequest) -> HttpResponse:
     """The team's appointments today (or still to come), optionally only the user's own or
     one kind: the nurse's and the doctor's day."""
@@ -417,6 +424,7 @@ def appointments(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reach(access.CHILD_ROLES)
 def my_actions(request: HttpRequest) -> HttpResponse:
     require_child_access(request)
     state = request.GET.get("status", "open")
@@ -436,6 +444,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reach(services.ACTION_ROLES, OWN_ORGANISATION, model=HealthPlanAction, organisation=["owner"])
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     require_child_access(request)
     action = get_object_or_404(
@@ -479,6 +488,7 @@ def sdq_points(sdqs: Iterable[SdqResult]) -> list[tuple[date, int]]:
     )
 
 
+@reach(access.HEALTH_CHILD_ROLES, OWN_AREA | PLACED_INTO_AREA)
 def sdq_chart(request: HttpRequest, pk: int) -> HttpResponse:
     """The child's SDQ chart, an SVG the child's page loads: for the health team only, like
     the scores (the page's view of the child is what the access log records)."""

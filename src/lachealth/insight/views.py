@@ -1,4 +1,5 @@
-"""The measures pages: the dashboard, its downloads, and the children behind a figure.
+"""The measures pages: the dashboard, its downloads, and the children behind a figure. They
+change nothing, so they answer GET (and HEAD) only.
 
 Commissioners reach aggregates only (suppressed); users with child-level access reach their
 caseload's measures and, through the access policy, the children behind them. Every download
@@ -16,11 +17,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 
 from lachealth.exports import csv_response, safe_cell
-from lachealth.people import audit
-from lachealth.people.models import AccessAction
+from lachealth.people import access, audit
+from lachealth.people.models import AccessAction, Area, Role
+from lachealth.reach import ANY, OWN_AREA, reach
 
 from . import selectors, snapshot
 from .forms import FilterForm
@@ -32,6 +35,8 @@ from .selectors import Audience, Dashboard
 PAGE_SIZE = 50
 #: A snapshot older than this means the nightly count has stopped running: say so.
 STALE_AFTER = timedelta(hours=36)
+#: Who has measures: commissioners (aggregates only) and staff who see children.
+MEASURE_ROLES = access.CHILD_ROLES | {Role.COMMISSIONER}
 
 
 def _audience(request: HttpRequest) -> Audience:
@@ -59,6 +64,8 @@ def _refused(request: HttpRequest, form: FilterForm) -> HttpResponse:
     )
 
 
+@require_safe
+@reach(MEASURE_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     audience = _audience(request)
     taken = selectors.snapshot_for(audience)
@@ -130,6 +137,8 @@ def _cells(board: Dashboard, table: str, measure_key: str) -> tuple[list[str], l
     return header, [line(result, label, row) for label, row in result.trend]
 
 
+@require_safe
+@reach(MEASURE_ROLES, when={"table": "summary", "fmt": "csv"})
 def download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """A table of the dashboard as CSV or XLSX, with the filters of the page it came from."""
     audience = _audience(request)
@@ -166,6 +175,15 @@ def download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     return response
 
 
+# Any area may be asked for: the children listed are those the access policy lets the user see.
+@require_safe
+@reach(
+    access.CHILD_ROLES,
+    ANY,
+    model=Area,
+    key="?in",
+    when={"measure_key": "health_assessment", "which": "gap"},
+)
 def children(request: HttpRequest, measure_key: str) -> HttpResponse:
     """The children behind one area's numerator or gap: for users who see children only."""
     audience = _audience(request)
@@ -212,6 +230,9 @@ def children(request: HttpRequest, measure_key: str) -> HttpResponse:
     )
 
 
+# An area not the user's is not offered: the form refuses it (400), naming the field.
+@require_safe
+@reach(MEASURE_ROLES, OWN_AREA, model=Area, key="?area", refuses=400)
 def report(request: HttpRequest) -> HttpResponse:
     """The board report of one of the user's areas as a PDF (suppressed: it is published)."""
     audience = _audience(request)

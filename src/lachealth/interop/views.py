@@ -16,12 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lachealth.exports import csv_response
 from lachealth.people import access
 from lachealth.people.audit import record
-from lachealth.people.models import AccessAction
+from lachealth.people.models import AccessAction, Area
+from lachealth.reach import OWN_AREA, reach
 
 from . import checks, imports, selectors
 from .export import build_return
 from .files import MAX_RETURN_BYTES, too_big
 from .forms import ConfirmForm, ReturnChoiceForm, UploadForm
+from .models import ImportAttempt
 
 PROBLEMS_SHOWN = 500
 #: Room for the form's other fields and the multipart boundaries around the files.
@@ -59,6 +61,7 @@ def _problem_filters(request: HttpRequest) -> dict[str, str]:
 
 
 @require_http_methods(["GET", "POST"])
+@reach(access.RETURN_ROLES)
 def returns(request: HttpRequest) -> HttpResponse:
     """Upload a return, or download one; and the LA's import log."""
     _require_data_officer(request)
@@ -95,6 +98,7 @@ def _returns_page(  # type: ignore[no-untyped-def]
         {
             "form": upload,
             "download": download,
+            "formsets": [download] if download.is_bound else [],
             "attempts": attempts,
             "upload_error": upload_error,
             "page_title": "SSDA903 returns",
@@ -103,6 +107,7 @@ def _returns_page(  # type: ignore[no-untyped-def]
     )
 
 
+@reach(access.RETURN_ROLES, OWN_AREA, model=ImportAttempt)
 def attempt(request: HttpRequest, pk: int) -> HttpResponse:
     """One import: its files, what was found, what would change, and the confirmation."""
     _require_data_officer(request)
@@ -135,6 +140,7 @@ def _attempt_page(request, found, confirm, status: int = 200) -> HttpResponse:  
     )
 
 
+@reach(access.RETURN_ROLES, OWN_AREA, model=ImportAttempt)
 def attempt_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """Every problem of an import, as CSV (filtered as on the page)."""
     _require_data_officer(request)
@@ -160,6 +166,7 @@ def attempt_problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@reach(access.RETURN_ROLES, OWN_AREA, model=ImportAttempt)
 def attempt_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     _require_data_officer(request)
     found = selectors.attempt_for(request.user, pk)
@@ -179,6 +186,7 @@ def attempt_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@reach(access.RETURN_ROLES, OWN_AREA, model=ImportAttempt)
 def attempt_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     _require_data_officer(request)
     found = selectors.attempt_for(request.user, pk)
@@ -191,12 +199,24 @@ def attempt_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("interop:returns")
 
 
+@reach(
+    access.RETURN_ROLES,
+    OWN_AREA,
+    model=Area,
+    key="?export-area",
+    when={"export-collection_year": "2023"},
+    refuses=403,
+)
 def download(request: HttpRequest) -> HttpResponse:
     """The LA's return for a year as a zip of its CSV files; audited with their hashes."""
     _require_data_officer(request)
     choice = _download_form(request, request.GET)
     if not choice.is_valid():
-        raise PermissionDenied("Choose one of your local authorities and a year")
+        code = str(choice["area"].value() or "").replace("\x00", "")
+        if "area" in choice.errors and Area.objects.filter(code=code).exists():
+            raise PermissionDenied("Choose one of your local authorities and a year")
+        # Anything else typed into the address is refused beside the field, like any form.
+        return _returns_page(request, _forms(request)[0], choice, status=400)
     area, year = choice.cleaned_data["area"], choice.cleaned_data["collection_year"]
     imports.require_return_access(request.user, area)
     result = build_return(area.code, year)

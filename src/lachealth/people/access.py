@@ -35,6 +35,10 @@ REFERRAL_ROLES = frozenset({Role.HEALTH_PRACTITIONER, Role.HEALTH_ADMIN})
 HANDOVER_SENDER_ROLES = LA_CHILD_ROLES
 #: Roles that receive hand-offs for a provider or ICB and acknowledge them.
 HANDOVER_RECEIVER_ROLES = HEALTH_CHILD_ROLES
+#: Roles that see children (each in their own areas: `child_q`).
+CHILD_ROLES = LA_CHILD_ROLES | HEALTH_CHILD_ROLES
+#: Roles that manage users, organisations and settings (and see no child by that role).
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN})
 
 
 @dataclass(frozen=True)

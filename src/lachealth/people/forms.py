@@ -17,13 +17,14 @@ class SignInForm(NhsForm):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": False}),
     )
-    password = forms.CharField(label="Password", widget=forms.PasswordInput)
+    password = forms.CharField(label="Password", max_length=256, widget=forms.PasswordInput)
 
 
 class CodeForm(NhsForm):
     code = forms.RegexField(
         label="Security code",
         regex=r"^\s*\d{6}\s*$",
+        max_length=20,
         help_text="The 6-digit code from your authenticator app",
         error_messages={
             "invalid": "Enter the 6-digit code from your authenticator app",
@@ -51,6 +52,7 @@ class OrganisationForm(NhsForm):
     team_email = forms.EmailField(
         label="Team mailbox (optional)",
         required=False,
+        max_length=254,
         help_text="Where the team's daily digest of due work is sent",
     )
     areas = forms.ModelMultipleChoiceField(
@@ -69,9 +71,10 @@ class UserForm(NhsForm):
     )
     first_name = forms.CharField(label="First name", max_length=150)
     last_name = forms.CharField(label="Last name", max_length=150)
-    email = forms.EmailField(label="Email address")
+    email = forms.EmailField(label="Email address", max_length=254)
     password = forms.CharField(
         label="Temporary password",
+        max_length=256,
         widget=forms.PasswordInput,
         help_text="At least 12 characters. Give it to the person securely; "
         "they set up their authenticator app when they first sign in.",
@@ -81,7 +84,7 @@ class UserForm(NhsForm):
 class UserEditForm(NhsForm):
     first_name = forms.CharField(label="First name", max_length=150)
     last_name = forms.CharField(label="Last name", max_length=150)
-    email = forms.EmailField(label="Email address")
+    email = forms.EmailField(label="Email address", max_length=254)
     is_active = forms.BooleanField(label="Account active", required=False)
 
 
@@ -100,7 +103,9 @@ class GrantRoleForm(NhsForm):
 
 
 class AccessLogFilterForm(NhsForm):
-    user = forms.CharField(label="User", required=False, help_text="Username or part of it")
+    user = forms.CharField(
+        label="User", required=False, max_length=150, help_text="Username or part of it"
+    )
     child = forms.CharField(
         label="Child",
         required=False,

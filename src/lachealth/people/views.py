@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from markupsafe import Markup
 
 from lachealth.exports import csv_response
+from lachealth.reach import ANY, PUBLIC, SIGNED_IN, reach
 
 from . import access, audit, selectors, services
 from .forms import (
@@ -44,6 +45,7 @@ def _next_url(request: HttpRequest) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
+@reach(PUBLIC)
 @login_not_required
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr,attr-defined]
@@ -89,6 +91,7 @@ def _demo_hint(user: User, device: TOTPDevice) -> str | None:
     return None
 
 
+@reach(SIGNED_IN)
 @otp_not_required
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -120,6 +123,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reach(SIGNED_IN)
 @otp_not_required
 def enrol(request: HttpRequest) -> HttpResponse:
     """First sign-in: scan a QR code into an authenticator app and prove it with a code."""
@@ -149,6 +153,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reach(PUBLIC)
 @require_POST
 @login_not_required
 def sign_out(request: HttpRequest) -> HttpResponse:
@@ -159,6 +164,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("people:sign_in")
 
 
+@reach(SIGNED_IN)
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     return render(
@@ -188,6 +194,7 @@ def _require_admin(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+@reach(access.ADMIN_ROLES)
 def organisation_list(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     return render(
@@ -200,6 +207,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reach(access.ADMIN_ROLES, ANY, model=Organisation)
 def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     admin = _require_admin(request)
     organisation = get_object_or_404(Organisation, pk=pk) if pk else None
@@ -240,6 +248,7 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     )
 
 
+@reach(access.ADMIN_ROLES)
 def user_list(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     query = request.GET.get("q", "").strip()
@@ -252,6 +261,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reach(access.ADMIN_ROLES)
 def user_create(request: HttpRequest) -> HttpResponse:
     admin = _require_admin(request)
     form = UserForm(request.POST if request.method == "POST" else None)
@@ -266,6 +276,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "people/user_form.jinja", {"form": form, "page_title": "Add a user"})
 
 
+@reach(access.ADMIN_ROLES, ANY, model=User)
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     admin = _require_admin(request)
     person = get_object_or_404(User, pk=pk)
@@ -331,6 +342,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reach(access.ADMIN_ROLES)
 def access_log(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = AccessLogFilterForm(request.GET or None)

@@ -1,0 +1,175 @@
+"""Signing in, administration, the measures' filters and the SSDA903 returns pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.urls import reverse
+
+from lachealth.insight.forms import FilterForm
+from lachealth.interop.forms import ConfirmForm, ReturnChoiceForm, UploadForm
+from lachealth.people.forms import (
+    AccessLogFilterForm,
+    CodeForm,
+    GrantRoleForm,
+    OrganisationForm,
+    SignInForm,
+    UserEditForm,
+    UserForm,
+)
+
+from ...conftest import BRADFORD
+from .. import scenes
+from ..strategies import FileValue
+from .base import Target, day
+
+PEOPLE: list[Target] = [
+    Target(
+        "people:sign_in",
+        "people",
+        (SignInForm,),
+        None,
+        url=lambda s: reverse("people:sign_in"),
+        valid=lambda s: {"username": "la_a_sw", "password": "correct-horse-battery"},
+        sign_in="anonymous",
+    ),
+    Target(
+        "people:sign_in_code",
+        "people",
+        (CodeForm,),
+        "la_a_sw",
+        url=lambda s: reverse("people:sign_in_code"),
+        valid=lambda s: {"code": scenes.security_code(s.world.users["la_a_sw"])},
+        sign_in="password",
+    ),
+    Target(
+        "people:enrol",
+        "people",
+        (CodeForm,),
+        "la_b_sw",
+        url=lambda s: reverse("people:enrol"),
+        valid=lambda s: {"code": scenes.security_code(s.world.users["la_b_sw"])},
+        sign_in="password, no device",
+    ),
+    Target(
+        "people:organisation_create",
+        "people",
+        (OrganisationForm,),
+        "sysadmin",
+        url=lambda s: reverse("people:organisation_create"),
+        valid=lambda s: {"name": "Kirklees LAC health", "kind": "PROVIDER", "areas": [BRADFORD]},
+    ),
+    Target(
+        "people:organisation_edit",
+        "people",
+        (OrganisationForm,),
+        "sysadmin",
+        url=lambda s: reverse("people:organisation_edit", args=[s.world.orgs["prov_a"].pk]),
+        valid=lambda s: {"ods_code": "RXX01"},
+    ),
+    Target(
+        "people:user_create",
+        "people",
+        (UserForm,),
+        "sysadmin",
+        url=lambda s: reverse("people:user_create"),
+        valid=lambda s: {
+            "username": "new.nurse@example.org",
+            "first_name": "New",
+            "last_name": "Nurse",
+            "email": "new.nurse@example.org",
+            "password": "a-long-temporary-password",
+        },
+    ),
+    Target(
+        "people:user_detail (details)",
+        "people",
+        (UserEditForm,),
+        "sysadmin",
+        url=lambda s: reverse("people:user_detail", args=[s.world.users["la_b_sw"].pk]),
+        fixed={"form": "details"},
+        valid=lambda s: {"first_name": "Bea"},
+    ),
+    Target(
+        "people:user_detail (role)",
+        "people",
+        (GrantRoleForm,),
+        "sysadmin",
+        url=lambda s: reverse("people:user_detail", args=[s.world.users["la_b_sw"].pk]),
+        fixed={"form": "role"},
+        valid=lambda s: {
+            "organisation": str(s.world.orgs["la_b"].pk),
+            "role": "data_officer",
+        },
+    ),
+    Target(
+        "people:access_log",
+        "people",
+        (AccessLogFilterForm,),
+        "sysadmin",
+        url=lambda s: reverse("people:access_log"),
+        method="get",
+        valid=lambda s: {"user": "la_a", **day("date_from", date(2026, 11, 1))},
+    ),
+]
+
+INSIGHT: list[Target] = [
+    Target(
+        f"insight:dashboard ({user})",
+        "insight",
+        (FilterForm,),
+        user,
+        url=lambda s: reverse("insight:dashboard"),
+        method="get",
+        valid=lambda s: {"age_band": "", "sex": "F"},
+        refusal_statuses=frozenset({400}),
+    )
+    for user in ("commissioner", "la_a_data")
+]
+
+INTEROP: list[Target] = [
+    Target(
+        "interop:returns (upload)",
+        "interop",
+        (UploadForm,),
+        "la_a_data",
+        url=lambda s: reverse("interop:returns"),
+        valid=lambda s: {
+            "upload-area": BRADFORD,
+            "upload-collection_year": str(scenes.RETURN_YEAR),
+            "upload-return_files": [
+                FileValue(name, content)
+                for name, content in scenes.exported(BRADFORD, scenes.RETURN_YEAR).items()
+            ],
+        },
+        share=0.3,
+    ),
+    Target(
+        "interop:download",
+        "interop",
+        (ReturnChoiceForm,),
+        "la_a_data",
+        page=lambda s: reverse("interop:returns"),
+        url=lambda s: reverse("interop:download"),
+        method="get",
+        valid=lambda s: {
+            "export-area": BRADFORD,
+            "export-collection_year": str(scenes.RETURN_YEAR),
+        },
+        refusal_statuses=frozenset({400}),
+        access_refusals=frozenset({403}),
+        share=0.5,
+    ),
+    Target(
+        "interop:attempt_confirm",
+        "interop",
+        (ConfirmForm,),
+        "la_a_data",
+        make=lambda w: {"attempt": scenes.import_waiting(w)},
+        page=lambda s: reverse("interop:attempt", args=[s.attempt.pk]),
+        url=lambda s: reverse("interop:attempt_confirm", args=[s.attempt.pk]),
+        valid=lambda s: {"accept_warnings": "on"},
+        refusal_statuses=frozenset({400}),
+        share=0.5,
+    ),
+]

@@ -1,0 +1,364 @@
+"""The matrix's world, built once per test module: the shared world's users in every role and a
+CAMHS clinician, signed in; each area's children with one of every object a URL can name,
+made through the services as users make them; and a foreign area (Wakefield) that no user of
+the world serves, whose objects nobody but the administrators may reach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Model
+from django.test import Client
+from django.utils import timezone
+
+from lachealth.care import team
+from lachealth.care.models import Child, Episode, TeamMember
+from lachealth.handovers import services as handovers
+from lachealth.handovers.models import Notification, Referral
+from lachealth.health import ownership, summary
+from lachealth.health import services as health
+from lachealth.health.models import (
+    Appointment,
+    ClinicalEntry,
+    HealthAssessment,
+    HealthPlanAction,
+    SdqResult,
+    TakenHow,
+)
+from lachealth.interop.models import ImportAttempt, ImportStatus
+from lachealth.people import access
+from lachealth.people.models import Area, Membership, Organisation, OrganisationKind, Role, User
+from lachealth.reach import (
+    ANY,
+    OWN_AREA,
+    OWN_ORGANISATION,
+    OWN_USER,
+    PLACED_INTO_AREA,
+    SERVICE_STAFF,
+    Objects,
+    Reach,
+)
+
+from ..conftest import BRADFORD, CALDERDALE, LEEDS, make_world, sign_in
+from ..factories import MembershipFactory, OrganisationFactory, area, child_in_care, ensure_areas
+from .patterns import cases_of_pattern, every_pattern
+
+NOW = "2024-02-01 10:00:00 +0000"
+AS_OF = date(2024, 2, 1)
+WAKEFIELD = "E08000036"
+AREA_NAMES = {
+    BRADFORD: "Bradford",
+    LEEDS: "Leeds",
+    CALDERDALE: "Calderdale",
+    WAKEFIELD: "Wakefield (nobody's)",
+}
+
+#: Each child's last name: found on no page but theirs, so a page showing it shows the child.
+LAST_NAMES = {
+    "child_a": "Zaffaroni",
+    "child_a_out": "Oxtoby",  # Bradford's, placed in Calderdale
+    "child_b": "Brindlecombe",
+    "child_c": "Cazalet",
+    "child_b_in_a": "Pimblott",  # Leeds's, placed in Bradford
+    "foreign": "Xerxesson",  # Wakefield's: nobody's
+}
+
+#: Who records each child's health: a practitioner of the provider serving them.
+RECORDED_BY = {
+    "child_a": "prov_a_nurse",
+    "child_a_out": "prov_a_nurse",
+    "child_c": "prov_c_nurse",
+    "child_b_in_a": "prov_a_nurse",
+    "foreign": "prov_d_nurse",
+}
+#: The service each child is referred to, where one serves them.
+REFERRED_TO = {
+    "child_a": "camhs_a",
+    "child_a_out": "camhs_a",
+    "child_b_in_a": "camhs_a",
+    "foreign": "camhs_d",
+}
+
+
+@dataclass(frozen=True)
+class Held:
+    """One role a user holds (a service's health roles as SERVICE_STAFF), at an organisation
+    serving these areas."""
+
+    role: str
+    organisation: int
+    areas: frozenset[str]
+
+
+@dataclass(repr=False)
+class Matrix:
+    users: dict[str, User]  # who the matrix requests as
+    held: dict[str, tuple[Held, ...]]
+    clients: dict[str, Client]
+    anonymous: Client
+    #: The objects of each model a URL may name, the foreign area's first.
+    objects: dict[type, list[Model]]
+    #: Per user ("" for anonymous), the last names of children no page may show them.
+    unseen: dict[str, tuple[str, ...]]
+
+    def __repr__(self) -> str:  # pytest shows it beside every failure
+        return f"<the matrix's world: {len(self.users)} users>"
+
+
+def build() -> Matrix:
+    ensure_areas()
+    world = make_world()
+    for name, child in world.children.items():
+        Child.objects.filter(pk=child.pk).update(last_name=LAST_NAMES[name])
+    children = {name: Child.objects.get(pk=c.pk) for name, c in world.children.items()}
+    orgs, staff = _foreign_and_services(world)
+    children["child_b_in_a"] = child_in_care(
+        area(LEEDS), area(BRADFORD), la_child_id="B2", last_name=LAST_NAMES["child_b_in_a"]
+    )
+    children["foreign"] = child_in_care(
+        area(WAKEFIELD), la_child_id="X1", last_name=LAST_NAMES["foreign"]
+    )
+    _records(children, orgs, staff)
+    probed = {**world.users, "camhs_a_clinician": staff["camhs_a_clinician"]}
+    held = {name: _held(user) for name, user in probed.items()}
+    return Matrix(
+        users=probed,
+        held=held,
+        clients={
+            name: sign_in(Client(raise_request_exception=False), user)
+            for name, user in probed.items()
+        },
+        anonymous=Client(raise_request_exception=False),
+        objects=_objects(children),
+        unseen=_unseen(children, probed, held),
+    )
+
+
+def _foreign_and_services(world: Any) -> tuple[dict[str, Organisation], dict[str, User]]:
+    """Wakefield's LA and provider, and a CAMHS for Bradford and one for Wakefield, with staff."""
+    orgs = dict(world.orgs)
+    for name, kind, code in [
+        ("la_d", OrganisationKind.LOCAL_AUTHORITY, WAKEFIELD),
+        ("prov_d", OrganisationKind.HEALTH_PROVIDER, WAKEFIELD),
+        ("camhs_a", OrganisationKind.SERVICE, BRADFORD),
+        ("camhs_d", OrganisationKind.SERVICE, WAKEFIELD),
+    ]:
+        orgs[name] = OrganisationFactory(name=name.upper(), kind=kind, areas=[area(code)])
+    staff = dict(world.users)
+    for name, org, role in [
+        ("la_d_sw", "la_d", Role.SOCIAL_WORKER),
+        ("la_d_data", "la_d", Role.DATA_OFFICER),
+        ("prov_d_nurse", "prov_d", Role.HEALTH_PRACTITIONER),
+        ("camhs_a_clinician", "camhs_a", Role.HEALTH_PRACTITIONER),
+        ("camhs_d_clinician", "camhs_d", Role.HEALTH_PRACTITIONER),
+    ]:
+        staff[name] = MembershipFactory(user__username=name, organisation=orgs[org], role=role).user
+    return orgs, staff
+
+
+def _records(children: dict[str, Child], orgs: dict[str, Organisation], staff: dict) -> None:
+    """One of everything per child: hand-offs, the GP, a booking, an assessment with an action
+    for the LA and one for health, two SDQs, a clinical summary entry, a referral; a transfer
+    of assessments between health teams; and an import of each LA's return."""
+    social_worker = {BRADFORD: "la_a_sw", LEEDS: "la_b_sw", CALDERDALE: "la_c_sw"}
+    for name, child in children.items():
+        by = staff[social_worker.get(child.responsible_area_id, "la_d_sw")]
+        handovers.notify_care_events([child.pk], by=by, as_of=AS_OF)
+        team.add_team_member(
+            by=by,
+            child=child,
+            role="gp",
+            details=team.MemberDetails(start=date(2024, 1, 10), organisation="Moor Surgery"),
+            as_of=AS_OF,
+        )
+        if name not in RECORDED_BY:
+            continue
+        nurse = staff[RECORDED_BY[name]]
+        health.book_appointment(
+            by=nurse,
+            child=child,
+            kind="RHA",
+            starts_at=timezone.make_aware(datetime(2024, 2, 20, 10)),
+            venue="Clinic",
+            practitioner=nurse,
+            as_of=AS_OF,
+        )
+        health.record_assessment(
+            by=nurse,
+            child=child,
+            kind="IHA",
+            completed_on=date(2024, 1, 25),
+            practitioner=nurse,
+            professional="medical",
+            details={"immunisations": "yes"},
+            actions=[
+                health.PlannedAction("Dental", "See a dentist", "la", date(2024, 3, 1)),
+                health.PlannedAction("Low mood", "Refer to CAMHS", "health", date(2024, 3, 1)),
+            ],
+            as_of=AS_OF,
+        )
+        for day in (15, 20):
+            health.record_sdq(
+                by=nurse,
+                child=child,
+                completed_on=date(2024, 1, day),
+                informant="carer",
+                items=[1] * 25,
+                as_of=AS_OF,
+            )
+        summary.add_entry(
+            by=nurse,
+            child=child,
+            kind="condition",
+            details=summary.EntryDetails(term="Asthma"),
+            as_of=AS_OF,
+        )
+        if name in REFERRED_TO:
+            handovers.refer(
+                by=nurse,
+                action=HealthPlanAction.objects.get(child=child, owner_kind="health"),
+                service=orgs[REFERRED_TO[name]],
+                kind="emotional_wellbeing",
+                reason="Low mood",
+                urgency="routine",
+                as_of=AS_OF,
+            )
+    # Calderdale's team takes over the assessments of Bradford's child placed there: a
+    # transfer notice that one health team sends another.
+    for team_name, nurse_name in [("prov_a", "prov_a_nurse"), ("prov_c", "prov_c_nurse")]:
+        ownership.take(
+            child=children["child_a_out"],
+            team=orgs[team_name],
+            by=staff[nurse_name],
+            how=TakenHow.TOOK_OVER,
+            as_of=AS_OF,
+            reason="The child lives in our area now",
+        )
+    for code, officer in [(BRADFORD, "la_a_data"), (LEEDS, "la_b_data"), (WAKEFIELD, "la_d_data")]:
+        ImportAttempt.objects.create(
+            area=area(code),
+            collection_year=2023,
+            uploaded_by=staff[officer],
+            status=ImportStatus.IMPORTED,
+            message="Imported",
+        )
+
+
+def _held(user: User) -> tuple[Held, ...]:
+    found = []
+    for membership in Membership.objects.filter(user=user, is_active=True).select_related(
+        "organisation"
+    ):
+        org = membership.organisation
+        role = membership.role
+        if org.kind == OrganisationKind.SERVICE:
+            if role not in access.REFERRAL_ROLES:
+                continue
+            role = SERVICE_STAFF
+        areas = frozenset(org.areas.values_list("code", flat=True))
+        found.append(Held(role, org.pk, areas))
+    return tuple(found)
+
+
+def belongs(obj: Model) -> frozenset[str]:
+    """The areas an object belongs to: its child's responsible and placement areas, an
+    import's or an area's own, an organisation's, a user's organisations'."""
+    child = obj if isinstance(obj, Child) else getattr(obj, "child", None)
+    if child is not None:
+        return frozenset({child.responsible_area_id, child.current_placement_area_id})
+    if isinstance(obj, ImportAttempt):
+        return frozenset({obj.area_id})
+    if isinstance(obj, Area):
+        return frozenset({obj.pk})
+    if isinstance(obj, Organisation):
+        return frozenset(obj.areas.values_list("code", flat=True))
+    if isinstance(obj, User):
+        held = obj.memberships.exclude(organisation__areas=None)
+        return frozenset(held.values_list("organisation__areas", flat=True))
+    raise AssertionError(f"the matrix does not know where a {type(obj).__name__} belongs")
+
+
+def relations(target: Model, user: User, holds: tuple[Held, ...], grant: Reach) -> Objects:
+    """How an object stands to a user in the roles of one grant."""
+    mine = [h for h in holds if h.role in grant.roles]
+    areas = frozenset().union(*(h.areas for h in mine))
+    child = target if isinstance(target, Child) else getattr(target, "child", None)
+    responsible = placed = None
+    if child is not None:
+        responsible, placed = child.responsible_area_id, child.current_placement_area_id
+    elif isinstance(target, ImportAttempt):
+        responsible = target.area_id
+    elif isinstance(target, Area):
+        responsible = target.pk
+    found = Objects(0)
+    if responsible in areas:
+        found |= OWN_AREA
+    if placed in areas:
+        found |= PLACED_INTO_AREA
+    if own_fields(target, holds, grant):
+        found |= OWN_ORGANISATION
+    if isinstance(target, User) and target.pk == user.pk:
+        found |= OWN_USER
+    return found
+
+
+def own_fields(target: Model, holds: tuple[Held, ...], grant: Reach) -> frozenset[str]:
+    """The object's `organisation` fields that name an organisation where the user holds one
+    of the grant's roles (a notification's sender, its recipient, or both)."""
+    mine = {h.organisation for h in holds if h.role in grant.roles}
+    return frozenset(n for n in grant.organisation if getattr(target, f"{n}_id") in mine)
+
+
+def reaches(grant: Reach, relation: Objects) -> bool:
+    """Whether a grant reaches an object that stands so to the user."""
+    return bool(grant.objects and (ANY in grant.objects or relation & grant.objects))
+
+
+def _objects(children: dict[str, Child]) -> dict[type, list[Model]]:
+    querysets: dict[type, Any] = {
+        Child: Child.objects.filter(pk__in=[c.pk for c in children.values()]),
+        Episode: Episode.objects.select_related("child"),
+        TeamMember: TeamMember.objects.select_related("child"),
+        Appointment: Appointment.objects.select_related("child"),
+        HealthAssessment: HealthAssessment.objects.select_related("child"),
+        SdqResult: SdqResult.objects.select_related("child"),
+        HealthPlanAction: HealthPlanAction.objects.select_related("child"),
+        ClinicalEntry: ClinicalEntry.objects.select_related("child"),
+        Notification: Notification.objects.select_related("child"),
+        Referral: Referral.objects.select_related("child"),
+        ImportAttempt: ImportAttempt.objects.all(),
+        Area: Area.objects.filter(code__in=AREA_NAMES),
+        Organisation: Organisation.objects.all(),
+        User: User.objects.all(),
+    }
+    found = {}
+    for model, queryset in querysets.items():
+        rows = list(queryset.order_by("pk"))
+        found[model] = sorted(rows, key=lambda o: WAKEFIELD not in belongs(o))
+    return found
+
+
+def _unseen(
+    children: dict[str, Child], users: dict[str, User], held: dict[str, tuple[Held, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """The last names no page may show each user: those of children whose page (care's
+    declaration of `child_detail`) they may not reach, but for the children referred to
+    their service (access.py: a service's staff see those)."""
+    (page,) = cases_of_pattern(next(p for p in every_pattern() if p.name == "care:child_detail"))
+    referred = set(Referral.objects.values_list("service_id", "child_id"))
+    unseen: dict[str, tuple[str, ...]] = {"": tuple(c.last_name for c in children.values())}
+    for who, holds in held.items():
+        services = {h.organisation for h in holds if h.role == SERVICE_STAFF}
+        unseen[who] = tuple(
+            child.last_name
+            for child in children.values()
+            if not any(
+                reaches(g, relations(child, users[who], holds, g))
+                for g in page.grants
+                if any(h.role in g.roles for h in holds)
+            )
+            and not any((s, child.pk) in referred for s in services)
+        )
+    return unseen
