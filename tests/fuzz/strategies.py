@@ -254,12 +254,15 @@ def _date_dict(draw: Any, key: str, ctx: Context) -> dict[str, Any]:
 
 
 def _edges(key: str, f: forms.Field) -> tuple[dict[str, Any], ...]:
-    """A field's worst values: one that is no value of its kind, one beyond its bounds."""
+    """A field's worst values: one that is no value of its kind, one beyond its bounds (for a
+    tick box: ticked, and left out)."""
     if isinstance(f, SplitDateField):
         return (
             {f"{key}_0": "31", f"{key}_1": "2", f"{key}_2": "2024"},
             {f"{key}_0": "9" * 20, f"{key}_1": "1", f"{key}_2": "2024"},
         )
+    if isinstance(f, forms.BooleanField):  # ticked alone, and not sent at all
+        return ({key: "on"}, {})
     if isinstance(f, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
         return ({key: ["zzz"]}, {key: ["9" * 20, "\x00"]})
     if isinstance(f, forms.ChoiceField):
@@ -269,8 +272,12 @@ def _edges(key: str, f: forms.Field) -> tuple[dict[str, Any], ...]:
         return ({key: "1e309"}, {key: str(beyond)})
     if isinstance(f, forms.FileField):
         return ({key: [FileValue("Header.csv", b"")]},)
-    if isinstance(f, forms.CharField):
-        return ({key: "\u202eAda\x07"}, {key: "y" * ((f.max_length or 9_999) + 1)})
+    if isinstance(f, forms.CharField):  # and a plain word, alone where others are left empty
+        return (
+            {key: "\u202eAda\x07"},
+            {key: "y" * ((f.max_length or 9_999) + 1)},
+            {key: "Ada"[: f.max_length or 3]},
+        )
     return ()
 
 

@@ -1,8 +1,8 @@
-"""Bounds of the health record's forms, and a refusal the assessment page showed no summary
-for (found by the form fuzzer, tests/fuzz): an appointment is booked within a year, a health
-plan action falls due within two years of its assessment, an assessment's free text is at most
-5,000 characters, and an entry of the clinical summary ticked on the assessment that is no
-longer current is named in the summary."""
+"""Bounds and refusals of the health record's forms, each found by the form fuzzer
+(tests/fuzz): an appointment is booked within a year, a health plan action falls due within
+two years of its assessment, an assessment's free text is at most 5,000 characters, a new
+summary row is an entry only with its kind and description, and an entry of the clinical
+summary ticked on the assessment that is no longer current is named in the error summary."""
 
 from __future__ import annotations
 
@@ -174,4 +174,15 @@ def test_an_entry_ticked_that_is_no_longer_current_is_named_in_the_error_summary
     assert response.status_code == 200
     assert '<a href="#id_summary-ended"' in page
     assert "An entry ticked is no longer current: reload the page" in page
+    assert not HealthAssessment.objects.exists()
+
+
+def test_a_new_summary_row_with_only_share_ticked_asks_for_its_kind_and_description(world, as_user):
+    """It was a server error (found by the fuzzer on PostgreSQL): the row was taken as an
+    entry of no kind."""
+    response = assess_on_the_page(as_user("prov_a_nurse"), world, **{"entries-0-shareable": "on"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "New summary entry 1: Choose what it is" in page
+    assert "New summary entry 1: Enter the description" in page
     assert not HealthAssessment.objects.exists()

@@ -202,7 +202,8 @@ def _add_gp(
             as_of=as_of,
         )
     except ValidationError as exc:
-        fields = {"code": "gp_practice_code", "name": "gp_practice_name"}
+        # The practice's name is the team member's organisation (its `name` is a named GP).
+        fields = {"code": "gp_practice_code", "organisation": "gp_practice_name"}
         raise ValidationError(
             {fields.get(f, f): errors for f, errors in exc.message_dict.items()}
         ) from exc

@@ -334,7 +334,10 @@ class NewEntryForm(NhsForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if any(data.get(k) for k in ("kind", "term", "code", "particulars", "severity")):
+        # Any box of the row filled or ticked starts an entry, which then needs its kind and
+        # description (a row with only "share" ticked is not an entry without them).
+        started = ("kind", "term", "code", "particulars", "severity", "shareable")
+        if any(data.get(k) for k in started):
             if not data.get("kind") and "kind" not in self.errors:
                 self.add_error("kind", "Choose what it is")
             if not data.get("term") and "term" not in self.errors:
