@@ -203,6 +203,29 @@ def test_correcting_a_move_date_follows_through_and_tells_the_team(world):
     ]
 
 
+def test_the_history_page_shows_a_correction_and_the_child_page_its_author(world, as_user):
+    child = _moved_out_of_area(world)
+    move = child.episodes.get(decom=date(2026, 11, 20))
+    corrections.correct_event_dates(
+        by=world.users["la_a_data"],
+        episode=move,
+        new_start=date(2026, 11, 18),
+        reason="The move was on the 18th",
+        as_of=AS_OF,
+    )
+    client = as_user("la_a_sw")
+    page = client.get(reverse("care:child_detail", args=[child.pk])).content.decode()
+    author = str(world.users["la_a_data"])
+    assert f"Last changed by {author}" in page
+    assert reverse("care:child_history", args=[child.pk]) in page
+    history = client.get(reverse("care:child_history", args=[child.pk])).content.decode()
+    table = history[history.index('id="history"') :]
+    newest = table[table.index("<tbody") : table.index("</tr>", table.index("<tbody"))]
+    assert author in newest and "The move was on the 18th" in newest
+    assert "Date episode started: 20 November 2026" in newest
+    assert "18 November 2026" in newest
+
+
 def test_a_corrected_entry_date_moves_the_initial_assessment_clock(world):
     child = enter_care(world, decom=date(2026, 11, 2), as_of=AS_OF)
     facts = health_selectors.child_facts(child)

@@ -444,8 +444,10 @@ def test_the_withdrawal_page_is_the_las_own(world, as_user, pinned):
     assert not Episode.objects.filter(pk=move.pk).exists()
     page = client.get(reverse("care:child_detail", args=[child.pk])).content.decode()
     assert url not in page
+    history = client.get(reverse("care:child_history", args=[child.pk])).content.decode()
     assert (
-        "Episode from 20 November 2026 withdrawn" in page and "Recorded on the wrong child" in page
+        "Episode from 20 November 2026 withdrawn" in history
+        and "Recorded on the wrong child" in history
     )
     # Opened again, it says it was withdrawn and why.
     assert (

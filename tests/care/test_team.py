@@ -345,7 +345,7 @@ def test_the_childs_history_shows_each_change_before_and_after_who_and_why(world
     assert corrected.why == "Number typed wrongly"
     assert corrected.fields == (FieldChange("Telephone", "0113 496 0123", "0113 496 0999"),)
     assert added.fields == () and added.who == str(world.users["la_a_sw"])
-    page = as_user("prov_a_nurse").get(reverse("care:child_detail", args=[child.pk]))
+    page = as_user("prov_a_nurse").get(reverse("care:child_history", args=[child.pk]))
     text = page.content.decode()
     assert "Telephone: 0113 496 0123" in text and "Number typed wrongly" in text
 

@@ -31,6 +31,7 @@ VISIBLE = {
 NO_CHILD_ACCESS = ["commissioner", "sysadmin", "norole"]
 CHILD_PAGES = [
     "care:child_detail",
+    "care:child_history",
     "care:child_edit",
     "care:change_create",
     "care:leaving_create",
@@ -77,9 +78,10 @@ def test_roles_without_child_access_get_403(world, as_user, user, page):
 
 @pytest.mark.parametrize("user", sorted(VISIBLE))
 @pytest.mark.parametrize("child", ["child_a", "child_a_out", "child_b", "child_c"])
-def test_child_page_is_404_by_changed_url_and_logged_when_seen(world, as_user, user, child):
+@pytest.mark.parametrize("page", ["care:child_detail", "care:child_history"])
+def test_child_page_is_404_by_changed_url_and_logged_when_seen(world, as_user, user, child, page):
     target = world.children[child]
-    response = as_user(user).get(reverse("care:child_detail", args=[target.pk]))
+    response = as_user(user).get(reverse(page, args=[target.pk]))
     if child in VISIBLE[user]:
         assert response.status_code == 200
         assert target.last_name in response.content.decode()
@@ -93,7 +95,7 @@ def test_child_page_is_404_by_changed_url_and_logged_when_seen(world, as_user, u
 
 
 @pytest.mark.parametrize("user", sorted(VISIBLE))
-@pytest.mark.parametrize("page", CHILD_PAGES[1:])
+@pytest.mark.parametrize("page", CHILD_PAGES[2:])
 def test_only_the_childs_la_reaches_the_recording_pages(world, as_user, user, page):
     child = world.children["child_a"]
     response = as_user(user).get(reverse(page, args=[child.pk]))

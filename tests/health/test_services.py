@@ -45,11 +45,10 @@ def iha(world, child=None, **kwargs):  # type: ignore[no-untyped-def]
 
 def clock_codes(child, as_of=AS_OF):  # type: ignore[no-untyped-def]
     from lachealth.care.models import Child
-
-    annotated = selectors.with_clock_facts(Child.objects.filter(pk=child.pk)).get()
     from lachealth.health.status import child_clocks
 
-    return {c.code: c.status for c in child_clocks(selectors.facts_of(annotated), as_of)}
+    facts = selectors.child_facts(Child.objects.get(pk=child.pk))
+    return {c.code: c.status for c in child_clocks(facts, as_of)}
 
 
 @pytest.mark.parametrize("field", ["dental_check_on", "immunisations_checked_on"])

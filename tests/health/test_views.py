@@ -95,6 +95,24 @@ def test_worklist_query_count_does_not_grow_with_children(world, as_user):
     assert count() == few
 
 
+def test_the_worklist_is_the_same_when_its_children_are_read_in_batches(
+    world, as_user, monkeypatch
+):
+    """Children's clock facts are read in batches (lest a footprint's thousands of children
+    pass a database's bound on parameters): batches of one give the same rows."""
+    from lachealth.health import selectors
+
+    client = as_user("prov_a_admin")
+    for i in range(3):
+        child_in_care(area(BRADFORD), la_child_id=f"B{i}", date_of_birth=date(2012, 1, 1))
+    whole = client.get(reverse("health:worklist")).content.decode()
+    monkeypatch.setattr(selectors, "FACTS_BATCH", 1)
+    batched = client.get(reverse("health:worklist")).content.decode()
+    rows = re.compile(r"<tr.*?</tr>", re.S)
+    assert len(rows.findall(whole)) > 4
+    assert rows.findall(batched) == rows.findall(whole)
+
+
 def test_short_breaks_and_leaving_care_have_no_clocks(world, as_user):
     short = child_in_care(area(BRADFORD), la_child_id="SB1", last_name="Shortbreak")
     short.episodes.update(ls="V3")

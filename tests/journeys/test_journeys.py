@@ -112,7 +112,10 @@ def test_social_worker_records_entry_moves_out_of_area_and_sees_the_timeline(
     page.get_by_role("button", name="Correct the date").click()
     expect(page.get_by_text("Date corrected")).to_be_visible()
     expect(timeline.get_by_role("row").nth(2)).to_contain_text("29 August 2025")
+    page.get_by_role("link", name="See every change to this record").click()
     expect(page.locator("#history")).to_contain_text("The child moved on the 29th")
+    check_accessibility(page)
+    page.get_by_role("link", name="Back to").click()
 
     # The carer joins the team around the child.
     page.get_by_role("button", name="Add someone to the team").click()

@@ -87,13 +87,13 @@ def test_weak_password_is_refused(areas, monkeypatch):
 @pytest.mark.parametrize(
     ("environ", "cpus", "workers"),
     [
-        ({}, 2, 5),  # the CI machine: two per core and one more
-        ({}, None, 3),  # the CPU count unknown: as for one core
+        ({}, 2, 3),  # the CI machine: one per core and one more
+        ({}, None, 2),  # the CPU count unknown: as for one core
         ({}, 64, 17),  # a large server: capped, the database is the limit
         ({"WEB_CONCURRENCY": "8"}, 2, 8),
         ({"WEB_CONCURRENCY": " 3 "}, 2, 3),
-        ({"WEB_CONCURRENCY": "0"}, 2, 5),  # nonsense falls back to the default
-        ({"WEB_CONCURRENCY": "many"}, 2, 5),
+        ({"WEB_CONCURRENCY": "0"}, 2, 3),  # nonsense falls back to the default
+        ({"WEB_CONCURRENCY": "many"}, 2, 3),
     ],
 )
 def test_the_worker_count_comes_from_the_environment(environ, cpus, workers):

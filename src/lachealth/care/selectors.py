@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import DateField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -238,6 +239,29 @@ def change_history(child: Child, limit: int = 20) -> list[Change]:
             rows.append(Change(h.history_date, who, f"{what(h)} {verb}", why, tuple(fields)))
     rows.sort(key=lambda c: c.when, reverse=True)
     return rows[:limit]
+
+
+@dataclass(frozen=True)
+class LastChange:
+    when: Any
+    who: str
+
+
+def last_change(child: Child) -> LastChange | None:
+    """When the child's care record last changed and by whom: one query over the versions of
+    every part of it (the whole history has its own page)."""
+    parts = [child.history.all()] + [m.history.filter(child_id=child.pk) for m, _ in DESCRIBED]
+    versions = [p.order_by().values("history_date", "history_user_id") for p in parts]
+    newest = versions[0].union(*versions[1:], all=True).order_by("-history_date")[:1]
+    found = next(iter(newest), None)
+    if found is None:
+        return None
+    user = (
+        get_user_model().objects.filter(pk=found["history_user_id"]).first()
+        if found["history_user_id"]
+        else None
+    )
+    return LastChange(found["history_date"], str(user) if user else "system")
 
 
 def _latest_with_previous(versions: Any, limit: int) -> list[tuple[Any, Any]]:

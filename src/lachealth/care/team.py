@@ -180,22 +180,30 @@ def normalise_telephone(value: str) -> str:
     return phonenumbers.format_number(number, style)
 
 
+def _is_current(m: TeamMember, as_of: date) -> bool:
+    return not m.withdrawn_reason and m.start <= as_of and (m.end is None or m.end >= as_of)
+
+
+def current_and_earlier(child: Child, as_of: date) -> tuple[list[TeamMember], list[TeamMember]]:
+    """The team on `as_of`, in page order (withdrawn members left out); and members who have
+    left it, or are yet to join, or were withdrawn as entered in error, newest first."""
+    members = list(child.team.select_related("user"))
+    now = [m for m in members if _is_current(m, as_of)]
+    before = [m for m in members if not _is_current(m, as_of)]
+    return (
+        sorted(now, key=lambda m: (ORDER.index(m.role), m.start, m.pk)),
+        sorted(before, key=lambda m: (m.end or m.start, m.pk), reverse=True),
+    )
+
+
 def current(child: Child, as_of: date) -> list[TeamMember]:
     """The team on `as_of`, in page order (withdrawn members left out)."""
-    members = (
-        child.team.filter(withdrawn_reason="", start__lte=as_of)
-        .filter(Q(end__isnull=True) | Q(end__gte=as_of))
-        .select_related("user")
-    )
-    return sorted(members, key=lambda m: (ORDER.index(m.role), m.start, m.pk))
+    return current_and_earlier(child, as_of)[0]
 
 
 def earlier(child: Child, as_of: date) -> list[TeamMember]:
     """Members who have left the team, and those withdrawn as entered in error, newest first."""
-    members = child.team.filter(
-        Q(withdrawn_reason__gt="") | Q(end__lt=as_of) | Q(start__gt=as_of)
-    ).select_related("user")
-    return sorted(members, key=lambda m: (m.end or m.start, m.pk), reverse=True)
+    return current_and_earlier(child, as_of)[1]
 
 
 def _require(by: Any, child: Child, role: str) -> None:

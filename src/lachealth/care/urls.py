@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.child_list, name="child_list"),
     path("new/", views.child_create, name="child_create"),
     path("<int:pk>/", views.child_detail, name="child_detail"),
+    path("<int:pk>/history/", views.child_history, name="child_history"),
     path("<int:pk>/details/", views.child_edit, name="child_edit"),
     path("<int:pk>/change/", views.change_create, name="change_create"),
     path("<int:pk>/leaving-care/", views.leaving_create, name="leaving_create"),

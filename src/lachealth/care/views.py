@@ -79,9 +79,8 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = selectors.visible_child(request.user, pk)
     audit.record(request, AccessAction.VIEW, child=child)
     periods = selectors.timeline(child)
-    history = selectors.change_history(child)
     today = timezone.localdate()
-    current_team = team.current(child, today)
+    current_team, earlier_team = team.current_and_earlier(child, today)
     return render(
         request,
         "care/child_detail.jinja",
@@ -94,14 +93,36 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "team_missing": [
                 TeamRole(r).label for r in team.EXPECTED if all(m.role != r for m in current_team)
             ],
-            "earlier_team": team.earlier(child, today),
+            "earlier_team": earlier_team,
             "recordable": team.roles_recorded_by(request.user, child),
-            "history": history,
-            "last_change": history[0] if history else None,
+            "last_change": selectors.last_change(child),
             "can_record": access.can_record_care(request.user, child.responsible_area_id),
             "panels": panels.for_child(request, child),
         },
     )
+
+
+@reach(access.LA_CHILD_ROLES, OWN_AREA)
+@reach(access.HEALTH_CHILD_ROLES, OWN_AREA | PLACED_INTO_AREA)
+def child_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every recent change to the child's care record: who, when, what before and after,
+    and why (a page of its own, so that the child's page stays quick)."""
+    require_child_access(request)
+    child = selectors.visible_child(request.user, pk)
+    audit.record(request, AccessAction.VIEW, child=child, detail="change history")
+    return render(
+        request,
+        "care/child_history.jinja",
+        {
+            "page_title": f"Change history: {child}",
+            "child": child,
+            "history": selectors.change_history(child, limit=HISTORY_LENGTH),
+        },
+    )
+
+
+#: The changes the history page lists, newest first.
+HISTORY_LENGTH = 100
 
 
 @reach(access.CARE_RECORD_ROLES)
