@@ -421,3 +421,98 @@ class AssessmentTeam(models.Model):
     def description(self) -> str:
         """'Calderdale LAC Health since 2 December 2026 (accepted the out-of-area notice)'."""
         return f"{self.team.name} since {self.since:%-d %B %Y} ({self.get_how_display()})"
+
+
+#: What an area's passports say of care leavers' entitlements until its administrator edits it.
+DEFAULT_ENTITLEMENTS = (
+    "As a care leaver you get free NHS prescriptions, free NHS dental treatment and free NHS "
+    "eye tests and help with glasses until your 25th birthday. Show this passport, or the "
+    "letter from your leaving care team, to the pharmacy, dentist or optician."
+)
+DEFAULT_GP_HOW_TO = (
+    "If you move, register with a GP near your new home as soon as you can. You do not need "
+    "proof of address or ID. Find a GP on the NHS website or in the NHS App, or ask the "
+    "surgery for a registration form."
+)
+DEFAULT_URGENT_HOW_TO = (
+    "If you need medical help fast and it is not an emergency, call 111 or go to 111.nhs.uk, "
+    "day or night. In an emergency call 999."
+)
+
+
+class PassportSettings(models.Model):
+    """An area's health passport: the age it is due by, and the text of the sections that
+    tell a care leaver what they are entitled to and how to reach services there (the area's
+    own; an administrator edits them). The responsible area's settings apply."""
+
+    area = models.OneToOneField("people.Area", on_delete=models.CASCADE, primary_key=True)
+    due_months = models.PositiveSmallIntegerField(
+        "due by age (months)",
+        default=clocks.DEFAULT_PASSPORT_DUE_MONTHS,
+        help_text="The age the passport is due by, in months: 210 is 17 years 6 months",
+    )
+    entitlements = models.TextField("what you are entitled to", default=DEFAULT_ENTITLEMENTS)
+    gp_how_to = models.TextField("registering with a GP", default=DEFAULT_GP_HOW_TO)
+    urgent_how_to = models.TextField("urgent help and NHS 111", default=DEFAULT_URGENT_HOW_TO)
+    sexual_health_services = models.TextField("sexual health services", blank=True)
+    mental_health_services = models.TextField("mental health services", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "passport settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_months__gte=16 * 12, due_months__lte=18 * 12),
+                name="passport_due_between_16_and_18",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Passport settings for {self.area_id}"
+
+
+class Passport(models.Model):
+    """One version of a young person's health passport, as given to them.
+
+    Its `content` is the record as it was assembled when given (identity, contacts, health
+    history, the clinical summary, SDQs, assessments, open actions, the area's entitlements),
+    limited to the sections the young person chose (`sections`); those they declined are
+    listed in `declined`. What is not in the record is written with them here: birth history
+    where known, family health history (only with their consent), sexual health (only if they
+    choose) and their own words. Every version is kept; giving it again makes a new one.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="passports")
+    version = models.PositiveSmallIntegerField()
+    given_on = models.DateField()
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    sections = models.JSONField(help_text="The keys of the sections included, in order")
+    declined = models.JSONField(
+        default=list, blank=True, help_text="Sections the young person left out"
+    )
+    agreed = models.BooleanField(help_text="The young person agreed to what it says")
+    without_agreement_reason = models.CharField(max_length=500, blank=True)
+    own_words = models.TextField(blank=True)
+    birth_history = models.TextField(blank=True)
+    family_history = models.TextField(blank=True)
+    family_history_consent = models.BooleanField(default=False)
+    sexual_health = models.TextField(blank=True)
+    content = models.JSONField(help_text="The passport's sections as given")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["child", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "version"], name="passport_version_once"),
+            models.CheckConstraint(
+                condition=models.Q(agreed=True) | ~models.Q(without_agreement_reason=""),
+                name="passport_agreed_or_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Health passport {self.version} of child {self.child_id}, {self.given_on}"

@@ -16,7 +16,15 @@ from lachealth.people import access
 
 from . import clocks, status
 from .clocks import ClockState
-from .models import ActionStatus, Appointment, HealthAssessment, HealthPlanAction, SdqResult
+from .models import (
+    ActionStatus,
+    Appointment,
+    HealthAssessment,
+    HealthPlanAction,
+    Passport,
+    PassportSettings,
+    SdqResult,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +49,7 @@ class ClockFacts:
     missed_outcome: str | None = None
     missed_reason: str | None = None
     missed_kind: str | None = None
+    passport_given_on: date | None = None  # the first health passport given
 
 
 #: Appointments that did not happen, as the worklist tells them.
@@ -119,15 +128,27 @@ def _clock_facts(ids: list[int]) -> dict[int, ClockFacts]:
                 )
         elif f.get("period_start") and timezone.localdate(starts_at) >= f["period_start"]:
             f.update(missed_outcome=outcome, missed_reason=reason, missed_kind=kind)  # the latest
+    passports = Passport.objects.filter(child_id__in=ids).values_list("child_id", "given_on")
+    for pk, given_on in passports:
+        earlier = found[pk].get("passport_given_on")
+        found[pk]["passport_given_on"] = given_on if earlier is None else min(earlier, given_on)
     return {pk: ClockFacts(**f) for pk, f in found.items()}
+
+
+def passport_due_months() -> dict[str, int]:
+    """The age in months each area that has set one wants its passports given by."""
+    return dict(PassportSettings.objects.values_list("area_id", "due_months"))
 
 
 def _later(a: date | None, b: date) -> date:
     return b if a is None or b > a else a
 
 
-def facts_of(child: Any, facts: ClockFacts) -> status.ChildHealthFacts:
-    """The pure rules' view of a child and its clock facts."""
+def facts_of(
+    child: Any, facts: ClockFacts, due_months: dict[str, int] | None = None
+) -> status.ChildHealthFacts:
+    """The pure rules' view of a child and its clock facts; `due_months`, the age in months
+    each area's passports are due by, where the area has set one."""
     return status.ChildHealthFacts(
         date_of_birth=child.date_of_birth,
         looked_after=child.looked_after,
@@ -137,6 +158,10 @@ def facts_of(child: Any, facts: ClockFacts) -> status.ChildHealthFacts:
         last_assessment_on=facts.last_assessment_on,
         last_sdq_on=facts.last_sdq_on,
         last_dental_on=facts.last_dental_on,
+        passport_given_on=facts.passport_given_on,
+        passport_due_months=(due_months or {}).get(
+            child.responsible_area_id, clocks.DEFAULT_PASSPORT_DUE_MONTHS
+        ),
     )
 
 
@@ -198,10 +223,11 @@ def clock_rows(
         )
     )
     all_facts = clock_facts([c.pk for c in listed])
+    due_months = passport_due_months()
     for child in listed:
         facts = all_facts[child.pk]
         try:
-            child_clocks = status.child_clocks(facts_of(child, facts), as_of)
+            child_clocks = status.child_clocks(facts_of(child, facts, due_months), as_of)
         except (ValueError, OverflowError):
             # One record with an impossible date must not hide everyone else's clocks.
             logger.exception("clocks could not be worked out for child %s", child.pk)
@@ -317,7 +343,7 @@ class ChildHealth:
 
 def child_facts(child: Child) -> status.ChildHealthFacts:
     """One child's clock facts."""
-    return facts_of(child, clock_facts([child.pk])[child.pk])
+    return facts_of(child, clock_facts([child.pk])[child.pk], passport_due_months())
 
 
 def child_health(child: Child, *, as_of: date) -> ChildHealth:

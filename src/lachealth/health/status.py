@@ -23,6 +23,7 @@ CLOCK_LABELS = {
     "RHA": "Review health assessment and health plan review",
     "SDQ": "Strengths and difficulties questionnaire",
     "DENTAL": "Dental check",
+    "PASSPORT": "Health passport",
 }
 
 
@@ -36,6 +37,8 @@ class ChildHealthFacts:
     last_assessment_on: date | None  # latest IHA or RHA in the current period
     last_sdq_on: date | None  # latest carer SDQ
     last_dental_on: date | None
+    passport_given_on: date | None = None  # the first health passport given
+    passport_due_months: int = clocks.DEFAULT_PASSPORT_DUE_MONTHS  # the area's age, in months
 
 
 @dataclass(frozen=True)
@@ -90,4 +93,34 @@ def child_clocks(
         facts.date_of_birth, facts.last_dental_on, facts.period_start
     )
     result.append(Clock("DENTAL", clocks.clock_status(dental_due, None, as_of, **soon)))
+    passport = passport_clock(facts, as_of, due_soon_working_days=due_soon_working_days)
+    if passport is not None and (include_done or passport.status.done is None):
+        result.append(passport)
     return result
+
+
+def passport_clock(
+    facts: ChildHealthFacts,
+    as_of: date,
+    *,
+    due_soon_working_days: int = clocks.DEFAULT_DUE_SOON_WORKING_DAYS,
+) -> Clock | None:
+    """The health passport's clock of a young person looked after, from their 16th birthday
+    (or entering care after it) until the passport is first given; None before it starts."""
+    assert facts.period_start is not None
+    start = clocks.passport_starts(facts.date_of_birth, facts.period_start)
+    if as_of < start:
+        return None
+    due = clocks.passport_due(
+        facts.date_of_birth, facts.period_start, due_months=facts.passport_due_months
+    )
+    given = facts.passport_given_on
+    return Clock(
+        "PASSPORT",
+        clocks.clock_status(
+            due,
+            given if given is not None and given <= as_of else None,
+            as_of,
+            due_soon_working_days=due_soon_working_days,
+        ),
+    )
