@@ -89,7 +89,7 @@ def test_a_new_holder_ends_the_last_one_the_day_before(world):
     assert first.end == date(2026, 10, 11)
     assert first.history.first().history_change_reason == "replaced from 12 October 2026"
     assert [m.pk for m in team.current(child, TODAY)] == [second.pk]
-    assert [m.pk for m in team.earlier(child, TODAY)] == [first.pk]
+    assert [m.pk for m in team.current_and_earlier(child, TODAY)[1]] == [first.pk]
     # Services are many at once.
     _add(world, "prov_a_nurse", child, TeamRole.SERVICE, organisation="CAMHS")
     _add(world, "prov_a_nurse", child, TeamRole.SERVICE, organisation="Speech and language")
@@ -180,7 +180,7 @@ def test_a_withdrawn_entry_is_kept_but_leaves_the_team(world):
     )
     dentist.refresh_from_db()
     assert dentist.withdrawn_reason == "Wrong child's record"
-    assert team.current(child, TODAY) == [] and team.earlier(child, TODAY) == [dentist]
+    assert team.current_and_earlier(child, TODAY) == ([], [dentist])
     with pytest.raises(ValidationError, match="already withdrawn"):
         team.withdraw_team_member(by=world.users["prov_a_nurse"], member=dentist, reason="again")
     details = team.MemberDetails(start=date(2026, 9, 1), organisation="Other")

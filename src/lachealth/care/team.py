@@ -201,11 +201,6 @@ def current(child: Child, as_of: date) -> list[TeamMember]:
     return current_and_earlier(child, as_of)[0]
 
 
-def earlier(child: Child, as_of: date) -> list[TeamMember]:
-    """Members who have left the team, and those withdrawn as entered in error, newest first."""
-    return current_and_earlier(child, as_of)[1]
-
-
 def _require(by: Any, child: Child, role: str) -> None:
     if not RECORDED_BY[role] & sides_of(by, child):
         who = {LA: "the child's local authority", HEALTH: "the health team"}

@@ -102,6 +102,10 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+#: The changes the history page lists, newest first.
+HISTORY_LENGTH = 100
+
+
 @reach(access.LA_CHILD_ROLES, OWN_AREA)
 @reach(access.HEALTH_CHILD_ROLES, OWN_AREA | PLACED_INTO_AREA)
 def child_history(request: HttpRequest, pk: int) -> HttpResponse:
@@ -119,10 +123,6 @@ def child_history(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.change_history(child, limit=HISTORY_LENGTH),
         },
     )
-
-
-#: The changes the history page lists, newest first.
-HISTORY_LENGTH = 100
 
 
 @reach(access.CARE_RECORD_ROLES)

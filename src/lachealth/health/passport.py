@@ -192,11 +192,9 @@ def assemble(child: Child, written: Written, as_of: date) -> dict[str, Any]:
         ]
     }
     sections["birth"] = {"text": written.birth_history}
-    sdqs = [
-        s
-        for s in SdqResult.objects.filter(child=child, informant="carer").order_by("completed_on")
-        if s.total_difficulties is not None
-    ]
+    sdqs = SdqResult.objects.filter(
+        child=child, informant="carer", total_difficulties__isnull=False
+    ).order_by("completed_on")
     sections["emotional"] = {
         "points": [[_d(s.completed_on), s.total_difficulties] for s in sdqs],
         "table": {

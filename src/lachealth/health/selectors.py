@@ -37,8 +37,7 @@ class ClockFacts:
 
     current_ls: str | None = None
     current_place: str | None = None
-    care_start: date | None = None  # the latest start of a period of care
-    period_start: date | None = None  # its first day outside short breaks
+    period_start: date | None = None  # the current period's first day outside short breaks
     iha_done_on: date | None = None
     last_assessment_on: date | None = None
     last_sdq_on: date | None = None
@@ -81,7 +80,7 @@ def _clock_facts(ids: list[int]) -> dict[int, ClockFacts]:
                 f["current_ls"], f["current_place"] = ls, place
         starts = [decom for _, decom, _, rne, _, _ in rows if rne == "S"]
         if starts:
-            f["care_start"] = care_start = max(starts)
+            care_start = max(starts)  # the latest start of a period of care
             f["period_start"] = next(
                 (
                     decom
@@ -102,8 +101,7 @@ def _clock_facts(ids: list[int]) -> dict[int, ClockFacts]:
             continue
         f["last_assessment_on"] = _later(f.get("last_assessment_on"), completed_on)
         if kind == "IHA":
-            earlier = f.get("iha_done_on")
-            f["iha_done_on"] = completed_on if earlier is None else min(earlier, completed_on)
+            f["iha_done_on"] = _earlier(f.get("iha_done_on"), completed_on)
     sdqs = SdqResult.objects.filter(
         child_id__in=ids, informant="carer", total_difficulties__isnull=False
     ).values_list("child_id", "completed_on")
@@ -130,8 +128,7 @@ def _clock_facts(ids: list[int]) -> dict[int, ClockFacts]:
             f.update(missed_outcome=outcome, missed_reason=reason, missed_kind=kind)  # the latest
     passports = Passport.objects.filter(child_id__in=ids).values_list("child_id", "given_on")
     for pk, given_on in passports:
-        earlier = found[pk].get("passport_given_on")
-        found[pk]["passport_given_on"] = given_on if earlier is None else min(earlier, given_on)
+        found[pk]["passport_given_on"] = _earlier(found[pk].get("passport_given_on"), given_on)
     return {pk: ClockFacts(**f) for pk, f in found.items()}
 
 
@@ -142,6 +139,10 @@ def passport_due_months() -> dict[str, int]:
 
 def _later(a: date | None, b: date) -> date:
     return b if a is None or b > a else a
+
+
+def _earlier(a: date | None, b: date) -> date:
+    return b if a is None or b < a else a
 
 
 def facts_of(

@@ -48,7 +48,7 @@ STATE_COLOURS = {"overdue": "#d5281b", "due_soon": "#ffb81c", "due_later": "#005
 
 
 def _require_worklist(request: HttpRequest) -> None:
-    if not access.areas_for(request.user, access.HEALTH_CHILD_ROLES | access.LA_CHILD_ROLES):
+    if not access.areas_for(request.user, access.CHILD_ROLES):
         raise PermissionDenied(
             "The worklist is for NHS LAC health teams and the local authority's staff"
         )
