@@ -34,7 +34,6 @@ __all__ = [
     "back_up",
     "progress_bars",
     "restore",
-    "row_counts",
 ]
 
 ENGINES = {"SQLite": sqlite, "PostgreSQL": postgres}
@@ -80,15 +79,6 @@ def restore(
     kind = kind_of_file(backup)
     refuse_other_engine(backup, kind, engine)
     return ENGINES[engine].restore(database, backup, progress, force=force)
-
-
-def row_counts(database: Mapping[str, Any]) -> dict[str, int]:
-    """Rows in every table of `database`, for the summaries and to compare two databases."""
-    if engine_of(database) == "SQLite":
-        with contextlib.closing(sqlite.connect(database["NAME"])) as conn:
-            return sqlite.row_counts(conn)
-    with postgres.connect(postgres.connection_params(database)) as conn:
-        return postgres.row_counts(conn)
 
 
 @contextlib.contextmanager

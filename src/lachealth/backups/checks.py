@@ -166,12 +166,21 @@ def model_table(label: str) -> str:
     return str(apps.get_model(label)._meta.db_table)
 
 
-def refuse_records(counts: Mapping[str, int], *, force: bool, where: str) -> None:
+def refuse_records(
+    count: Callable[[list[str]], Mapping[str, int]], *, force: bool, where: str
+) -> None:
     """Refuses to restore over a database that holds records unless the operator forces it.
 
-    `counts` are rows by table of the target (absent tables count as empty)."""
-    held = [(counts.get(model_table(label), 0), words) for label, words in RECORDS]
-    if force or not any(n for n, _ in held):
+    `count` gives the target's rows in the tables named (absent tables count as empty); it is
+    asked only for the records' tables, and not at all when the restore is forced."""
+    if force:
+        return
+    tables = [model_table(label) for label, _ in RECORDS]
+    counts = count(tables)
+    held = [
+        (counts.get(table, 0), words) for table, (_, words) in zip(tables, RECORDS, strict=True)
+    ]
+    if not any(n for n, _ in held):
         return
     said = ", ".join(f"{n:,} {words}" for n, words in held if n)
     raise BackupError(

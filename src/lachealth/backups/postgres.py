@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -158,10 +158,14 @@ def _tool_major(path: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def row_counts(conn: Any) -> dict[str, int]:
+def row_counts(conn: Any, only: Iterable[str] | None = None) -> dict[str, int]:
+    """Rows in every table of the schema, or in those of `only` that it has."""
     from psycopg import sql
 
-    tables = [name for name, _ in conn.execute(TABLES).fetchall()]
+    wanted = None if only is None else set(only)
+    tables = [
+        name for name, _ in conn.execute(TABLES).fetchall() if wanted is None or name in wanted
+    ]
     return {
         t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0]
         for t in tables
@@ -182,7 +186,7 @@ def back_up(
         pg_dump = tool("pg_dump", server_major(conn))
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
         sizes = dict(conn.execute(TABLES).fetchall())
-        counts = row_counts(conn)
+        counts = row_counts(conn, sizes)
         total = sum(sizes.values())
         progress("Backing up", 0, total, "B")
         # The exporting transaction stays open until pg_dump has finished with its snapshot.
@@ -244,7 +248,9 @@ def restore(
         refuse_unless_lachealth(backup, applied)
         notes = refuse_newer(backup, applied)
         refuse_records(
-            row_counts(conn), force=force, where=f"The PostgreSQL database {params['dbname']}"
+            lambda tables: row_counts(conn, tables),
+            force=force,
+            where=f"The PostgreSQL database {params['dbname']}",
         )
     with tempfile.TemporaryDirectory(prefix="lachealth-restore-") as folder:
         listing = Path(folder) / "contents.list"

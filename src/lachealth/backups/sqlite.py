@@ -41,14 +41,15 @@ def connect(name: str | Path, *, read_only: bool = False) -> sqlite3.Connection:
     return sqlite3.connect(name, isolation_level=None, timeout=30)
 
 
-def row_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """Rows in every table of the database."""
+def row_counts(conn: sqlite3.Connection, only: list[str] | None = None) -> dict[str, int]:
+    """Rows in every table of the database, or in those of `only` that it has."""
     tables = [
         name
         for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
             "ORDER BY name"
         )
+        if only is None or name in only
     ]
     return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
@@ -107,7 +108,9 @@ def restore(
         target = connect(database["NAME"])
         try:
             refuse_records(
-                row_counts(target), force=force, where=f"The SQLite database {database['NAME']}"
+                lambda tables: row_counts(target, tables),
+                force=force,
+                where=f"The SQLite database {database['NAME']}",
             )
             page_size = source.execute("PRAGMA page_size").fetchone()[0]
             source.backup(
