@@ -22,14 +22,9 @@ class NhsForm(forms.Form):
     """Base form: lets a service's ValidationError land on the field it names, says every
     error the NHS.UK way and keeps hidden characters out of text (`form_words`)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            nhs_field(field)
-
     def full_clean(self) -> None:
-        # Fields a form adds or relabels after __init__ (the SDQ's items, the team's roles)
-        # get their messages here, before any is needed.
+        # Done here, once, rather than in __init__: fields a form adds or relabels after
+        # __init__ (the SDQ's items, the team's roles) get messages in their final words.
         for field in self.fields.values():
             nhs_field(field)
         super().full_clean()

@@ -180,7 +180,9 @@ def test_a_withdrawn_entry_is_kept_but_leaves_the_team(world):
     )
     dentist.refresh_from_db()
     assert dentist.withdrawn_reason == "Wrong child's record"
-    assert team.current_and_earlier(child, TODAY) == ([], [dentist])
+    assert team.current(child, TODAY) == [] and team.current_and_earlier(child, TODAY)[1] == [
+        dentist
+    ]
     with pytest.raises(ValidationError, match="already withdrawn"):
         team.withdraw_team_member(by=world.users["prov_a_nurse"], member=dentist, reason="again")
     details = team.MemberDetails(start=date(2026, 9, 1), organisation="Other")
@@ -221,6 +223,21 @@ def test_other_areas_and_other_children_get_404_and_commissioners_403(world, as_
     assert as_user("prov_a_nurse").get(_team_pages(child, member)[1]).status_code == 403
     assert TeamMember.objects.get(pk=member.pk).withdrawn_reason == ""
     assert Client().get(_team_pages(child, member)[0]).status_code == 302
+
+
+def test_a_relabelled_field_refuses_in_its_own_words(world, as_user):
+    """The GP's practice is the team member's organisation, relabelled for the role: a name
+    too long is refused as "Practice name", not as the organisation field's own label."""
+    child = world.children["child_a"]
+    url = reverse("care:team_add", args=[child.pk]) + "?role=gp"
+    refused = as_user("la_a_sw").post(
+        url, {"organisation": "P" * 151, "start_0": "1", "start_1": "9", "start_2": "2026"}
+    )
+    text = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Practice name must be 150 characters or fewer" in text
+    assert "Practice, home, school or service must be" not in text
+    assert not TeamMember.objects.exists()
 
 
 def test_the_la_adds_a_carer_from_the_childs_page(world, as_user):
