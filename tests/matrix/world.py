@@ -102,6 +102,9 @@ class Matrix:
     objects: dict[type, list[Model]]
     #: Per user ("" for anonymous), the last names of children no page may show them.
     unseen: dict[str, tuple[str, ...]]
+    #: The database as the world left it, which every test starts from (each test's own
+    #: writes are rolled back): taken by the first check, compared after each refused POST.
+    baseline: dict[str, Any] | None = None
 
     def __repr__(self) -> str:  # pytest shows it beside every failure
         return f"<the matrix's world: {len(self.users)} users>"
