@@ -114,6 +114,15 @@ def test_social_worker_records_entry_moves_out_of_area_and_sees_the_timeline(
     expect(timeline.get_by_role("row").nth(2)).to_contain_text("29 August 2025")
     page.get_by_role("link", name="See every change to this record").click()
     expect(page.locator("#history")).to_contain_text("The child moved on the 29th")
+    # A desktop screen cuts no word in a column ("syste / m"); a phone's may, to fit, but
+    # never a cell's heading ("W / hy").
+    who = page.locator("#history tbody td").nth(1)
+    heading = who.locator(".nhsuk-table-responsive__heading")
+    wrap = "e => getComputedStyle(e).overflowWrap"
+    assert who.evaluate(wrap) == "break-word"
+    page.set_viewport_size({"width": 375, "height": 720})
+    assert (who.evaluate(wrap), heading.evaluate(wrap)) == ("anywhere", "normal")
+    page.set_viewport_size({"width": 1280, "height": 720})
     check_accessibility(page)
     page.get_by_role("link", name="Back to").click()
 
