@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = "/usr/bin/chromium"
 # A 2-core CI machine runs the rest of the suite beside the browser: give pages time to answer.
@@ -48,12 +49,25 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def check_accessibility(page: Page) -> None:
-    """axe-core on the current page: no serious or critical violation of WCAG 2.2 A/AA."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => await axe.run(document, {runOnly: {type: 'tag',
-             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
-    )
+    """axe-core on the current page: no serious or critical violation of WCAG 2.2 A/AA.
+
+    A click that follows a link or submits a form returns before the next page has loaded:
+    if the page is replaced while axe is injected or running, wait for the new page and run
+    it there (the page checked is always the one the journey goes on with).
+    """
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                """async () => await axe.run(document, {runOnly: {type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+            )
+            break
+        except PlaywrightError as error:
+            replaced = ("appendChild", "Execution context was destroyed", "axe is not defined")
+            if attempt == 2 or not any(word in str(error) for word in replaced):
+                raise
     serious = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in result["violations"]

@@ -130,6 +130,7 @@ def test_social_worker_records_entry_moves_out_of_area_and_sees_the_timeline(
     page.get_by_role("button", name="Add someone to the team").click()
     page.get_by_label("Carer or home").check()
     page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_label("Carer's names")).to_be_visible()
     check_accessibility(page)
     page.get_by_label("Carer's names").fill("Jo and Sam Fox")
     page.get_by_label("Telephone (optional)").fill("0113 496 0123")
