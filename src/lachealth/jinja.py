@@ -31,6 +31,17 @@ def format_date(value: date | datetime | None, fmt: str = "%-d %B %Y") -> str:
     return value.strftime(fmt)
 
 
+def format_iso(value: Any) -> Any:
+    """A record kept as JSON (a passport as given) holds dates as ISO text: show them as
+    dates; any other value as it is."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
 def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -133,6 +144,7 @@ def environment(**options: Any) -> Environment:
     env.globals["page_footer"] = lambda: _footer(env)
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
+    env.filters["iso"] = format_iso
     env.filters["age"] = age
     env.filters["nhs_number"] = format_nhs_number
     env.filters["coded"] = coded

@@ -6,70 +6,21 @@ written."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from lachealth.care import team
-from lachealth.care.models import TeamRole
 from lachealth.health import passport
-from lachealth.health.models import HealthAssessment, Passport, PassportSettings, SdqResult
+from lachealth.health.models import Passport, PassportSettings
 from lachealth.health.selectors import child_facts
 from lachealth.health.status import child_clocks
 from lachealth.people.models import AccessLog
 
 from ..conftest import BRADFORD
-from ..factories import area, child_in_care
+from ..factories import area
 
 AS_OF = date(2026, 12, 2)
 DOB = date(2009, 6, 15)  # 17 on AS_OF; the passport is due on 15 December 2026
-
-
-@pytest.fixture
-def young_person(world):  # type: ignore[no-untyped-def]
-    child = child_in_care(
-        area(BRADFORD), la_child_id="P1", first_name="Sam", last_name="Reed", date_of_birth=DOB
-    )
-    nurse = world.users["prov_a_nurse"]
-    HealthAssessment.objects.create(
-        child=child,
-        kind="RHA",
-        completed_on=date(2026, 6, 1),
-        provider=world.orgs["prov_a"],
-        practitioner=nurse,
-        professional="nurse",
-        due_on=date(2026, 6, 10),
-        height_cm=Decimal("171.0"),
-        weight_kg=Decimal("60.50"),
-        immunisations="yes",
-        immunisations_checked_on=date(2026, 6, 1),
-        development_check=True,
-        health_needs="Asthma reviewed; dentist overdue",
-    )
-    for day, total in ((date(2025, 6, 1), 18), (date(2026, 6, 1), 12)):
-        SdqResult.objects.create(
-            child=child,
-            completed_on=day,
-            informant="carer",
-            items=[1] * 25,
-            total_difficulties=total,
-            band="high" if total > 16 else "average",
-            recorded_by=nurse,
-        )
-    team.add_team_member(
-        by=nurse,
-        child=child,
-        role=TeamRole.GP,
-        details=team.MemberDetails(
-            start=date(2024, 1, 10),
-            organisation="Park Surgery",
-            code="B86001",
-            telephone="0113 496 0000",
-        ),
-        as_of=AS_OF,
-    )
-    return child
 
 
 def choices(**kwargs):  # type: ignore[no-untyped-def]
@@ -95,6 +46,7 @@ def give(world, child, as_of=AS_OF, **kwargs):  # type: ignore[no-untyped-def]
 def test_the_passport_is_assembled_from_the_record_as_chosen(world, young_person):
     given = give(world, young_person)
     assert (given.version, given.given_on, given.provider) == (1, AS_OF, world.orgs["prov_a"])
+    assert given.due_on == date(2026, 12, 15)  # 17 years 6 months: kept for the measure
     assert given.sections == [
         "about_me",
         "my_words",

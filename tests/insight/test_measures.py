@@ -22,7 +22,7 @@ from lachealth.health.clocks import (
     initial_health_assessment_due,
     working_days_between,
 )
-from lachealth.health.models import HealthAssessment, SdqResult
+from lachealth.health.models import HealthAssessment, Passport, SdqResult
 from lachealth.insight import measures
 from lachealth.insight.measures import BY_KEY, MEASURES, Breakdown, Tally, count
 from lachealth.insight.periods import (
@@ -152,6 +152,59 @@ def _random_world(seed: int, children: int = 120) -> None:
                 acknowledge_by=due,
                 acknowledged_on={"on_time": due, "late": due + timedelta(days=3)}.get(outcome),
             )
+    _young_people_leaving(rng, provider, nurse)
+
+
+def _young_people_leaving(rng: random.Random, provider, nurse) -> None:  # type: ignore[no-untyped-def]
+    """Young people who leave care around 16 to 18 (some just before 16, some on a 29
+    February birthday), with and without a passport by the day they leave, given on time or
+    late, and a second version now and then."""
+    born_on = [date(2008, 2, 29), date(2009, 4, 1), date(2009, 4, 2)]
+    for n in range(40):
+        born = (
+            born_on[n]
+            if n < len(born_on)
+            else date(2007, 1, 1) + timedelta(days=rng.randrange(3 * 365))
+        )
+        child = ChildFactory(
+            la_child_id=f"Y{n:04d}",
+            responsible_area=area(rng.choice(AREAS)),
+            date_of_birth=born,
+            looked_after=False,
+            current_placement_area=None,
+        )
+        left = (
+            birthday(born, 16) - timedelta(days=1)
+            if n == 2
+            else date(2024, 6, 1) + timedelta(days=rng.randrange(900))
+        )
+        Episode.objects.create(
+            child=child,
+            decom=date(2022, 9, 1),
+            rne="S",
+            ls=rng.choice(["C2", "C2", "V3"]),
+            cin="N1",
+            place="U4",
+            placement_area=child.responsible_area,
+            dec=left,
+            rec=rng.choice(["E11", "E12", "E13"]),
+        )
+        if rng.random() < 0.25:
+            continue
+        given = left + timedelta(days=rng.choice([-200, -30, -1, 0, 1, 40]))
+        due = given + timedelta(days=rng.choice([-20, -1, 0, 0, 15]))
+        for version in (1, 2) if rng.random() < 0.2 else (1,):
+            Passport.objects.create(
+                child=child,
+                version=version,
+                given_on=given + timedelta(days=90 * (version - 1)),
+                due_on=due,
+                given_by=nurse,
+                provider=provider,
+                sections=["about_me"],
+                agreed=True,
+                content={},
+            )
 
 
 # --- the reference: plain Python over the same rows ------------------------------------------
@@ -164,6 +217,7 @@ class World:
     assessments: dict[int, list[HealthAssessment]]
     sdqs: dict[int, list[SdqResult]]
     notices: list[Notification]
+    passports: dict[int, list[Passport]]
 
 
 def _load() -> World:
@@ -176,12 +230,16 @@ def _load() -> World:
     sdqs: dict[int, list[SdqResult]] = defaultdict(list)
     for s in SdqResult.objects.all():
         sdqs[s.child_id].append(s)
+    passports: dict[int, list[Passport]] = defaultdict(list)
+    for p in Passport.objects.all():
+        passports[p.child_id].append(p)
     return World(
         list(Child.objects.all()),
         episodes,
         assessments,
         sdqs,
         list(Notification.objects.select_related("child")),
+        passports,
     )
 
 
@@ -320,6 +378,18 @@ def _child_rows(world: World, period: Period) -> dict[str, list[tuple[Child, Row
                     for a in world.assessments[child.pk]
                 )
                 out["iha_on_time"].append((child, (code, on_time, None)))
+        for e in world.episodes[child.pk]:
+            if (
+                _in(e.dec, period)
+                and e.rec != "X1"
+                and e.ls not in ("V3", "V4")
+                and e.dec >= birthday(child.date_of_birth, 16)
+            ):
+                had = any(p.given_on <= e.dec for p in world.passports[child.pk])
+                out["passport_by_leaving"].append((child, (code, had, None)))
+        for p in world.passports[child.pk]:
+            if p.version == 1 and _in(p.due_on, period):
+                out["passport_on_time"].append((child, (code, p.given_on <= p.due_on, None)))
         for a in world.assessments[child.pk]:
             if a.kind == "RHA" and _in(a.due_on, period):
                 out["rha_on_time"].append((child, (code, a.completed_on <= a.due_on, None)))

@@ -24,6 +24,7 @@ from lachealth.health.models import (
     ClinicalEntry,
     HealthAssessment,
     HealthPlanAction,
+    Passport,
     SdqResult,
     TakenHow,
 )
@@ -218,6 +219,17 @@ def _records(children: dict[str, Child], orgs: dict[str, Organisation], staff: d
             details=summary.EntryDetails(term="Asthma"),
             as_of=AS_OF,
         )
+        # Given as a record, not through `passport.give`: the world's children are under 16.
+        Passport.objects.create(
+            child=child,
+            version=1,
+            given_on=AS_OF,
+            given_by=nurse,
+            provider_id=min(access.organisations_for(nurse, access.HEALTH_CHILD_ROLES)),
+            sections=["about_me"],
+            agreed=True,
+            content={"about_me": {"title": "About me", "rows": [["Name", str(child)]]}},
+        )
         if name in REFERRED_TO:
             handovers.refer(
                 by=nurse,
@@ -329,6 +341,7 @@ def _objects(children: dict[str, Child]) -> dict[type, list[Model]]:
         SdqResult: SdqResult.objects.select_related("child"),
         HealthPlanAction: HealthPlanAction.objects.select_related("child"),
         ClinicalEntry: ClinicalEntry.objects.select_related("child"),
+        Passport: Passport.objects.select_related("child"),
         Notification: Notification.objects.select_related("child"),
         Referral: Referral.objects.select_related("child"),
         ImportAttempt: ImportAttempt.objects.all(),

@@ -271,6 +271,28 @@ def passport_due(
     return min(by_age, left_care)
 
 
+def passport_owed(
+    date_of_birth: date,
+    left_care: date,
+    given_on: date | None,
+    as_of: date,
+    *,
+    until_age: int = PASSPORT_OWED_UNTIL_AGE,
+) -> bool:
+    """A care leaver is owed a passport on `as_of` if they left care at 16 or later, have
+    been given none by that day, and are under `until_age` (21; 25 for one who asks)."""
+    if not PASSPORT_OWED_UNTIL_AGE <= until_age <= PASSPORT_ON_REQUEST_UNTIL_AGE:
+        raise ValueError(
+            f"a passport is owed up to the 21st birthday, or on request the 25th, not {until_age}"
+        )
+    return (
+        left_care >= birthday(date_of_birth, PASSPORT_FROM_AGE)
+        and left_care <= as_of
+        and (given_on is None or given_on > as_of)
+        and as_of < birthday(date_of_birth, until_age)
+    )
+
+
 class ClockState(StrEnum):
     DUE_LATER = "due_later"
     DUE_SOON = "due_soon"

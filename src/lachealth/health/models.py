@@ -485,6 +485,12 @@ class Passport(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="passports")
     version = models.PositiveSmallIntegerField()
     given_on = models.DateField()
+    due_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the passport clock was due as it was given (none for a young person "
+        "given one on request, who left care before 16)",
+    )
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

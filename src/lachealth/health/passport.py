@@ -16,12 +16,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max, Q
 from django.http import HttpRequest
 
 from lachealth.care import team
 from lachealth.care.models import Child, TeamRole
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction
+from lachealth.versioning import save_versioned
 
 from . import clocks, summary
 from .models import (
@@ -33,6 +35,8 @@ from .models import (
     PassportSettings,
     SdqResult,
 )
+from .sdq import BANDS
+from .selectors import child_facts
 from .services import provider_for
 
 
@@ -96,6 +100,10 @@ class Choices:
     declined: list[str] = field(default_factory=list)
     agreed: bool | None = None
     without_agreement_reason: str = ""
+
+
+def _band_name(band: str) -> str:
+    return BANDS[band][0] if band in BANDS else ""  # type: ignore[index]
 
 
 def _d(value: date | None) -> str:
@@ -199,7 +207,9 @@ def assemble(child: Child, written: Written, as_of: date) -> dict[str, Any]:
         "points": [[_d(s.completed_on), s.total_difficulties] for s in sdqs],
         "table": {
             "head": ["Date", "Strengths and difficulties score (0 to 40)", "Band"],
-            "rows": [[_d(s.completed_on), str(s.total_difficulties), s.band] for s in sdqs],
+            "rows": [
+                [_d(s.completed_on), str(s.total_difficulties), _band_name(s.band)] for s in sdqs
+            ],
         },
     }
     sections["assessments"] = {
@@ -217,7 +227,7 @@ def assemble(child: Child, written: Written, as_of: date) -> dict[str, Any]:
     sections["actions"] = {
         "table": {
             "head": ["What", "Who", "By"],
-            "rows": [[a.action, a.done_by_whom(), _d(a.due_on)] for a in actions],
+            "rows": [[a.action, a.done_by_whom, _d(a.due_on)] for a in actions],
         }
     }
     sections["family"] = {"text": written.family_history if written.family_history_consent else ""}
@@ -236,6 +246,28 @@ def assemble(child: Child, written: Written, as_of: date) -> dict[str, Any]:
         ]
     }
     return {key: {"title": TITLES[key], **sections[key]} for key in SECTION_KEYS}
+
+
+def due_for(child: Child) -> date | None:
+    """When the young person's passport is due: by the area's age, or on leaving care if that
+    is earlier (`clocks.passport_due`); None for one who left care before 16."""
+    facts = child_facts(child)
+    if facts.period_start is None:
+        return None
+    left = None
+    if not child.looked_after:
+        left = child.episodes.filter(decom__gte=facts.period_start).aggregate(Max("dec"))[
+            "dec__max"
+        ]
+    try:
+        return clocks.passport_due(
+            child.date_of_birth,
+            facts.period_start,
+            left_care=left,
+            due_months=facts.passport_due_months,
+        )
+    except ValueError:  # left care before the clock started
+        return None
 
 
 def check_choices(child: Child, choices: Choices, written: Written, as_of: date) -> None:
@@ -290,6 +322,7 @@ def give(
     check_choices(child, choices, written, as_of)
     provider = provider_for(by, GIVER_ROLES, child)
     content = assemble(child, written, as_of)
+    due_on = due_for(child)
     chosen = [k for k in SECTION_KEYS if k in choices.included]
     with transaction.atomic():
         locked = Child.objects.select_for_update().get(pk=child.pk)
@@ -298,6 +331,7 @@ def give(
             child=locked,
             version=(last or 0) + 1,
             given_on=as_of,
+            due_on=due_on,
             given_by=by,
             provider=provider,
             sections=chosen,
@@ -323,3 +357,63 @@ def give(
             detail=f"gave health passport version {passport.version}",
         )
     return passport
+
+
+#: The settings an administrator edits for an area.
+SETTINGS_FIELDS = (
+    "due_months",
+    "entitlements",
+    "gp_how_to",
+    "urgent_how_to",
+    "sexual_health_services",
+    "mental_health_services",
+)
+
+
+def update_settings(
+    *, by: Any, area_code: str, values: dict[str, Any], request: HttpRequest | None = None
+) -> PassportSettings:
+    """A system administrator sets an area's passport: its due age and its own text."""
+    if not access.is_system_admin(by):
+        raise PermissionDenied("Only a system administrator changes an area's settings")
+    found = settings_for(area_code)
+    for name in SETTINGS_FIELDS:
+        if name in values:
+            setattr(found, name, values[name])
+    save_versioned(found, by)
+    audit.record(
+        request, AccessAction.ADMIN, user=by, detail=f"changed passport settings for {area_code}"
+    )
+    return found
+
+
+@dataclass(frozen=True)
+class Owed:
+    child: Child
+    left_care: date
+
+
+def owed(user: Any, as_of: date, *, until_age: int = clocks.PASSPORT_OWED_UNTIL_AGE) -> list[Owed]:
+    """Care leavers the user may see who left care at 16 or later and have been given no
+    passport by `as_of`, up to `until_age` (`clocks.passport_owed`), longest waiting first."""
+    oldest = clocks.add_months(as_of, -12 * until_age)
+    candidates = (
+        Child.objects.visible_to(user)
+        .filter(looked_after=False, date_of_birth__gt=oldest)
+        .exclude(passports__given_on__lte=as_of)
+        .annotate(left_care=Max("episodes__dec", filter=Q(episodes__withdrawn_reason="")))
+        .filter(left_care__isnull=False)
+        .select_related("responsible_area")
+    )
+    found = [
+        Owed(child, child.left_care)  # type: ignore[attr-defined]
+        for child in candidates
+        if clocks.passport_owed(
+            child.date_of_birth,
+            child.left_care,  # type: ignore[attr-defined]
+            None,
+            as_of,
+            until_age=until_age,
+        )
+    ]
+    return sorted(found, key=lambda o: (o.left_care, o.child.sort_name))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import correction_views, ownership_views, summary_views, views
+from . import correction_views, ownership_views, passport_views, summary_views, views
 
 app_name = "health"
 
@@ -15,6 +15,16 @@ urlpatterns = [
     path("clinical-summary/<int:pk>/", summary_views.entry_edit, name="entry_edit"),
     path(
         "clinical-summary/<int:pk>/withdraw/", summary_views.entry_withdraw, name="entry_withdraw"
+    ),
+    path("children/<int:pk>/passport/", passport_views.prepare, name="passport_prepare"),
+    path("passports/<int:pk>/", passport_views.detail, name="passport"),
+    path("passports/<int:pk>/pdf/", passport_views.pdf, name="passport_pdf"),
+    path("passports/owed/", passport_views.owed, name="passports_owed"),
+    path("passport-settings/", passport_views.settings_index, name="passport_settings_index"),
+    path(
+        "passport-settings/<str:code>/",
+        passport_views.settings_edit,
+        name="passport_settings_edit",
     ),
     path("appointments/", views.appointments, name="appointments"),
     path("appointments/<int:pk>/outcome/", views.outcome, name="outcome"),

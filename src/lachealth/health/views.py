@@ -25,7 +25,7 @@ from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Organisation, Role, User
 from lachealth.reach import OWN_AREA, OWN_ORGANISATION, PLACED_INTO_AREA, reach
 
-from . import ownership, selectors, services, summary
+from . import clocks, ownership, selectors, services, summary
 from .clocks import STATE_LABELS, ClockState
 from .forms import (
     MAX_PLAN_ROWS,
@@ -479,6 +479,19 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def sdq_chart_svg(points: list[tuple[date, int]]) -> bytes:
+    """The SDQ chart: total difficulties over time on the bands' colours."""
+    return charts.line_chart_svg(
+        points,
+        y_label="Total difficulties (0–40)",
+        y_max=40,
+        bands=[
+            (max(low - 0.5, 0), min(high + 0.5, 40), BAND_COLOURS[band], name)
+            for band, (name, low, high) in BANDS.items()
+        ],
+    )
+
+
 def sdq_points(sdqs: Iterable[SdqResult]) -> list[tuple[date, int]]:
     """What the SDQ chart draws: the carer's total difficulties scores, oldest first."""
     return sorted(
@@ -496,15 +509,7 @@ def sdq_chart(request: HttpRequest, pk: int) -> HttpResponse:
     points = sdq_points(SdqResult.objects.filter(child=child))
     if len(points) < 2:
         raise Http404("A chart needs two SDQs or more")
-    svg = charts.line_chart_svg(
-        points,
-        y_label="Total difficulties (0–40)",
-        y_max=40,
-        bands=[
-            (max(low - 0.5, 0), min(high + 0.5, 40), BAND_COLOURS[band], name)
-            for band, (name, low, high) in BANDS.items()
-        ],
-    )
+    svg = sdq_chart_svg(points)
     # Like every page, not kept by the browser (no-store): health data on a shared computer.
     return HttpResponse(svg, content_type="image/svg+xml")
 
@@ -546,6 +551,12 @@ def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
         "can_assess": access.acts_for_child(request.user, access.ASSESSMENT_ROLES, child),
         "summary": summary_on_page(request, child),
         "can_summarise": access.acts_for_child(request.user, summary.SUMMARY_ROLES, child),
+        # Everyone who sees the child sees that a passport was given, and when; only the
+        # health team opens it.
+        "passports": list(
+            child.passports.order_by("-version").only("pk", "version", "given_on", "child_id")
+        ),
+        "passport_age": as_of >= clocks.birthday(child.date_of_birth, clocks.PASSPORT_FROM_AGE),
         # LA staff see clocks and the plan's actions; clinical detail is for health staff.
         "clinical": clinical,
     }

@@ -44,7 +44,14 @@ from lachealth.handovers.models import (
     NotificationStatus,
     RecipientKind,
 )
-from lachealth.health.models import AssessmentKind, HealthAssessment, Informant, SdqResult
+from lachealth.health.clocks import PASSPORT_FROM_AGE, birthday
+from lachealth.health.models import (
+    AssessmentKind,
+    HealthAssessment,
+    Informant,
+    Passport,
+    SdqResult,
+)
 
 from .periods import (
     AGE_BANDS,
@@ -276,6 +283,41 @@ AT_END: Cohort = Cohort(
     },
 )
 
+
+def _leaving_at_16_or_over(period: Period) -> QuerySet[Episode]:
+    """Episodes that ended care in the period (any reason but X1, a new episode without a
+    break) for a young person aged 16 or over that day, outside short breaks. Age on the day
+    is a calendar rule (a 29 February birthday is 28 February), so it is checked here, on
+    the period's few leavers, and the rows are those episodes."""
+    ended = (
+        Episode.objects.filter(dec__range=(period.start, period.end))
+        .exclude(rec="X1")
+        .exclude(ls__in=SHORT_BREAKS)
+        .values_list("pk", "dec", "child__date_of_birth")
+    )
+    ids = [pk for pk, dec, born in ended if dec >= birthday(born, PASSPORT_FROM_AGE)]
+    return Episode.objects.filter(pk__in=ids)
+
+
+LEAVERS = Cohort(
+    "leavers",
+    "Young people who left care aged 16 or over in the period (not from short breaks)",
+    Episode,
+    area="child__responsible_area",
+    child="child",
+    rows=_leaving_at_16_or_over,
+)
+PASSPORTS_DUE = Cohort(
+    "passports",
+    "First health passports given whose due date fell in the period",
+    Passport,
+    area="child__responsible_area",
+    child="child",
+    rows=lambda period: Passport.objects.filter(
+        version=1, due_on__range=(period.start, period.end)
+    ),
+)
+
 # Where each measure comes from, in the words its readers know (DOMAIN.md lists them all).
 OC2_SOURCE = "the DfE's SSDA903 return, OC2 outcomes, counted from lachealth's records"
 GUIDANCE = "statutory guidance, Promoting the health and wellbeing of looked-after children"
@@ -424,6 +466,29 @@ MEASURES: tuple[Measure, ...] = (
         polarity=Polarity.HIGH_IS_GOOD,
         source="the receiving area's handover settings (5 working days unless set otherwise)",
         counted=lambda period: Q(acknowledged_on__lte=F("acknowledge_by")),
+    ),
+    Measure(
+        "passport_by_leaving",
+        "Care leavers with a health passport by leaving",
+        LEAVERS,
+        numerator="had been given their health passport by the day they left",
+        denominator="young people who left care aged 16 or over in the period",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source=f"{GUIDANCE} (a health passport before leaving care)",
+        counted=lambda period: Q(
+            Exists(Passport.objects.filter(child=OuterRef("child"), given_on__lte=OuterRef("dec")))
+        ),
+    ),
+    Measure(
+        "passport_on_time",
+        "Health passports given on time",
+        PASSPORTS_DUE,
+        numerator="given by the due date",
+        denominator="first passports given whose due date fell in the period",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source="each area's passport settings (by 17 years 6 months unless set otherwise, or "
+        "on leaving care if earlier)",
+        counted=lambda period: Q(given_on__lte=F("due_on")),
     ),
     Measure(
         "three_placements",

@@ -104,6 +104,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             )
             items.append(
                 {
+                    "href": reverse("health:passport_settings_index"),
+                    "text": "Passport settings",
+                    "current": namespace == "health" and url_name.startswith("passport_settings"),
+                }
+            )
+            items.append(
+                {
                     "href": reverse("people:access_log"),
                     "text": "Access log",
                     "current": namespace == "people" and url_name == "access_log",

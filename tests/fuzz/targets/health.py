@@ -27,8 +27,10 @@ from lachealth.health.forms import (
     SdqForm,
 )
 from lachealth.health.ownership_views import TakeOverForm
+from lachealth.health.passport_views import PassportForm, SettingsForm
 from lachealth.health.summary_views import ChooseKindForm, EntryForm
 
+from ...conftest import BRADFORD
 from .. import scenes
 from .base import Target, child_of, day, pk_of
 
@@ -225,4 +227,22 @@ HEALTH: list[Target] = [
             ("action", "prov_a_nurse", lambda w: scenes.assessment(w).actions.get()),
         ]
     ],
+    Target(
+        "health:passport_prepare",
+        "health",
+        (PassportForm,),
+        "prov_a_nurse",
+        make=lambda w: {"leaver": scenes.left_care(w)},
+        url=lambda s: reverse("health:passport_prepare", args=[s.leaver.pk]),
+        valid=lambda s: {"own_words": "I want my GP to know about my asthma", "agreed": "yes"},
+        child=lambda s: s.leaver,
+    ),
+    Target(
+        "health:passport_settings_edit",
+        "health",
+        (SettingsForm,),
+        "sysadmin",
+        url=lambda s: reverse("health:passport_settings_edit", args=[BRADFORD]),
+        valid=lambda s: {"due_months": "204"},
+    ),
 ]
