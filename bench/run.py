@@ -54,6 +54,10 @@ def main() -> None:
             "the access matrix: every URL pattern as every role, GET and POST (< 2 min on 2 cores)",
         ),
         ("fuzz_forms.py", "every form fuzzed: 200 hostile posts each (no failures)"),
+        (
+            "passports.py",
+            "health passports: one PDF warm (< 1 s); a large LA's 300 as one batch command",
+        ),
     ]:
         print(f"== {title}")
         run(script, BENCH_DB_LABEL="SQLite")

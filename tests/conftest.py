@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -11,7 +13,9 @@ from django.db import transaction
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from lachealth.care.models import Child
+from lachealth.care import team
+from lachealth.care.models import Child, TeamRole
+from lachealth.health.models import HealthAssessment, HealthPlanAction, SdqResult
 from lachealth.people.models import OrganisationKind, Role, User
 
 from .factories import (
@@ -127,3 +131,67 @@ def matrix(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
             transaction.set_rollback(True)
     finally:
         requests.setLevel(level)
+
+
+#: The date of birth of `young_person`: 17 on 2 December 2026, their passport due on 15
+#: December 2026 (17 years 6 months).
+YOUNG_PERSON_DOB = date(2009, 6, 15)
+
+
+@pytest.fixture
+def young_person(world):  # type: ignore[no-untyped-def]
+    child = child_in_care(
+        area(BRADFORD),
+        la_child_id="P1",
+        first_name="Sam",
+        last_name="Reed",
+        date_of_birth=YOUNG_PERSON_DOB,
+    )
+    nurse = world.users["prov_a_nurse"]
+    rha = HealthAssessment.objects.create(
+        child=child,
+        kind="RHA",
+        completed_on=date(2026, 6, 1),
+        provider=world.orgs["prov_a"],
+        practitioner=nurse,
+        professional="nurse",
+        due_on=date(2026, 6, 10),
+        height_cm=Decimal("171.0"),
+        weight_kg=Decimal("60.50"),
+        immunisations="yes",
+        immunisations_checked_on=date(2026, 6, 1),
+        development_check=True,
+        health_needs="Asthma reviewed; dentist overdue",
+    )
+    for day, total in ((date(2025, 6, 1), 18), (date(2026, 6, 1), 12)):
+        SdqResult.objects.create(
+            child=child,
+            completed_on=day,
+            informant="carer",
+            items=[1] * 25,
+            total_difficulties=total,
+            band="high" if total > 16 else "average",
+            recorded_by=nurse,
+        )
+    team.add_team_member(
+        by=nurse,
+        child=child,
+        role=TeamRole.GP,
+        details=team.MemberDetails(
+            start=date(2024, 1, 10),
+            organisation="Park Surgery",
+            code="B86001",
+            telephone="0113 496 0000",
+        ),
+        as_of=date(2026, 12, 2),
+    )
+    HealthPlanAction.objects.create(
+        assessment=rha,
+        child=child,
+        need="Dental",
+        action="Register with a dentist near the new flat",
+        owner=world.orgs["prov_a"],
+        owner_kind="young_person",
+        due_on=date(2027, 1, 31),
+    )
+    return child

@@ -47,7 +47,8 @@ class Objects(enum.Flag):
     OWN_ORGANISATION = enum.auto()
     #: The user's own account.
     OWN_USER = enum.auto()
-    #: The young person's own record, through their own account (care leavers: not built).
+    #: The young person's own record, through their own account (their pages carry no
+    #: object in the URL: they are declared for the YOUNG_PERSON role instead).
     OWN_SELF = enum.auto()
     #: Any object: administration, or a list the access policy filters whatever is asked.
     ANY = enum.auto()
@@ -56,6 +57,10 @@ class Objects(enum.Flag):
 #: Not a `Role`: a health role held at a service that takes referrals (CAMHS…), whose staff
 #: reach only the referrals made to it (access.py), so it is declared apart.
 SERVICE_STAFF = "service_staff"
+
+#: Not a `Role`: a young person signed in to their own account (health/own_account.py),
+#: who reaches only the pages about themselves, under /my/.
+YOUNG_PERSON = "young_person"
 
 PUBLIC = Audience.PUBLIC
 SIGNED_IN = Audience.SIGNED_IN

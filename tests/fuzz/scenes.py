@@ -5,7 +5,7 @@ referral, an SSDA903 import waiting to be confirmed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -17,9 +17,18 @@ from lachealth.care import team
 from lachealth.care.models import Child, Episode, TeamMember
 from lachealth.handovers import services as handovers
 from lachealth.handovers.models import Notification, Referral
+from lachealth.health import passport, summary
 from lachealth.health import services as health
-from lachealth.health import summary
-from lachealth.health.models import Appointment, ClinicalEntry, HealthAssessment, SdqResult
+from lachealth.health.models import (
+    Appointment,
+    ClinicalEntry,
+    CorrectionRequest,
+    HealthAssessment,
+    Invitation,
+    SdqResult,
+    YoungPersonAccount,
+)
+from lachealth.health.own_account import hash_token
 from lachealth.people.models import User
 
 from ..conftest import BRADFORD, CALDERDALE
@@ -214,3 +223,52 @@ def security_code(user: User) -> str:
     device = TOTPDevice.objects.filter(user=user).latest("pk")
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
+
+
+def own_account(world: Any) -> Child:
+    """A care leaver with a passport and their own account (young.person@example.org)."""
+    child = left_care(world)
+    nurse = world.users["prov_a_nurse"]
+    passport.give(
+        by=nurse,
+        child=child,
+        choices=passport.Choices(included=["about_me", "contacts"], agreed=True),
+        written=passport.Written(),
+        as_of=TODAY,
+    )
+    user = User.objects.create_user(
+        username="young.person@example.org", email="young.person@example.org"
+    )
+    YoungPersonAccount.objects.create(
+        user=user, child=child, invited_by=nurse, ends_on=date(2033, 3, 1)
+    )
+    return child
+
+
+#: The token of the invitation `invited` makes (its link is /my/invitation/<token>/).
+INVITATION_TOKEN = "an-invitation-token-for-the-fuzzer"
+
+
+def invited(world: Any) -> Invitation:
+    """A care leaver's invitation to their own account, waiting to be used."""
+    now = timezone.now()
+    return Invitation.objects.create(
+        child=left_care(world),
+        email="invited@example.org",
+        token_hash=hash_token(INVITATION_TOKEN),
+        invited_by=world.users["prov_a_nurse"],
+        sent_at=now,
+        expires_at=now + timedelta(days=7),
+    )
+
+
+def correction_asked(world: Any) -> CorrectionRequest:
+    """A correction the young person of `own_account` asked for."""
+    child = own_account(world)
+    return CorrectionRequest.objects.create(
+        child=child,
+        passport=child.passports.get(),
+        section="contacts",
+        what="My GP has changed",
+        asked_on=TODAY,
+    )

@@ -22,7 +22,7 @@ from lachealth.health.clocks import (
     initial_health_assessment_due,
     working_days_between,
 )
-from lachealth.health.models import HealthAssessment, Passport, SdqResult
+from lachealth.health.models import Feedback, HealthAssessment, Passport, SdqResult
 from lachealth.insight import measures
 from lachealth.insight.measures import BY_KEY, MEASURES, Breakdown, Tally, count
 from lachealth.insight.periods import (
@@ -189,6 +189,13 @@ def _young_people_leaving(rng: random.Random, provider, nurse) -> None:  # type:
             dec=left,
             rec=rng.choice(["E11", "E12", "E13"]),
         )
+        for _ in range(rng.randint(0, 2)):
+            Feedback.objects.create(
+                child=child,
+                listened=rng.choice(["yes", "yes", "partly", "no"]),
+                understood=rng.choice(["yes", "partly", "no"]),
+                given_on=date(2024, 6, 1) + timedelta(days=rng.randrange(900)),
+            )
         if rng.random() < 0.25:
             continue
         given = left + timedelta(days=rng.choice([-200, -30, -1, 0, 1, 40]))
@@ -218,6 +225,7 @@ class World:
     sdqs: dict[int, list[SdqResult]]
     notices: list[Notification]
     passports: dict[int, list[Passport]]
+    feedback: list[Feedback]
 
 
 def _load() -> World:
@@ -240,6 +248,7 @@ def _load() -> World:
         sdqs,
         list(Notification.objects.select_related("child")),
         passports,
+        list(Feedback.objects.select_related("child")),
     )
 
 
@@ -393,6 +402,11 @@ def _child_rows(world: World, period: Period) -> dict[str, list[tuple[Child, Row
         for a in world.assessments[child.pk]:
             if a.kind == "RHA" and _in(a.due_on, period):
                 out["rha_on_time"].append((child, (code, a.completed_on <= a.due_on, None)))
+    for f in world.feedback:
+        if _in(f.given_on, period):
+            code = f.child.responsible_area_id
+            out["felt_listened_to"].append((f.child, (code, f.listened == "yes", None)))
+            out["understood_next"].append((f.child, (code, f.understood == "yes", None)))
     for n in world.notices:
         if (
             n.kind == "out_of_area"

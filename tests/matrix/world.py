@@ -22,11 +22,13 @@ from lachealth.health import services as health
 from lachealth.health.models import (
     Appointment,
     ClinicalEntry,
+    CorrectionRequest,
     HealthAssessment,
     HealthPlanAction,
     Passport,
     SdqResult,
     TakenHow,
+    YoungPersonAccount,
 )
 from lachealth.interop.models import ImportAttempt, ImportStatus
 from lachealth.people import access
@@ -38,12 +40,20 @@ from lachealth.reach import (
     OWN_USER,
     PLACED_INTO_AREA,
     SERVICE_STAFF,
+    YOUNG_PERSON,
     Objects,
     Reach,
 )
 
 from ..conftest import BRADFORD, CALDERDALE, LEEDS, make_world, sign_in
-from ..factories import MembershipFactory, OrganisationFactory, area, child_in_care, ensure_areas
+from ..factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    area,
+    child_in_care,
+    ensure_areas,
+)
 from .patterns import cases_of_pattern, every_pattern
 
 NOW = "2024-02-01 10:00:00 +0000"
@@ -125,7 +135,11 @@ def build() -> Matrix:
         area(WAKEFIELD), la_child_id="X1", last_name=LAST_NAMES["foreign"]
     )
     _records(children, orgs, staff)
-    probed = {**world.users, "camhs_a_clinician": staff["camhs_a_clinician"]}
+    probed = {
+        **world.users,
+        "camhs_a_clinician": staff["camhs_a_clinician"],
+        "young_person": _young_person(children["child_a"], world.users["prov_a_nurse"]),
+    }
     held = {name: _held(user) for name, user in probed.items()}
     return Matrix(
         users=probed,
@@ -220,7 +234,7 @@ def _records(children: dict[str, Child], orgs: dict[str, Organisation], staff: d
             as_of=AS_OF,
         )
         # Given as a record, not through `passport.give`: the world's children are under 16.
-        Passport.objects.create(
+        given = Passport.objects.create(
             child=child,
             version=1,
             given_on=AS_OF,
@@ -229,6 +243,9 @@ def _records(children: dict[str, Child], orgs: dict[str, Organisation], staff: d
             sections=["about_me"],
             agreed=True,
             content={"about_me": {"title": "About me", "rows": [["Name", str(child)]]}},
+        )
+        CorrectionRequest.objects.create(
+            child=child, passport=given, section="about_me", what="Misspelt", asked_on=AS_OF
         )
         if name in REFERRED_TO:
             handovers.refer(
@@ -261,8 +278,20 @@ def _records(children: dict[str, Child], orgs: dict[str, Organisation], staff: d
         )
 
 
+def _young_person(child: Child, nurse: User) -> User:
+    """A young person signed in to their own account (their pages are about themselves)."""
+    user = UserFactory(username="young_person", email="young.person@example.org")
+    YoungPersonAccount.objects.create(
+        user=user, child=child, invited_by=nurse, ends_on=date(2040, 6, 1)
+    )
+    return user
+
+
 def _held(user: User) -> tuple[Held, ...]:
     found = []
+    own = YoungPersonAccount.objects.filter(user=user).first()
+    if own is not None:
+        found.append(Held(YOUNG_PERSON, 0, frozenset()))
     for membership in Membership.objects.filter(user=user, is_active=True).select_related(
         "organisation"
     ):
@@ -342,6 +371,7 @@ def _objects(children: dict[str, Child]) -> dict[type, list[Model]]:
         HealthPlanAction: HealthPlanAction.objects.select_related("child"),
         ClinicalEntry: ClinicalEntry.objects.select_related("child"),
         Passport: Passport.objects.select_related("child"),
+        CorrectionRequest: CorrectionRequest.objects.select_related("child"),
         Notification: Notification.objects.select_related("child"),
         Referral: Referral.objects.select_related("child"),
         ImportAttempt: ImportAttempt.objects.all(),
@@ -367,10 +397,14 @@ def _unseen(
     unseen: dict[str, tuple[str, ...]] = {"": tuple(c.last_name for c in children.values())}
     for who, holds in held.items():
         services = {h.organisation for h in holds if h.role == SERVICE_STAFF}
+        themselves = YoungPersonAccount.objects.filter(user=users[who]).values_list(
+            "child_id", flat=True
+        )
         unseen[who] = tuple(
             child.last_name
             for child in children.values()
-            if not any(
+            if child.pk not in themselves
+            and not any(
                 reaches(g, relations(child, users[who], holds, g))
                 for g in page.grants
                 if any(h.role in g.roles for h in holds)

@@ -12,6 +12,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lachealth.people.models import Area, Membership, Organisation, User
 
+DEMO_PASSWORD = "demo-password-2026"
+# One authenticator secret for every demo account, so one app entry signs in as any of them.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # hex of "12345678901234567890"
+
 
 def demo_organisation(
     name: str, kind: str, area_codes: list[str], *, team_email: str = ""

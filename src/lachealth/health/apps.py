@@ -11,12 +11,14 @@ class HealthConfig(AppConfig):
         from lachealth.people import home
 
         from . import home as health_home
+        from .own_account_views import landing
         from .summary_views import alerts_panel
         from .views import child_panel
 
         panels.register("health/_alerts.jinja", alerts_panel, place="top")
         panels.register("health/_child_panel.jinja", child_panel)
         home.register(health_home.sections)
+        home.register_landing(landing)
         events.dates_corrected.connect(_follow_due_dates, dispatch_uid="health.dates_corrected")
         events.episode_withdrawn.connect(_follow_due_dates, dispatch_uid="health.episode_withdrawn")
 

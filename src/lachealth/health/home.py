@@ -20,7 +20,7 @@ from lachealth.people import access
 from lachealth.people.home import Count, Section, link
 from lachealth.people.models import Role
 
-from . import selectors
+from . import passport, selectors
 from .clocks import DEFAULT_DUE_SOON_WORKING_DAYS, ClockState
 from .models import Appointment, AssessmentKind, HealthAssessment
 
@@ -43,6 +43,13 @@ def sections(request: HttpRequest) -> list[Section]:
             link("health:worklist", state="due_soon"),
         ),
     ]
+    clocks.append(
+        Count(
+            "Care leavers owed a health passport",
+            len(passport.owed(user, as_of)),
+            link("health:passports_owed"),
+        )
+    )
     found = [Section("Health clocks", clocks)]
     teams = access.organisations_for(user, access.HEALTH_RECORD_ROLES)
     if teams:

@@ -522,3 +522,105 @@ class Passport(models.Model):
 
     def __str__(self) -> str:
         return f"Health passport {self.version} of child {self.child_id}, {self.given_on}"
+
+
+class YoungPersonAccount(models.Model):
+    """A young person's own way into lachealth, from an invitation their health team sent:
+    they read and download their own passport, see their next appointments and contacts, tell
+    the team what they thought of their assessment and ask for corrections; nothing else. It
+    ends on their 25th birthday (`ends_on`) or when the team withdraws it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="young_person_account"
+    )
+    child = models.OneToOneField(Child, on_delete=models.PROTECT, related_name="own_account")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ends_on = models.DateField(help_text="The 25th birthday: access ends that day")
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Own account of child {self.child_id}"
+
+    def active_on(self, day: date) -> bool:
+        return day < self.ends_on and (self.withdrawn_on is None or day < self.withdrawn_on)
+
+
+class Invitation(models.Model):
+    """An e-mailed link that lets a young person make their own account, once, within a few
+    days. Only a hash of the link's token is kept; a new invitation revokes the last."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of child {self.child_id}, {self.sent_at:%Y-%m-%d}"
+
+
+class Answer(models.TextChoices):
+    YES = "yes", "Yes"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
+
+
+class Feedback(models.Model):
+    """What a young person thought of their last health assessment, in their own account."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="feedback")
+    assessment = models.ForeignKey(
+        HealthAssessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    listened = models.CharField("were you listened to", max_length=6, choices=Answer.choices)
+    understood = models.CharField(
+        "did you understand what happens next", max_length=6, choices=Answer.choices
+    )
+    anything_else = models.TextField(blank=True)
+    given_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Feedback of child {self.child_id}, {self.given_on}"
+
+
+class CorrectionRequest(models.Model):
+    """A young person asks for something in their passport to be corrected; the health team
+    answers it (and gives an updated passport where it was wrong)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="correction_requests")
+    passport = models.ForeignKey(Passport, on_delete=models.CASCADE, related_name="+")
+    section = models.CharField(max_length=20)
+    what = models.TextField()
+    asked_on = models.DateField()
+    answered_on = models.DateField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answer = models.CharField(max_length=1000, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-asked_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Correction asked by child {self.child_id}, {self.asked_on}"

@@ -21,6 +21,7 @@ from django.http import HttpRequest
 
 from lachealth.care import team
 from lachealth.care.models import Child, TeamRole
+from lachealth.jinja import format_nhs_number
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction
 from lachealth.versioning import save_versioned
@@ -127,7 +128,7 @@ def assemble(child: Child, written: Written, as_of: date) -> dict[str, Any]:
         "rows": [
             ["Name", str(child)],
             ["Date of birth", _d(child.date_of_birth)],
-            ["NHS number", child.nhs_number or "Not recorded"],
+            ["NHS number", format_nhs_number(child.nhs_number) or "Not recorded"],
         ]
     }
     sections["my_words"] = {"text": written.own_words}

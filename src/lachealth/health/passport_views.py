@@ -243,7 +243,12 @@ def shown(found: Passport) -> dict[str, Any]:
         "passport": found,
         "sections": sections,
         "chart": chart(emotional.get("points", [])),
-        "young_person": found.content.get("about_me", {}).get("rows", [["", ""]])[0][1],
+        # Their name as the passport gave it, or as the record has it if they left "About
+        # me" out: the passport is theirs, and says whose it is.
+        "young_person": next(
+            (v for k, v in found.content.get("about_me", {}).get("rows", []) if k == "Name"),
+            str(found.child),
+        ),
     }
 
 

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import correction_views, ownership_views, passport_views, summary_views, views
+from . import (
+    correction_views,
+    own_account_views,
+    ownership_views,
+    passport_views,
+    summary_views,
+    views,
+)
 
 app_name = "health"
 
@@ -26,6 +33,19 @@ urlpatterns = [
         passport_views.settings_edit,
         name="passport_settings_edit",
     ),
+    path("children/<int:pk>/invite/", own_account_views.invite, name="invite"),
+    path(
+        "children/<int:pk>/own-account/withdraw/",
+        own_account_views.withdraw,
+        name="own_account_withdraw",
+    ),
+    path("passport-corrections/<int:pk>/", own_account_views.answer, name="correction_answer"),
+    path("my/invitation/<str:token>/", own_account_views.accept, name="accept"),
+    path("my/", own_account_views.my_home, name="my_home"),
+    path("my/passport/", own_account_views.my_passport, name="my_passport"),
+    path("my/passport/pdf/", own_account_views.my_passport_pdf, name="my_passport_pdf"),
+    path("my/feedback/", own_account_views.my_feedback, name="my_feedback"),
+    path("my/correction/", own_account_views.my_correction, name="my_correction"),
     path("appointments/", views.appointments, name="appointments"),
     path("appointments/<int:pk>/outcome/", views.outcome, name="outcome"),
     path("actions/", views.my_actions, name="actions"),

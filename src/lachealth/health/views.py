@@ -25,7 +25,7 @@ from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Organisation, Role, User
 from lachealth.reach import OWN_AREA, OWN_ORGANISATION, PLACED_INTO_AREA, reach
 
-from . import clocks, ownership, selectors, services, summary
+from . import clocks, own_account, ownership, selectors, services, summary
 from .clocks import STATE_LABELS, ClockState
 from .forms import (
     MAX_PLAN_ROWS,
@@ -557,6 +557,9 @@ def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
             child.passports.order_by("-version").only("pk", "version", "given_on", "child_id")
         ),
         "passport_age": as_of >= clocks.birthday(child.date_of_birth, clocks.PASSPORT_FROM_AGE),
+        # The young person's own account, their feedback and corrections: their health team's.
+        "own_account": own_account.team_panel(child) if clinical else None,
+        "can_invite": access.acts_for_child(request.user, own_account.INVITER_ROLES, child),
         # LA staff see clocks and the plan's actions; clinical detail is for health staff.
         "clinical": clinical,
     }

@@ -46,7 +46,9 @@ from lachealth.handovers.models import (
 )
 from lachealth.health.clocks import PASSPORT_FROM_AGE, birthday
 from lachealth.health.models import (
+    Answer,
     AssessmentKind,
+    Feedback,
     HealthAssessment,
     Informant,
     Passport,
@@ -317,6 +319,14 @@ PASSPORTS_DUE = Cohort(
         version=1, due_on__range=(period.start, period.end)
     ),
 )
+FEEDBACK = Cohort(
+    "feedback",
+    "What young people said of their health assessment in their own account, in the period",
+    Feedback,
+    area="child__responsible_area",
+    child="child",
+    rows=lambda period: Feedback.objects.filter(given_on__range=(period.start, period.end)),
+)
 
 # Where each measure comes from, in the words its readers know (DOMAIN.md lists them all).
 OC2_SOURCE = "the DfE's SSDA903 return, OC2 outcomes, counted from lachealth's records"
@@ -489,6 +499,26 @@ MEASURES: tuple[Measure, ...] = (
         source="each area's passport settings (by 17 years 6 months unless set otherwise, or "
         "on leaving care if earlier)",
         counted=lambda period: Q(given_on__lte=F("due_on")),
+    ),
+    Measure(
+        "felt_listened_to",
+        "Young people who felt listened to at their health assessment",
+        FEEDBACK,
+        numerator="said yes, they were listened to",
+        denominator="young people's answers in their own account in the period",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source="young people's feedback in their own account (a positive experience of services)",
+        counted=lambda period: Q(listened=Answer.YES),
+    ),
+    Measure(
+        "understood_next",
+        "Young people who understood what happens next",
+        FEEDBACK,
+        numerator="said yes, they understood what happens next",
+        denominator="young people's answers in their own account in the period",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source="young people's feedback in their own account",
+        counted=lambda period: Q(understood=Answer.YES),
     ),
     Measure(
         "three_placements",

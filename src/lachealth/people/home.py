@@ -53,3 +53,19 @@ def register(build: HomeSections) -> None:
 def sections(request: HttpRequest) -> list[Section]:
     """Every registered app's sections for this user, leaving out the empty ones."""
     return [s for build in _SECTIONS for s in build(request) if s.counts]
+
+
+#: Where a user who is not staff starts instead of the home page (a young person's own
+#: account): each app above `people` may register one, which returns a URL or None.
+Landing = Callable[[HttpRequest], str | None]
+_LANDINGS: list[Landing] = []
+
+
+def register_landing(landing: Landing) -> None:
+    if landing not in _LANDINGS:
+        _LANDINGS.append(landing)
+
+
+def landing(request: HttpRequest) -> str | None:
+    """The page this user starts from instead of the home page, if an app has one for them."""
+    return next((url for found in _LANDINGS if (url := found(request))), None)

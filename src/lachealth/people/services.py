@@ -6,7 +6,9 @@ from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lachealth.versioning import save_versioned
@@ -174,3 +176,26 @@ def confirm_device(device: TOTPDevice, token: str) -> bool:
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
     return True
+
+
+#: Minutes an e-mailed security code works.
+EMAIL_CODE_MINUTES = 10
+
+
+def send_email_code(device: EmailDevice) -> str:
+    """E-mail a new security code to a user who signs in without an authenticator app (a
+    young person's own account), unless one went less than a minute ago. Returns what to tell
+    them."""
+    allowed, _ = device.generate_is_allowed()
+    if not allowed:
+        return "We sent you a code less than a minute ago. Check your e-mail, or wait a minute."
+    device.cooldown_set(commit=False)
+    device.generate_token(valid_secs=EMAIL_CODE_MINUTES * 60, commit=True)
+    send_mail(
+        "Your lachealth security code",
+        f"Your security code is {device.token}\n\nIt works for {EMAIL_CODE_MINUTES} minutes. "
+        "If you did not try to sign in to lachealth, tell your health team.\n",
+        None,
+        [device.email or device.user.email],
+    )
+    return f"We have sent a security code to {device.email or device.user.email}."

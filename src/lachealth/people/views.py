@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from markupsafe import Markup
 
@@ -33,6 +34,7 @@ from .forms import (
     UserEditForm,
     UserForm,
 )
+from .home import landing
 from .home import sections as home_sections
 from .middleware import otp_not_required
 from .models import AccessAction, Membership, Organisation, User
@@ -97,10 +99,20 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_verified():  # type: ignore[union-attr]
         return redirect("home")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device: TOTPDevice | EmailDevice | None = TOTPDevice.objects.filter(
+        user=user, confirmed=True
+    ).first()
+    by_email = device is None and (
+        device := EmailDevice.objects.filter(user=user, confirmed=True).first()
+    )
     if device is None:
         return redirect("people:enrol")
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    sent = ""
+    if by_email and (request.method == "GET" or "resend" in request.POST):
+        sent = services.send_email_code(device)  # type: ignore[arg-type]
+    form = CodeForm(
+        request.POST if request.method == "POST" and "resend" not in request.POST else None
+    )
     if request.method == "POST" and form.is_valid():
         verified, _ = device.verify_is_allowed()
         if verified and device.verify_token(form.cleaned_data["code"]):
@@ -110,7 +122,11 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         audit.record(request, AccessAction.SIGN_IN_FAILED, detail="wrong security code")
         form.add_error(
             "code",
-            "The security code is not right, or has expired. Enter the code your app shows now",
+            "The security code is not right, or has expired. Enter the code we sent you by "
+            "e-mail, or ask for a new one"
+            if by_email
+            else "The security code is not right, or has expired. Enter the code your app "
+            "shows now",
         )
     return render(
         request,
@@ -118,7 +134,9 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page_title": "Enter your security code",
-            "demo_code": _demo_hint(user, device),  # type: ignore[arg-type]
+            "by_email": bool(by_email),
+            "sent": sent,
+            "demo_code": None if by_email else _demo_hint(user, device),  # type: ignore[arg-type]
         },
     )
 
@@ -167,6 +185,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @reach(SIGNED_IN)
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    elsewhere = landing(request)
+    if elsewhere:
+        return redirect(elsewhere)
     return render(
         request,
         "people/home.jinja",

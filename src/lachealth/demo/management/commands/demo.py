@@ -24,13 +24,20 @@ from tqdm import tqdm
 
 from lachealth.care.models import Child, Episode
 from lachealth.demo import histories
-from lachealth.demo.accounts import demo_account, demo_organisation, retire_demo_accounts
+from lachealth.demo.accounts import (
+    DEMO_PASSWORD,
+    DEMO_TOTP_KEY,
+    demo_account,
+    demo_organisation,
+    retire_demo_accounts,
+)
 from lachealth.demo.handovers import build_handovers, build_referrals, build_services, demo_staff
 from lachealth.demo.health_histories import TYPICAL, Timeliness
 from lachealth.demo.identities import POSTCODE_LETTERS, demo_nhs_numbers
+from lachealth.demo.passports import build_passports
 from lachealth.demo.summaries import build_summaries
 from lachealth.demo.teams import build_teams
-from lachealth.health.models import FOLLOWED_UP_BY_LA
+from lachealth.health.models import FOLLOWED_UP_BY_LA, YoungPersonAccount
 from lachealth.insight.services import take_snapshot
 from lachealth.interop.export import NO_URN_PLACES
 from lachealth.interop.models import ImportAttempt, ReportedOutcome
@@ -44,9 +51,6 @@ from lachealth.people.models import (
     User,
 )
 
-DEMO_PASSWORD = "demo-password-2026"
-# One authenticator secret for every demo account, so one app entry signs in as any of them.
-DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # hex of "12345678901234567890"
 DEMO_MARK = " (demo)"
 
 
@@ -145,7 +149,7 @@ class Command(BaseCommand):
             build_health(seed=options["seed"], as_of=as_of, progress=self.stderr)
             codes = [(a.code, a.username) for a in AREAS]
             staff = demo_staff(codes)
-            for build in (build_teams, build_summaries):
+            for build in (build_teams, build_summaries, build_passports):
                 build(
                     seed=options["seed"],
                     as_of=as_of,
@@ -177,7 +181,11 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
         for user in users.order_by("username"):
-            roles = "; ".join(str(m) for m in user.memberships.all())
+            roles = "; ".join(str(m) for m in user.memberships.all()) or (
+                "a care leaver's own account: their passport, appointments and contacts"
+                if YoungPersonAccount.objects.filter(user=user).exists()
+                else ""
+            )
             self.stdout.write(f"  {user.username:<24} {roles}")
         self.stdout.write(
             "\nSecurity code: every demo account shares one authenticator secret, "
@@ -196,6 +204,7 @@ def delete_demo() -> None:
     ReportedOutcome.objects.filter(child__responsible_area__in=areas).delete()
     ImportAttempt.objects.filter(area__in=areas).delete()
     Episode.objects.filter(child__responsible_area__in=areas).delete()
+    YoungPersonAccount.objects.filter(child__responsible_area__in=areas).delete()
     Child.objects.filter(responsible_area__in=areas).delete()
     retire_demo_accounts(DEMO_MARK)
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lachealth.interop.export import build_return
 from lachealth.interop.imports import require_return_access
-from lachealth.interop.management.arguments import find_area, find_user
+from lachealth.people.arguments import find_area, find_user
 from lachealth.people.audit import record
 from lachealth.people.models import AccessAction
 

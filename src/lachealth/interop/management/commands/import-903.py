@@ -22,8 +22,8 @@ from lachealth.interop.imports import (
     not_run_note,
     ruleset_note,
 )
-from lachealth.interop.management.arguments import find_area, find_user
 from lachealth.interop.models import ImportStatus
+from lachealth.people.arguments import find_area, find_user
 
 SHOWN = 50  # problems printed in full; the rest are counted
 
