@@ -139,15 +139,19 @@ def _own_account(given: list[Passport], staff: dict[str, dict[str, Any]]) -> Non
         (TeamRole.DENTIST, "", "Westgate Dental Practice", "0113 496 0202"),
         (TeamRole.PERSONAL_ADVISER, "Jordan Pike", "Kirklees Leaving Care Team", "0113 496 0303"),
     ):
-        if not leaver.team.filter(role=role).exists():  # type: ignore[attr-defined]
-            TeamMember.objects.create(
-                child=leaver,
-                role=role,
-                name=name,
-                organisation=organisation,
-                telephone=telephone,
-                start=passport_of(leaver).given_on,
-            )
+        same = TeamMember.objects.filter(child=leaver, role=role)
+        if same.filter(end__isnull=True).exists():
+            continue
+        ended = same.aggregate(last=Max("end"))["last"]
+        start = passport_of(leaver).given_on
+        TeamMember.objects.create(
+            child=leaver,
+            role=role,
+            name=name,
+            organisation=organisation,
+            telephone=telephone,
+            start=max(start, ended + timedelta(days=1)) if ended else start,
+        )
     YoungPersonAccount.objects.create(
         user=user,
         child=leaver,
