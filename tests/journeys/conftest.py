@@ -74,3 +74,13 @@ def check_accessibility(page: Page) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == [], f"{page.url}: " + "; ".join(serious)
+
+
+def tab_to(page: Page, name: str) -> None:
+    """Press Tab until the focused element's text starts with `name` (keyboard-only journeys)."""
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent.trim()")
+        if focused.startswith(name):
+            return
+    raise AssertionError(f"could not reach “{name}” with the Tab key")

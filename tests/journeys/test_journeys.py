@@ -12,7 +12,7 @@ from lachealth.care.models import Child
 from lachealth.people.models import User
 
 from ..factories import TOTPDeviceFactory
-from .conftest import check_accessibility
+from .conftest import check_accessibility, tab_to
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
 
@@ -156,18 +156,10 @@ def test_keyboard_only_sign_in_and_navigation(live_server, page: Page, world):
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=f"Hello, {user.first_name}")).to_be_visible()
 
-    def tab_to(name: str) -> None:
-        for _ in range(40):
-            page.keyboard.press("Tab")
-            focused = page.evaluate("document.activeElement.textContent.trim()")
-            if focused.startswith(name):
-                return
-        raise AssertionError(f"could not reach “{name}” with the Tab key")
-
-    tab_to("Children")
+    tab_to(page, "Children")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Children", exact=True)).to_be_visible()
-    tab_to("Outram")  # the child placed into this nurse's area from another LA
+    tab_to(page, "Outram")  # the child placed into this nurse's area from another LA
     page.keyboard.press("Enter")
     expect(page.get_by_text("Placed out of area in Calderdale")).to_be_visible()
 

@@ -16,7 +16,7 @@ from lachealth.health import passport
 from lachealth.health.models import Feedback, Passport, YoungPersonAccount
 
 from ..factories import TOTPDeviceFactory, UserFactory
-from .conftest import check_accessibility
+from .conftest import check_accessibility, tab_to
 from .test_journeys import PASSWORD, code_for, sign_in
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
@@ -106,29 +106,21 @@ def test_the_young_person_reads_downloads_and_gives_feedback_by_keyboard(
     expect(page.get_by_text("Park Surgery")).to_be_visible()  # their GP, to contact
     check_accessibility(page)
 
-    def tab_to(name: str) -> None:
-        for _ in range(40):
-            page.keyboard.press("Tab")
-            focused = page.evaluate("document.activeElement.textContent.trim()")
-            if focused.startswith(name):
-                return
-        raise AssertionError(f"could not reach “{name}” with the Tab key")
-
-    tab_to("Read your passport")
+    tab_to(page, "Read your passport")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="My health passport")).to_be_visible()
     expect(page.get_by_text("I use an inhaler when I run.")).to_be_visible()
     check_accessibility(page)
     with page.expect_download() as download:
-        tab_to("Download the passport (PDF)")
+        tab_to(page, "Download the passport (PDF)")
         page.keyboard.press("Enter")
     assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
 
     page.goto(live_server.url + reverse("health:my_home"))
-    tab_to("Tell us what you thought")
+    tab_to(page, "Tell us what you thought")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Your last health assessment")).to_be_visible()
-    tab_to("Send")
+    tab_to(page, "Send")
     page.keyboard.press("Enter")  # nothing chosen: a mistake, said plainly
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     check_accessibility(page)
@@ -140,7 +132,7 @@ def test_the_young_person_reads_downloads_and_gives_feedback_by_keyboard(
     page.keyboard.press("Space")
     page.get_by_label("Anything else you want to tell us? (optional)").focus()
     page.keyboard.type("The nurse let me ask questions.")
-    tab_to("Send")
+    tab_to(page, "Send")
     page.keyboard.press("Enter")
     expect(page.get_by_text("Thank you. Your health team will read what you said.")).to_be_visible()
     page.set_viewport_size({"width": 375, "height": 800})

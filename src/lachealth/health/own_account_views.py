@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from lachealth.care import selectors as care_selectors
 from lachealth.care import team
-from lachealth.care.models import Child, TeamRole
+from lachealth.care.models import Child
 from lachealth.forms import NhsForm, SplitDateField
 from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access, audit
@@ -41,18 +41,6 @@ from .models import (
     YoungPersonAccount,
 )
 from .passport_views import pdf_response, shown
-
-#: Who a young person may see in their own account: the people they contact themselves.
-CONTACTS = (
-    TeamRole.GP,
-    TeamRole.DENTIST,
-    TeamRole.OPTICIAN,
-    TeamRole.NAMED_NURSE,
-    TeamRole.PERSONAL_ADVISER,
-    TeamRole.SOCIAL_WORKER,
-    TeamRole.SERVICE,
-)
-
 
 # ---- the health team's side ------------------------------------------------------------------
 
@@ -321,7 +309,7 @@ def my_home(request: HttpRequest) -> HttpResponse:
     appointments = Appointment.objects.filter(
         child=child, outcome="", starts_at__gte=timezone.now()
     ).order_by("starts_at")[:5]
-    contacts = [m for m in team.current(child, as_of) if m.role in CONTACTS]
+    contacts = [m for m in team.current(child, as_of) if m.role in passport.CONTACT_ROLES]
     return render(
         request,
         "health/my_home.jinja",

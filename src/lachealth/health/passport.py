@@ -71,6 +71,17 @@ SECTION_KEYS = tuple(s.key for s in SECTIONS)
 TITLES = {s.key: s.title for s in SECTIONS}
 #: Given only when the young person says yes to it.
 ONLY_IF_CHOSEN = frozenset({"family", "sexual_health"})
+#: The people a young person contacts themselves: their passport's contacts, and their own
+#: account's.
+CONTACT_ROLES = (
+    TeamRole.GP,
+    TeamRole.DENTIST,
+    TeamRole.OPTICIAN,
+    TeamRole.NAMED_NURSE,
+    TeamRole.PERSONAL_ADVISER,
+    TeamRole.SOCIAL_WORKER,
+    TeamRole.SERVICE,
+)
 #: Who gives a passport: the LAC health practitioner serving the young person.
 GIVER_ROLES = access.ASSESSMENT_ROLES
 
@@ -133,22 +144,13 @@ def assemble(child: Child, written: Written, as_of: date) -> dict[str, Any]:
     }
     sections["my_words"] = {"text": written.own_words}
     members = team.current(child, as_of)
-    wanted = (
-        TeamRole.GP,
-        TeamRole.DENTIST,
-        TeamRole.OPTICIAN,
-        TeamRole.NAMED_NURSE,
-        TeamRole.PERSONAL_ADVISER,
-        TeamRole.SOCIAL_WORKER,
-        TeamRole.SERVICE,
-    )
     sections["contacts"] = {
         "table": {
             "head": ["Who", "Name", "Telephone", "Address"],
             "rows": [
                 [m.get_role_display(), m.who, m.telephone, m.address]
                 for m in members
-                if m.role in wanted
+                if m.role in CONTACT_ROLES
             ],
         }
     }
