@@ -86,6 +86,8 @@ def main() -> None:
     run("disclosure.py")
     print("== the reported attack on the demo's commissioner figures (0 worked out)")
     run("demo_disclosure.py")
+    print("== a quarter's QA sample at England's volume (< 2 s)")
+    run("quality_sample.py")
     print("== statutory clocks for England (< 5 s)")
     run("clocks.py")
     print("== make demo from a fresh clone (target < 3 minutes)")
