@@ -226,7 +226,8 @@ def security_code(user: User) -> str:
 
 
 def own_account(world: Any) -> Child:
-    """A care leaver with a passport and their own account (young.person@example.org)."""
+    """A care leaver with a passport, a review assessment before they left, and their own
+    account (young.person@example.org)."""
     child = left_care(world)
     nurse = world.users["prov_a_nurse"]
     passport.give(
@@ -235,6 +236,15 @@ def own_account(world: Any) -> Child:
         choices=passport.Choices(included=["about_me", "contacts"], agreed=True),
         written=passport.Written(),
         as_of=TODAY,
+    )
+    HealthAssessment.objects.create(
+        child=child,
+        kind="RHA",
+        completed_on=date(2025, 5, 1),
+        due_on=date(2025, 5, 10),
+        provider=world.orgs["prov_a"],
+        practitioner=nurse,
+        professional="nurse",
     )
     user = User.objects.create_user(
         username="young.person@example.org", email="young.person@example.org"

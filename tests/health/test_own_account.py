@@ -300,3 +300,42 @@ def test_the_invitation_service_refuses_another_team(world, young_person):
             email="sam.reed@example.org",
             as_of=AS_OF,
         )
+
+
+def test_a_password_alone_cannot_set_up_another_second_step(world, as_user, young_person):
+    """A young person with an e-mailed code is sent to it, not to set up an app instead."""
+    invite(as_user, young_person)
+    visitor = Client()
+    visitor.post(link_in(mail.outbox[0]), accept_data(second_step="email"))
+    response = visitor.get(reverse("people:enrol"))
+    assert response["Location"] == reverse("people:sign_in_code")
+    assert visitor.get(reverse("health:my_home")).status_code == 302  # not past sign-in
+
+
+def test_five_wrong_dates_of_birth_end_the_link(world, as_user, young_person):
+    invite(as_user, young_person)
+    url = link_in(mail.outbox[0])
+    for tries_left in (4, 3, 2, 1):
+        page = Client().post(url, accept_data(date_of_birth_2="2008")).content.decode()
+        assert f"stops working after {tries_left} more" in page
+    last = Client().post(url, accept_data(date_of_birth_2="2008")).content.decode()
+    assert "This link does not work any more" in last  # the fifth ends it
+    assert "This link does not work any more" in Client().post(url, accept_data()).content.decode()
+    assert not YoungPersonAccount.objects.exists()
+    assert (
+        AccessLog.objects.filter(
+            child_id=young_person.pk, action="sign_in_failed", detail__contains="date of birth"
+        ).count()
+        == 5
+    )
+
+
+def test_feedback_is_one_answer_per_assessment_and_needs_one(world, as_user, young_person):
+    client = young_person_client(world, young_person)
+    for answer in ("no", "yes"):
+        client.post(reverse("health:my_feedback"), {"listened": answer, "understood": "yes"})
+    assert list(Feedback.objects.values_list("listened", flat=True)) == ["yes"]
+    young_person.assessments.all().delete()
+    refused = client.post(reverse("health:my_feedback"), {"listened": "yes", "understood": "yes"})
+    assert "You have had no health assessment to tell us about yet" in refused.content.decode()
+    assert "Tell us what you thought" not in client.get(reverse("health:my_home")).content.decode()

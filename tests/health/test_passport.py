@@ -177,3 +177,13 @@ def test_only_the_health_team_serving_the_young_person_gives_it(world, young_per
     with pytest.raises(PermissionDenied):
         give(world, young_person, by=world.users[user])
     assert not Passport.objects.exists()
+
+
+def test_family_history_left_out_is_not_kept(world, young_person):
+    """Consent ticked but the section left out: the history is not stored either."""
+    given = give(
+        world,
+        young_person,
+        written=passport.Written(family_history="Diabetes", family_history_consent=True),
+    )
+    assert given.family_history == "" and "family" not in given.content

@@ -246,6 +246,23 @@ def leaver(last_name: str, born: date, left: date):  # type: ignore[no-untyped-d
     return child
 
 
+def test_leaving_short_breaks_is_not_leaving_care(world, as_user):
+    """A young person whose last stay was a short break (LS V3) left full care at 15: they
+    are owed no passport for the short break they ended at 17."""
+    child = leaver("Breaks", date(2008, 3, 1), date(2023, 2, 1))
+    EpisodeFactory(
+        child=child,
+        decom=date(2025, 1, 6),
+        dec=date(2025, 6, 1),
+        rne="S",
+        ls="V3",
+        rec="E11",
+        placement_area=area(BRADFORD),
+    )
+    page = as_user("prov_a_nurse").get(reverse("health:passports_owed")).content.decode()
+    assert "Breaks, " not in page
+
+
 def test_care_leavers_who_left_without_a_passport_are_owed_one(world, as_user):
     owed = leaver("Leaver", date(2007, 3, 1), date(2025, 3, 1))  # 19 now
     older = leaver("Older", date(2003, 3, 1), date(2021, 3, 1))  # 23 now

@@ -567,6 +567,9 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    wrong_dates_of_birth = models.PositiveSmallIntegerField(
+        default=0, help_text="Wrong dates of birth typed with the link: it stops at five"
+    )
 
     class Meta:
         ordering = ["-sent_at"]

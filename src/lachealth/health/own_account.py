@@ -40,6 +40,7 @@ from .models import (
 )
 
 LINK_GONE = "This link has expired or has been used already. Ask your health team for a new one."
+ADDRESS_IN_USE = "This e-mail address is already in use: ask the young person for their own"
 #: Days an invitation link works.
 INVITATION_DAYS = 7
 #: Who invites a young person and withdraws their account: their health team.
@@ -93,19 +94,17 @@ def invite(
         User.objects.filter(email__iexact=email).exists()
         or User.objects.filter(username__iexact=email).exists()
     ):
-        raise ValidationError(
-            {"email": "This e-mail address is already in use: ask the young person for their own"}
-        )
-    now = timezone.now()
-    pending = Invitation.objects.filter(
-        email__iexact=email, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-    ).exclude(child=child)
-    if pending.exists():
-        raise ValidationError(
-            {"email": "This e-mail address is already in use: ask the young person for their own"}
-        )
+        raise ValidationError({"email": ADDRESS_IN_USE})
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        # One invitation at a time per young person: two nurses sending at once queue here.
+        Child.objects.select_for_update().filter(pk=child.pk).first()
+        now = timezone.now()
+        pending = Invitation.objects.filter(
+            email__iexact=email, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).exclude(child=child)
+        if pending.exists():
+            raise ValidationError({"email": ADDRESS_IN_USE})
         Invitation.objects.filter(
             child=child, used_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=now)
@@ -142,14 +141,11 @@ def invite(
 def invitation_for(token: str) -> Invitation | None:
     """The invitation a link carries, if it can still be used (not used, revoked or expired)."""
     found = Invitation.objects.filter(token_hash=hash_token(token)).select_related("child").first()
-    if (
-        found is None
-        or found.used_at is not None
-        or found.revoked_at is not None
-        or found.expires_at <= timezone.now()
-    ):
-        return None
-    return found
+    return found if found is not None and _usable(found) else None
+
+
+def _usable(found: Invitation) -> bool:
+    return found.used_at is None and found.revoked_at is None and found.expires_at > timezone.now()
 
 
 @dataclass(frozen=True)
@@ -163,48 +159,87 @@ def accept(*, token: str, answer: Acceptance, request: HttpRequest | None = None
     """Make the young person's account from their invitation: their date of birth must match
     the record; the link then stops working. Returns the new user (signed in by the view)."""
     with transaction.atomic():
-        found = invitation_for(token)
-        if found is None:
-            raise ValidationError(LINK_GONE)
-        found = Invitation.objects.select_for_update().get(pk=found.pk)
-        if found.used_at is not None:
-            raise ValidationError(LINK_GONE)
-        child = found.child
-        if answer.date_of_birth != child.date_of_birth:
-            raise ValidationError(
-                {
-                    "date_of_birth": "The date of birth is not the one your health team has. "
-                    "Check it, or ask them"
-                }
-            )
-        if answer.second_step not in SECOND_STEPS:
-            raise ValidationError({"second_step": "Choose how you will confirm it is you"})
-        if User.objects.filter(username__iexact=found.email).exists():
-            raise ValidationError(
-                {"__all__": "This e-mail address is already in use. Ask your health team for help"}
-            )
-        user = User(
-            username=found.email,
-            email=found.email,
-            first_name=child.first_name,
-            last_name=child.last_name,
+        found = (
+            Invitation.objects.select_for_update()
+            .filter(token_hash=hash_token(token))
+            .select_related("child")
+            .first()
         )
-        validate_password(answer.password, user)
-        user.set_password(answer.password)
-        user.save()
-        YoungPersonAccount.objects.create(
-            user=user,
-            child=child,
-            invited_by=found.invited_by,
-            ends_on=clocks.birthday(child.date_of_birth, clocks.PASSPORT_ON_REQUEST_UNTIL_AGE),
-        )
-        if answer.second_step == "email":
-            EmailDevice.objects.create(user=user, name="E-mail", email=found.email, confirmed=True)
-        found.used_at = timezone.now()
-        found.save(update_fields=["used_at"])
+        # Checked again on the locked row: two tabs, or two links sent at once, make one
+        # account at most.
+        if found is None or not _usable(found):
+            raise ValidationError(LINK_GONE)
+        if YoungPersonAccount.objects.filter(child=found.child).exists():
+            raise ValidationError(LINK_GONE)
+        if answer.date_of_birth == found.child.date_of_birth:
+            return _make_account(found, answer, request)
+    # A wrong date of birth is counted outside that transaction, so that it stays: after
+    # MAX_TRIES the link stops working, and each try is in the access log.
+    left = MAX_TRIES - _count_wrong_date(found, request)
+    raise ValidationError(
+        {
+            "date_of_birth": "The date of birth is not the one your health team has. "
+            + (
+                f"Check it: the link stops working after {left} more "
+                f"{'try' if left == 1 else 'tries'}"
+                if left > 0
+                else "The link no longer works: ask your health team for a new one"
+            )
+        }
+    )
+
+
+#: Wrong dates of birth an invitation link takes before it stops working.
+MAX_TRIES = 5
+
+
+def _count_wrong_date(found: Invitation, request: HttpRequest | None) -> int:
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=found.pk)
+        locked.wrong_dates_of_birth += 1
+        if locked.wrong_dates_of_birth >= MAX_TRIES:
+            locked.revoked_at = timezone.now()
+        locked.save(update_fields=["wrong_dates_of_birth", "revoked_at"])
         audit.record(
-            request, AccessAction.CREATE, user=user, child=child, detail="made their own account"
+            request,
+            AccessAction.SIGN_IN_FAILED,
+            child=found.child,
+            detail=f"wrong date of birth on an invitation link ({locked.wrong_dates_of_birth} "
+            f"of {MAX_TRIES})",
         )
+    return locked.wrong_dates_of_birth
+
+
+def _make_account(found: Invitation, answer: Acceptance, request: HttpRequest | None) -> User:
+    child = found.child
+    if answer.second_step not in SECOND_STEPS:
+        raise ValidationError({"second_step": "Choose how you will confirm it is you"})
+    if User.objects.filter(username__iexact=found.email).exists():
+        raise ValidationError(
+            {"__all__": "This e-mail address is already in use. Ask your health team for help"}
+        )
+    user = User(
+        username=found.email,
+        email=found.email,
+        first_name=child.first_name,
+        last_name=child.last_name,
+    )
+    validate_password(answer.password, user)
+    user.set_password(answer.password)
+    user.save()
+    YoungPersonAccount.objects.create(
+        user=user,
+        child=child,
+        invited_by=found.invited_by,
+        ends_on=clocks.birthday(child.date_of_birth, clocks.PASSPORT_ON_REQUEST_UNTIL_AGE),
+    )
+    if answer.second_step == "email":
+        EmailDevice.objects.create(user=user, name="E-mail", email=found.email, confirmed=True)
+    found.used_at = timezone.now()
+    found.save(update_fields=["used_at"])
+    audit.record(
+        request, AccessAction.CREATE, user=user, child=child, detail="made their own account"
+    )
     return user
 
 
@@ -249,14 +284,14 @@ def give_feedback(
     if account is None:
         raise PermissionDenied("Only a young person with an open account gives feedback here")
     last = HealthAssessment.objects.filter(child=account.child).order_by("-completed_on").first()
-    made = Feedback(
-        child=account.child,
-        assessment=last,
-        listened=listened,
-        understood=understood,
-        anything_else=anything_else.strip(),
-        given_on=as_of,
+    if last is None:
+        raise ValidationError("You have had no health assessment to tell us about yet")
+    # One answer per assessment, the latest kept: the figures count young people, not posts.
+    made = Feedback.objects.filter(child=account.child, assessment=last).first() or Feedback(
+        child=account.child, assessment=last
     )
+    made.listened, made.understood = listened, understood
+    made.anything_else, made.given_on = anything_else.strip(), as_of
     made.full_clean()
     made.save()
     audit.record(
@@ -314,6 +349,19 @@ def answer_correction(
     """The health team answers a correction the young person asked for."""
     if not access.acts_for_child(by, access.HEALTH_RECORD_ROLES, asked.child):
         raise PermissionDenied("Only the young person's health team answers them")
+    with transaction.atomic():
+        return _answer(
+            by,
+            CorrectionRequest.objects.select_for_update().get(pk=asked.pk),
+            answer,
+            as_of,
+            request,
+        )
+
+
+def _answer(
+    by: Any, asked: CorrectionRequest, answer: str, as_of: date, request: HttpRequest | None
+) -> CorrectionRequest:
     if asked.answered_on is not None:
         raise ValidationError({"answer": "This request has been answered already"})
     if not answer.strip():

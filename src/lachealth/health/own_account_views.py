@@ -320,6 +320,7 @@ def my_home(request: HttpRequest) -> HttpResponse:
             "latest": latest,
             "appointments": appointments,
             "contacts": contacts,
+            "assessed": child.assessments.exists(),  # type: ignore[attr-defined]
         },
     )
 

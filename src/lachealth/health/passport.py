@@ -39,6 +39,7 @@ from .models import (
 from .sdq import BANDS
 from .selectors import child_facts
 from .services import provider_for
+from .status import SHORT_BREAK_LS
 
 
 @dataclass(frozen=True)
@@ -345,7 +346,9 @@ def give(
             else "",
             own_words=written.own_words.strip(),
             birth_history=written.birth_history.strip(),
-            family_history=written.family_history.strip() if written.family_history_consent else "",
+            family_history=written.family_history.strip()
+            if written.family_history_consent and "family" in chosen
+            else "",
             family_history_consent=written.family_history_consent,
             sexual_health=written.sexual_health.strip() if "sexual_health" in chosen else "",
             content={k: content[k] for k in chosen},
@@ -404,7 +407,13 @@ def owed(user: Any, as_of: date, *, until_age: int = clocks.PASSPORT_OWED_UNTIL_
         Child.objects.visible_to(user)
         .filter(looked_after=False, date_of_birth__gt=oldest)
         .exclude(passports__given_on__lte=as_of)
-        .annotate(left_care=Max("episodes__dec", filter=Q(episodes__withdrawn_reason="")))
+        .annotate(
+            # Leaving short breaks (LS V3/V4) is not leaving care: no passport is owed for it.
+            left_care=Max(
+                "episodes__dec",
+                filter=Q(episodes__withdrawn_reason="") & ~Q(episodes__ls__in=SHORT_BREAK_LS),
+            )
+        )
         .filter(left_care__isnull=False)
         .select_related("responsible_area")
     )

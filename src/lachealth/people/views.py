@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_email.models import EmailDevice
@@ -146,7 +147,9 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
 def enrol(request: HttpRequest) -> HttpResponse:
     """First sign-in: scan a QR code into an authenticator app and prove it with a code."""
     user = request.user
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    # Any second step already set up (an app, or a code by e-mail) is the one to use: setting
+    # up another here would let a password alone past it.
+    if list(devices_for_user(user, confirmed=True)):  # type: ignore[arg-type]
         return redirect("people:sign_in_code")
     device = services.enrolment_device(user)  # type: ignore[arg-type]
     form = CodeForm(request.POST if request.method == "POST" else None)

@@ -5,6 +5,7 @@ passports runs it; each PDF is in the access log as an export, like a download."
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,10 @@ class Command(BaseCommand):
         out.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         for found in tqdm(passports, desc="Health passports", unit="PDF", file=self.stderr):
-            name = f"{found.child.la_child_id}-health-passport-v{found.version}.pdf"
+            # The LA's child ID is free text: kept to letters, digits, - and _ so that no ID
+            # writes outside --out; the record's own number keeps two such IDs apart.
+            safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", found.child.la_child_id)
+            name = f"{safe_id}-{found.child.pk}-health-passport-v{found.version}.pdf"
             (out / name).write_bytes(pdf_bytes(found))
             record(
                 None,
