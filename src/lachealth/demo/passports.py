@@ -118,17 +118,12 @@ def _feedback(given: list[Passport], as_of: date, rng: random.Random) -> None:
 YOUNG_PERSON = "kirklees.youngperson"
 
 
-def passport_of(child: Child) -> Passport:
-    return Passport.objects.filter(child=child).order_by("-version").first()  # type: ignore[return-value]
-
-
 def _own_account(given: list[Passport], staff: dict[str, dict[str, Any]]) -> None:
     """The demo's young person's own account, signed in like every demo account."""
-    leaver = next(
-        p.child
-        for p in given
-        if p.child.responsible_area_id == KIRKLEES and not p.child.looked_after
+    theirs = next(
+        p for p in given if p.child.responsible_area_id == KIRKLEES and not p.child.looked_after
     )
+    leaver = theirs.child
     user = demo_account(YOUNG_PERSON, leaver.first_name, leaver.last_name, password=DEMO_PASSWORD)
     TOTPDevice.objects.create(
         user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True
@@ -143,7 +138,7 @@ def _own_account(given: list[Passport], staff: dict[str, dict[str, Any]]) -> Non
         if same.filter(end__isnull=True).exists():
             continue
         ended = same.aggregate(last=Max("end"))["last"]
-        start = passport_of(leaver).given_on
+        start = theirs.given_on
         TeamMember.objects.create(
             child=leaver,
             role=role,

@@ -7,7 +7,7 @@ or not-brought initial assessment leaves the clock running.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
@@ -553,6 +553,12 @@ class YoungPersonAccount(models.Model):
         return day < self.ends_on and (self.withdrawn_on is None or day < self.withdrawn_on)
 
 
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def waiting(self, now: datetime) -> InvitationQuerySet:
+        """Links that still work at `now`: not used, not revoked, not expired."""
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
 class Invitation(models.Model):
     """An e-mailed link that lets a young person make their own account, once, within a few
     days. Only a hash of the link's token is kept; a new invitation revokes the last."""
@@ -571,11 +577,17 @@ class Invitation(models.Model):
         default=0, help_text="Wrong dates of birth typed with the link: it stops at five"
     )
 
+    objects = InvitationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-sent_at"]
 
     def __str__(self) -> str:
         return f"Invitation of child {self.child_id}, {self.sent_at:%Y-%m-%d}"
+
+    def waiting(self, now: datetime) -> bool:
+        """This link still works at `now` (`InvitationQuerySet.waiting`, for one row)."""
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now
 
 
 class Answer(models.TextChoices):

@@ -100,14 +100,14 @@ def invite(
         # One invitation at a time per young person: two nurses sending at once queue here.
         Child.objects.select_for_update().filter(pk=child.pk).first()
         now = timezone.now()
-        pending = Invitation.objects.filter(
-            email__iexact=email, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-        ).exclude(child=child)
-        if pending.exists():
+        if (
+            Invitation.objects.waiting(now)
+            .filter(email__iexact=email)
+            .exclude(child=child)
+            .exists()
+        ):
             raise ValidationError({"email": ADDRESS_IN_USE})
-        Invitation.objects.filter(
-            child=child, used_at__isnull=True, revoked_at__isnull=True
-        ).update(revoked_at=now)
+        Invitation.objects.waiting(now).filter(child=child).update(revoked_at=now)
         made = Invitation.objects.create(
             child=child,
             email=email,
@@ -141,11 +141,7 @@ def invite(
 def invitation_for(token: str) -> Invitation | None:
     """The invitation a link carries, if it can still be used (not used, revoked or expired)."""
     found = Invitation.objects.filter(token_hash=hash_token(token)).select_related("child").first()
-    return found if found is not None and _usable(found) else None
-
-
-def _usable(found: Invitation) -> bool:
-    return found.used_at is None and found.revoked_at is None and found.expires_at > timezone.now()
+    return found if found is not None and found.waiting(timezone.now()) else None
 
 
 @dataclass(frozen=True)
@@ -167,7 +163,7 @@ def accept(*, token: str, answer: Acceptance, request: HttpRequest | None = None
         )
         # Checked again on the locked row: two tabs, or two links sent at once, make one
         # account at most.
-        if found is None or not _usable(found):
+        if found is None or not found.waiting(timezone.now()):
             raise ValidationError(LINK_GONE)
         if YoungPersonAccount.objects.filter(child=found.child).exists():
             raise ValidationError(LINK_GONE)
@@ -257,9 +253,8 @@ def withdraw(
     found.withdrawn_by = by
     found.withdrawn_reason = reason.strip()
     save_versioned(found, by, reason=reason.strip())
-    Invitation.objects.filter(child=child, used_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    now = timezone.now()
+    Invitation.objects.waiting(now).filter(child=child).update(revoked_at=now)
     audit.record(
         request,
         AccessAction.CHANGE,
@@ -385,12 +380,7 @@ def team_panel(child: Child) -> dict[str, Any]:
     the account or the link sent, their latest feedback and their correction requests."""
     return {
         "account": YoungPersonAccount.objects.filter(child=child).first(),
-        "pending": Invitation.objects.filter(
-            child=child,
-            used_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        ).first(),
+        "pending": Invitation.objects.waiting(timezone.now()).filter(child=child).first(),
         "feedback": list(Feedback.objects.filter(child=child)[:5]),
         "corrections": list(CorrectionRequest.objects.filter(child=child)),
     }

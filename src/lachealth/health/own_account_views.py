@@ -95,9 +95,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "page_title": f"Invite {child} to their own account",
             "form": form,
-            "pending": Invitation.objects.filter(
-                child=child, used_at__isnull=True, revoked_at__isnull=True
-            ).first(),
+            "pending": Invitation.objects.waiting(timezone.now()).filter(child=child).first(),
             "days": own_account.INVITATION_DAYS,
         },
     )
@@ -283,13 +281,14 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 # ---- the young person's own pages ------------------------------------------------------------
 
 
-def _own(request: HttpRequest, page: str) -> YoungPersonAccount:
+def _own(request: HttpRequest, page: str | None) -> YoungPersonAccount:
     """The signed-in young person's open account (403 for anyone else, or once it ended);
-    the page they open is logged as a view of their record."""
+    the `page` they open is logged as a view of their record (a download logs itself)."""
     account = own_account.active_account(request.user)
     if account is None:
         raise PermissionDenied("This page is for a young person's own account")
-    audit.record(request, AccessAction.VIEW, child=account.child, detail=f"own account: {page}")
+    if page is not None:
+        audit.record(request, AccessAction.VIEW, child=account.child, detail=f"own account: {page}")
     return account
 
 
@@ -355,9 +354,7 @@ def my_passport(request: HttpRequest) -> HttpResponse:
 
 @reach([YOUNG_PERSON])
 def my_passport_pdf(request: HttpRequest) -> HttpResponse:
-    account = own_account.active_account(request.user)
-    if account is None:
-        raise PermissionDenied("This page is for a young person's own account")
+    account = _own(request, None)
     found = _latest(account)
     audit.record(
         request,

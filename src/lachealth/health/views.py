@@ -529,6 +529,10 @@ def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
         }
     own_orgs = access.scope_of(request.user).organisation_ids
     holder = ownership.current(child)
+    passports = list(
+        child.passports.order_by("-version").only("pk", "version", "given_on", "child_id")
+    )
+    passport_age = as_of >= clocks.birthday(child.date_of_birth, clocks.PASSPORT_FROM_AGE)
     stale = [
         a
         for a in health.appointments
@@ -553,12 +557,13 @@ def child_panel(request: HttpRequest, child: Child) -> dict[str, Any] | None:
         "can_summarise": access.acts_for_child(request.user, summary.SUMMARY_ROLES, child),
         # Everyone who sees the child sees that a passport was given, and when; only the
         # health team opens it.
-        "passports": list(
-            child.passports.order_by("-version").only("pk", "version", "given_on", "child_id")
-        ),
-        "passport_age": as_of >= clocks.birthday(child.date_of_birth, clocks.PASSPORT_FROM_AGE),
-        # The young person's own account, their feedback and corrections: their health team's.
-        "own_account": own_account.team_panel(child) if clinical else None,
+        "passports": passports,
+        "passport_age": passport_age,
+        # The young person's own account, their feedback and corrections: their health
+        # team's, and read only where the page has a passport section to show them in.
+        "own_account": own_account.team_panel(child)
+        if clinical and (passport_age or passports)
+        else None,
         "can_invite": access.acts_for_child(request.user, own_account.INVITER_ROLES, child),
         # LA staff see clocks and the plan's actions; clinical detail is for health staff.
         "clinical": clinical,
