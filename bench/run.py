@@ -86,7 +86,7 @@ def main() -> None:
     run("disclosure.py")
     print("== the reported attack on the demo's commissioner figures (0 worked out)")
     run("demo_disclosure.py")
-    print("== a quarter's QA sample at England's volume (< 2 s)")
+    print("== assessment QA: a quarter's sample at England's volume (< 2 s), results (< 500 ms)")
     run("quality_sample.py")
     print("== statutory clocks for England (< 5 s)")
     run("clocks.py")

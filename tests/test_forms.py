@@ -140,3 +140,27 @@ def test_the_error_summary_lists_a_pages_other_forms_after_its_own():
         {"text": "Enter the first name", "href": "#id_name"},
         {"text": "Choose the area", "href": "#id_other-area"},
     ]
+
+
+def test_a_choice_of_several_is_drawn_as_checkboxes_and_of_one_as_radios():
+    """Django's CheckboxSelectMultiple is a kind of RadioSelect: drawn as radios, only one of
+    an organisation's areas could be ticked."""
+    from django.template import engines
+
+    from lachealth.forms import render_field
+
+    class Choices(NhsForm):
+        several = forms.MultipleChoiceField(
+            label="Which", choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple
+        )
+        one = forms.ChoiceField(
+            label="One", choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect
+        )
+
+    form = Choices({"several": ["a", "b"], "one": "b"})
+    env = next(e.env for e in engines.all() if hasattr(e, "env"))
+    several = render_field(env, form["several"])
+    one = render_field(env, form["one"])
+    assert several.count('type="checkbox"') == 2 and several.count("checked") == 2
+    assert 'type="radio"' not in several
+    assert one.count('type="radio"') == 2 and one.count("checked") == 1

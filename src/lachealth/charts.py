@@ -66,23 +66,41 @@ def figure_file(fig: plt.Figure, *, tight: bool = True, fmt: str = "svg") -> byt
     return payload
 
 
-def bar_chart(bars: Sequence[tuple[str, int, str]], *, alt: str) -> Markup:
-    """Horizontal bars: (label, value, colour). The same bars are drawn once and remembered:
-    drawing costs tens of milliseconds, and a team's counts change a few times a day."""
-    return _bar_chart(tuple(bars), alt)
+def bar_chart(
+    bars: Sequence[tuple[str, float, str]],
+    *,
+    alt: str,
+    x_label: str = "Number of clocks",
+    x_max: float | None = None,
+    line: float | None = None,
+) -> Markup:
+    """Horizontal bars: (label, value, colour), with an optional vertical line (a threshold).
+    The same bars are drawn once and remembered: drawing costs tens of milliseconds, and a
+    team's counts change a few times a day."""
+    return _bar_chart(tuple(bars), alt, x_label, x_max, line)
 
 
 @lru_cache(maxsize=512)
-def _bar_chart(bars: tuple[tuple[str, int, str], ...], alt: str) -> Markup:
+def _bar_chart(
+    bars: tuple[tuple[str, float, str], ...],
+    alt: str,
+    x_label: str,
+    x_max: float | None,
+    line: float | None,
+) -> Markup:
     fig, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * len(bars)))
     labels = [b[0] for b in bars]
     values = [b[1] for b in bars]
     ax.barh(labels, values, color=[b[2] for b in bars])
     ax.invert_yaxis()
     for i, value in enumerate(values):
-        ax.text(value, i, f" {value}", va="center", color=NHS_DARK_GREY)
-    ax.set_xlabel("Number of clocks")
+        ax.text(value, i, f" {value:g}", va="center", color=NHS_DARK_GREY)
+    ax.set_xlabel(x_label)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if x_max is not None:
+        ax.set_xlim(0, x_max)
+    if line is not None:
+        ax.axvline(line, color=NHS_DARK_GREY, linestyle="--", linewidth=1)
     return image(fig, alt, "app-chart app-chart--bar")
 
 

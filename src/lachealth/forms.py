@@ -193,19 +193,20 @@ def render_field(env: Environment, bf: forms.BoundField, **overrides: Any) -> Ma
         params.pop("name")
         return Markup(macro("date-input", "dateInput")(params))
 
-    if isinstance(widget, forms.RadioSelect):
-        value = str(bf.value() or "")
-        items = [{"value": v, "text": t, "checked": v == value} for v, t in _choices(bf) if v != ""]
-        params = base | {"items": items, "fieldset": {"legend": legend}} | overrides
-        params["idPrefix"] = params.pop("id")
-        return Markup(macro("radios", "radios")(params))
-
+    # Django's CheckboxSelectMultiple is a kind of RadioSelect: it is asked first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         values = {str(v) for v in (bf.value() or [])}
         items = [{"value": v, "text": t, "checked": v in values} for v, t in _choices(bf)]
         params = base | {"items": items, "fieldset": {"legend": legend}} | overrides
         params["idPrefix"] = params.pop("id")
         return Markup(macro("checkboxes", "checkboxes")(params))
+
+    if isinstance(widget, forms.RadioSelect):
+        value = str(bf.value() or "")
+        items = [{"value": v, "text": t, "checked": v == value} for v, t in _choices(bf) if v != ""]
+        params = base | {"items": items, "fieldset": {"legend": legend}} | overrides
+        params["idPrefix"] = params.pop("id")
+        return Markup(macro("radios", "radios")(params))
 
     if isinstance(widget, forms.CheckboxInput):
         items = [{"value": "on", "text": label, "checked": bool(bf.value())}]

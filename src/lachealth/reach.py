@@ -45,7 +45,8 @@ class Objects(enum.Flag):
     PLACED_INTO_AREA = enum.auto()
     #: One of the object's `organisation` fields is that organisation.
     OWN_ORGANISATION = enum.auto()
-    #: The user's own account.
+    #: The user's own account, or an object whose `person` fields name the user (the
+    #: practitioner whose assessment a QA review is of).
     OWN_USER = enum.auto()
     #: The young person's own record, through their own account (their pages carry no
     #: object in the URL: they are declared for the YOUNG_PERSON role instead).
@@ -83,8 +84,11 @@ class Reach:
     #: The URL argument that carries the object's primary key, or "?name" for a query
     #: parameter. A pattern without that argument (a view serving two URLs) has no object.
     key: str = "pk"
-    #: For OWN_ORGANISATION: the object's fields that name organisations.
+    #: For OWN_ORGANISATION: the object's fields that name organisations ("pk" when the
+    #: object is the organisation).
     organisation: tuple[str, ...] = ()
+    #: For OWN_USER on an object that is not a user: its fields that name users.
+    person: tuple[str, ...] = ()
     #: Example values of the URL's other arguments and of query parameters the page needs.
     when: Mapping[str, str] = field(default_factory=dict)
     #: What a role that reaches the page gets for an object it may not reach: 404 so that
@@ -102,6 +106,7 @@ def reach(
     model: type | None = None,
     key: str = "pk",
     organisation: Iterable[str] = (),
+    person: Iterable[str] = (),
     when: Mapping[str, str] | None = None,
     refuses: int = 404,
 ) -> Callable[[ViewT], ViewT]:
@@ -112,6 +117,7 @@ def reach(
         model=model,
         key=key,
         organisation=tuple(organisation),
+        person=tuple(person),
         when=dict(when or {}),
         refuses=refuses,
     )

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "lachealth.care",
     "lachealth.health",
     "lachealth.handovers",
+    "lachealth.quality",
     "lachealth.interop",
     "lachealth.insight",
     "lachealth.demo",

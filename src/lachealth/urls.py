@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("lachealth.handovers.urls")),
     path("returns/", include("lachealth.interop.urls")),
     path("measures/", include("lachealth.insight.urls")),
+    path("quality/", include("lachealth.quality.urls")),
 ]
 
 handler403 = "lachealth.views.permission_denied"

@@ -13,13 +13,23 @@ from hypothesis import strategies as st
 
 from lachealth.care import episodes as rules
 from lachealth.care import team
-from lachealth.care.models import Child, TeamMember
+from lachealth.care.models import Child, Episode, TeamMember
 from lachealth.demo import histories
 from lachealth.demo.identities import demo_nhs_numbers
 from lachealth.health import summary
 from lachealth.health.models import ClinicalEntry
 from lachealth.insight.models import MeasureSnapshot
 from lachealth.people.models import Organisation, User
+from lachealth.quality import provider_selectors
+from lachealth.quality.models import (
+    Concern,
+    JointFunding,
+    Provider,
+    QaReview,
+    QaSample,
+    QaSampleItem,
+    Visit,
+)
 
 AS_OF = date(2026, 11, 23)
 
@@ -29,7 +39,7 @@ def test_demo_builds_four_areas_with_logins_and_sound_histories(areas):
     call_command(
         "demo",
         "--scale",
-        "0.05",
+        "0.1",
         "--seed",
         "7",
         "--as-of",
@@ -45,7 +55,7 @@ def test_demo_builds_four_areas_with_logins_and_sound_histories(areas):
     assert Organisation.objects.filter(kind="ICB").count() == 1
     assert "bradford.nurse" in out.getvalue() and User.objects.filter(is_demo=True).count() >= 19
     children = Child.objects.prefetch_related("episodes")
-    assert children.count() == sum(round(n * 0.05) for n in (420, 400, 160, 520))
+    assert children.count() == sum(round(n * 0.1) for n in (420, 400, 160, 520))
     for child in children:
         child.full_clean()  # every demo child passes the same validation as a typed-in one
         for episode in child.episodes.all():
@@ -87,9 +97,46 @@ def test_demo_builds_four_areas_with_logins_and_sound_histories(areas):
     # A few carers' telephone numbers were corrected, with the reason in their history.
     corrected = TeamMember.history.filter(history_type="~", role="carer")
     assert corrected.exclude(history_change_reason="").exists()
+    _quality_as_built()
     # Run again without --reset: nothing is duplicated.
     call_command("demo", "--scale", "0.05", stdout=StringIO(), stderr=StringIO())
     assert Organisation.objects.filter(kind="LA").count() == 4
+
+
+def _quality_as_built() -> None:
+    """A year of QA scores (the last quarter left to draw), providers of the demo's
+    placements with a year of visits (chances to visit together in the weeks to come), open
+    serious concerns where children are placed, and two joint-funded placements."""
+    samples = list(QaSample.objects.order_by("period_start"))
+    assert [s.period_start for s in samples] == [
+        date(2025, 7, 1),
+        date(2025, 10, 1),
+        date(2026, 1, 1),
+        date(2026, 4, 1),
+    ]
+    assert QaReview.objects.count() == QaSampleItem.objects.count() > 0
+    urns = set(
+        Episode.objects.filter(dec__isnull=True, child__looked_after=True)
+        .exclude(urn="")
+        .values_list("urn", flat=True)
+    )
+    assert Provider.objects.count() >= 4  # 38 at full scale
+    assert set(Provider.objects.values_list("urn", flat=True)) <= urns
+    visits = list(Visit.objects.order_by("planned_on"))
+    assert visits[0].planned_on >= date(2025, 11, 23)
+    assert Visit.objects.filter(status="done").exclude(outcome="").exists()
+    chances = provider_selectors.chances(visits, visits[0].recorded_by)
+    same_week = {
+        tuple(sorted((v.pk, c.visit.pk)))
+        for v in visits
+        for c in chances.get(v.pk, [])
+        if abs((v.planned_on - c.visit.planned_on).days) < 7
+    }
+    assert len(same_week) >= 2
+    serious = Concern.objects.filter(status="open", severity="serious")
+    placed = Episode.objects.filter(dec__isnull=True, urn__in=serious.values("provider__urn"))
+    assert placed.exists() and Concern.objects.count() >= 3
+    assert JointFunding.objects.count() == 2
 
 
 def test_same_seed_same_histories():

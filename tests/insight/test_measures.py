@@ -9,20 +9,28 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db.models import Q
+from django.utils import timezone
 
 from lachealth.care.models import Child, Episode
 from lachealth.handovers.models import Notification
 from lachealth.health.clocks import (
+    add_months,
     age_in_years,
     birthday,
     initial_health_assessment_due,
     working_days_between,
 )
-from lachealth.health.models import Feedback, HealthAssessment, Passport, SdqResult
+from lachealth.health.models import (
+    Appointment,
+    Feedback,
+    HealthAssessment,
+    Passport,
+    SdqResult,
+)
 from lachealth.insight import measures
 from lachealth.insight.measures import BY_KEY, MEASURES, Breakdown, Tally, count
 from lachealth.insight.periods import (
@@ -36,6 +44,7 @@ from lachealth.insight.periods import (
 from lachealth.interop import validator
 from lachealth.interop.export import EPISODES, csv_file, episode_row
 from lachealth.people.models import OrganisationKind
+from lachealth.quality.models import QaSettings
 
 from ..factories import ChildFactory, OrganisationFactory, UserFactory, area, ensure_areas
 
@@ -153,6 +162,36 @@ def _random_world(seed: int, children: int = 120) -> None:
                 acknowledged_on={"on_time": due, "late": due + timedelta(days=3)}.get(outcome),
             )
     _young_people_leaving(rng, provider, nurse)
+    _rha_bookings(random.Random(seed + 1), provider, nurse)
+
+
+def _rha_bookings(rng: random.Random, provider, nurse) -> None:  # type: ignore[no-untyped-def]
+    """Review assessments booked for the children, some on the day of an SDQ, some exactly
+    the area's window after one and some a day more, some on a 4th or the eve of a 17th
+    birthday; one area allows SDQs of only the last 2 months."""
+    QaSettings.objects.create(area=area(AREAS[0]), sdq_window_months=2)
+    for child in Child.objects.filter(la_child_id__startswith="R").order_by("pk"):
+        sdqs = list(child.sdqs.values_list("completed_on", flat=True))
+        window = 2 if child.responsible_area_id == AREAS[0] else 3
+        days = [date(2024, 1, 1) + timedelta(days=rng.randrange(1000)) for _ in range(2)]
+        if sdqs:
+            sdq = rng.choice(sdqs)
+            days += [sdq, add_months(sdq, window), add_months(sdq, window) + timedelta(days=1)]
+        days += [birthday(child.date_of_birth, 4), birthday(child.date_of_birth, 17) - timedelta(1)]
+        for day in days:
+            if rng.random() < 0.5 or not date(2023, 6, 1) <= day <= date(2026, 10, 31):
+                continue
+            Appointment.objects.create(
+                child=child,
+                kind=rng.choice(["RHA", "RHA", "IHA"]),
+                provider=provider,
+                starts_at=timezone.make_aware(datetime.combine(day + timedelta(30), time(10))),
+                venue="Clinic",
+                practitioner=nurse,
+                booked_by=nurse,
+                booked_on=day,
+                outcome=rng.choice(["", "", "attended", "rescheduled", "cancelled"]),
+            )
 
 
 def _young_people_leaving(rng: random.Random, provider, nurse) -> None:  # type: ignore[no-untyped-def]
@@ -226,6 +265,8 @@ class World:
     notices: list[Notification]
     passports: dict[int, list[Passport]]
     feedback: list[Feedback]
+    bookings: list[Appointment]
+    windows: dict[str, int]
 
 
 def _load() -> World:
@@ -249,6 +290,8 @@ def _load() -> World:
         list(Notification.objects.select_related("child")),
         passports,
         list(Feedback.objects.select_related("child")),
+        list(Appointment.objects.select_related("child")),
+        dict(QaSettings.objects.values_list("area_id", "sdq_window_months")),
     )
 
 
@@ -402,6 +445,14 @@ def _child_rows(world: World, period: Period) -> dict[str, list[tuple[Child, Row
         for a in world.assessments[child.pk]:
             if a.kind == "RHA" and _in(a.due_on, period):
                 out["rha_on_time"].append((child, (code, a.completed_on <= a.due_on, None)))
+    for b in world.bookings:
+        born, day = b.child.date_of_birth, b.booked_on
+        request = b.kind == "RHA" and b.outcome not in ("rescheduled", "cancelled")
+        if request and _in(day, period) and birthday(born, 4) <= day < birthday(born, 17):
+            code = b.child.responsible_area_id
+            since = add_months(day, -world.windows.get(code, 3))
+            recent = any(since <= s.completed_on <= day for s in world.sdqs[b.child_id])
+            out["rha_request_sdq"].append((b.child, (code, recent, None)))
     for f in world.feedback:
         if _in(f.given_on, period):
             code = f.child.responsible_area_id

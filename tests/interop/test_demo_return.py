@@ -12,6 +12,7 @@ from lachealth.health.models import YoungPersonAccount
 from lachealth.interop import validator
 from lachealth.interop.export import build_return
 from lachealth.people.models import Organisation, User
+from lachealth.quality.models import QaSample
 
 from .helpers import import_return
 
@@ -34,6 +35,7 @@ def test_the_demo_returns_pass_the_validator_and_survive_a_round_trip(areas):
     kept = {name for _, files in returns.values() for name in files}
     assert {"Missing.csv", "Reviews.csv"} <= kept  # the area loaded through the import
     YoungPersonAccount.objects.all().delete()  # a child with an account is never deleted
+    QaSample.objects.all().delete()  # nor one whose assessment is in a QA sample
     Child.objects.all().delete()
     for code, (la, files) in returns.items():
         officer = User.objects.get(memberships__organisation=la, memberships__role="data_officer")

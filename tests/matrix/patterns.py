@@ -25,6 +25,7 @@ RUN_BY = {
     "handovers": "tests/handovers/test_access_matrix.py",
     "interop": "tests/interop/test_access_matrix.py",
     "insight": "tests/insight/test_access_matrix.py",
+    "quality": "tests/quality/test_access_matrix.py",
 }
 
 

@@ -33,6 +33,8 @@ from lachealth.health.models import (
 from lachealth.interop.models import ImportAttempt, ImportStatus
 from lachealth.people import access
 from lachealth.people.models import Area, Membership, Organisation, OrganisationKind, Role, User
+from lachealth.quality import providers, reviews, tools
+from lachealth.quality.models import Concern, Provider, QaReview, QaSample, QaSampleItem, Visit
 from lachealth.reach import (
     ANY,
     OWN_AREA,
@@ -135,6 +137,8 @@ def build() -> Matrix:
         area(WAKEFIELD), la_child_id="X1", last_name=LAST_NAMES["foreign"]
     )
     _records(children, orgs, staff)
+    _quality(children, orgs, staff)
+    _providers(children, orgs, staff)
     probed = {
         **world.users,
         "camhs_a_clinician": staff["camhs_a_clinician"],
@@ -278,6 +282,103 @@ def _records(children: dict[str, Child], orgs: dict[str, Organisation], staff: d
         )
 
 
+def _quality(children: dict[str, Child], orgs: dict[str, Organisation], staff: dict) -> None:
+    """A QA sample of January's assessments for the ICB, one of them scored by its designated
+    professional; and one of Wakefield's provider, scored by its own, that nobody else
+    reaches."""
+    staff["prov_d_designated"] = MembershipFactory(
+        user__username="prov_d_designated",
+        organisation=orgs["prov_d"],
+        role=Role.DESIGNATED_PROFESSIONAL,
+    ).user
+    for org, reviewer, names in [
+        ("icb", "icb_designated", ["child_a", "child_c"]),
+        ("prov_d", "prov_d_designated", ["foreign"]),
+    ]:
+        sample = QaSample.objects.create(
+            organisation=orgs[org],
+            period_start=date(2024, 1, 1),
+            period_end=date(2024, 1, 31),
+            areas=sorted(orgs[org].areas.values_list("code", flat=True)),
+            seed="0123456789abcdef",
+            rules={},
+            candidates=len(names),
+            drawn_by=staff[reviewer],
+        )
+        for name in names:
+            item = QaSampleItem.objects.create(
+                sample=sample,
+                organisation=orgs[org],
+                assessment=HealthAssessment.objects.get(child=children[name]),
+                how="drawn",
+            )
+        version = tools.current(tools.tool_for(orgs[org]))
+        reviews.score(
+            by=staff[reviewer],
+            item=item,
+            version=version,
+            answers=[reviews.Answer(c.pk, "met") for c in version.criteria.all()],
+            grade="good",
+            feedback="Clear and complete",
+            as_of=AS_OF,
+        )
+
+
+def _providers(children: dict[str, Child], orgs: dict[str, Organisation], staff: dict) -> None:
+    """A children's home in Bradford where child_a, Leeds's child placed in Bradford and
+    Wakefield's child live, and one in Wakefield; visits on four areas' timetables; serious
+    concerns on Bradford's register (told to Leeds's LA), Calderdale's and Wakefield's."""
+
+    def add(name: str, urn: str, code: str) -> Provider:
+        return providers.add_provider(
+            by=staff["la_a_data"],
+            name=name,
+            kind="childrens_home",
+            urn=urn,
+            area_code=code,
+            postcode="",
+            opened_on=date(2020, 1, 1),
+            as_of=AS_OF,
+        )
+
+    home = add("Matrix Home", "SC900001", BRADFORD)
+    far = add("Far Home", "SC900002", WAKEFIELD)
+    for name in ("child_a", "child_b_in_a", "foreign"):
+        Episode.objects.filter(child=children[name]).update(urn=home.urn)
+    for who, org, code, provider in [
+        ("la_a_data", "la_a", BRADFORD, home),
+        ("la_b_data", "la_b", LEEDS, home),
+        ("icb_designated", "icb", CALDERDALE, home),
+        ("la_d_data", "la_d", WAKEFIELD, far),
+    ]:
+        providers.schedule_visit(
+            by=staff[who],
+            provider=provider,
+            organisation=orgs[org],
+            area_code=code,
+            planned_on=date(2024, 1, 20),
+            purpose="Quality visit",
+            as_of=AS_OF,
+        )
+    for who, org, code, provider, told in [
+        ("la_a_sw", "la_a", BRADFORD, home, ["la_b"]),
+        ("prov_c_nurse", "prov_c", CALDERDALE, home, []),
+        ("la_d_sw", "la_d", WAKEFIELD, far, []),
+    ]:
+        providers.raise_concern(
+            by=staff[who],
+            provider=provider,
+            area_code=code,
+            raised_by=orgs[org],
+            raised_on=date(2024, 1, 20),
+            severity="serious",
+            summary="Medication errors",
+            details="",
+            told=[orgs[t] for t in told],
+            as_of=AS_OF,
+        )
+
+
 def _young_person(child: Child, nurse: User) -> User:
     """A young person signed in to their own account (their pages are about themselves)."""
     user = UserFactory(username="young_person", email="young.person@example.org")
@@ -321,6 +422,10 @@ def belongs(obj: Model) -> frozenset[str]:
     if isinstance(obj, User):
         held = obj.memberships.exclude(organisation__areas=None)
         return frozenset(held.values_list("organisation__areas", flat=True))
+    if isinstance(obj, QaSample | QaSampleItem | QaReview):
+        return frozenset(obj.organisation.areas.values_list("code", flat=True))
+    if isinstance(obj, Provider | Visit | Concern):
+        return frozenset({obj.area_id})
     raise AssertionError(f"the matrix does not know where a {type(obj).__name__} belongs")
 
 
@@ -336,6 +441,8 @@ def relations(target: Model, user: User, holds: tuple[Held, ...], grant: Reach) 
         responsible = target.area_id
     elif isinstance(target, Area):
         responsible = target.pk
+    elif isinstance(target, Visit | Concern):
+        responsible = target.area_id  # the area whose timetable or register it is on
     found = Objects(0)
     if responsible in areas:
         found |= OWN_AREA
@@ -343,16 +450,27 @@ def relations(target: Model, user: User, holds: tuple[Held, ...], grant: Reach) 
         found |= PLACED_INTO_AREA
     if own_fields(target, holds, grant):
         found |= OWN_ORGANISATION
-    if isinstance(target, User) and target.pk == user.pk:
+    if (isinstance(target, User) and target.pk == user.pk) or any(
+        getattr(target, f"{n}_id") == user.pk for n in grant.person
+    ):
         found |= OWN_USER
     return found
 
 
 def own_fields(target: Model, holds: tuple[Held, ...], grant: Reach) -> frozenset[str]:
     """The object's `organisation` fields that name an organisation where the user holds one
-    of the grant's roles (a notification's sender, its recipient, or both)."""
+    of the grant's roles (a notification's sender, its recipient, or both; for a field naming
+    many, as the organisations told of a concern, any of them)."""
     mine = {h.organisation for h in holds if h.role in grant.roles}
-    return frozenset(n for n in grant.organisation if getattr(target, f"{n}_id") in mine)
+
+    def named(field: str) -> set[int]:
+        if field == "pk":
+            return {target.pk}
+        if type(target)._meta.get_field(field).many_to_many:
+            return set(getattr(target, field).values_list("pk", flat=True))
+        return {getattr(target, f"{field}_id")}
+
+    return frozenset(n for n in grant.organisation if named(n) & mine)
 
 
 def reaches(grant: Reach, relation: Objects) -> bool:
@@ -374,6 +492,12 @@ def _objects(children: dict[str, Child]) -> dict[type, list[Model]]:
         CorrectionRequest: CorrectionRequest.objects.select_related("child"),
         Notification: Notification.objects.select_related("child"),
         Referral: Referral.objects.select_related("child"),
+        QaSample: QaSample.objects.all(),
+        QaSampleItem: QaSampleItem.objects.all(),
+        QaReview: QaReview.objects.all(),
+        Provider: Provider.objects.all(),
+        Visit: Visit.objects.all(),
+        Concern: Concern.objects.all(),
         ImportAttempt: ImportAttempt.objects.all(),
         Area: Area.objects.filter(code__in=AREA_NAMES),
         Organisation: Organisation.objects.all(),

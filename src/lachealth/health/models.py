@@ -57,6 +57,9 @@ class Appointment(models.Model):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The day it was booked: for a review assessment, the day the health team asked for it,
+    # which a recent SDQ should accompany (QA's measure of RHA requests).
+    booked_on = models.DateField(null=True, blank=True, db_index=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_reason = models.CharField(max_length=500, blank=True)
     outcome_recorded_on = models.DateField(null=True, blank=True)

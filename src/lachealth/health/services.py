@@ -141,6 +141,7 @@ def book_appointment(
         venue=venue,
         practitioner=practitioner,
         booked_by=by,
+        booked_on=as_of or timezone.localdate(),
     )
     save_versioned(appointment, by)
     audit.record(

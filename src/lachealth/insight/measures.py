@@ -44,16 +44,19 @@ from lachealth.handovers.models import (
     NotificationStatus,
     RecipientKind,
 )
-from lachealth.health.clocks import PASSPORT_FROM_AGE, birthday
+from lachealth.health.clocks import PASSPORT_FROM_AGE, add_months, birthday
 from lachealth.health.models import (
     Answer,
+    Appointment,
     AssessmentKind,
     Feedback,
     HealthAssessment,
     Informant,
+    Outcome,
     Passport,
     SdqResult,
 )
+from lachealth.quality.area_settings import settings_for_areas
 
 from .periods import (
     AGE_BANDS,
@@ -319,6 +322,59 @@ PASSPORTS_DUE = Cohort(
         version=1, due_on__range=(period.start, period.end)
     ),
 )
+
+
+def _rha_requests(period: Period) -> QuerySet[Appointment]:
+    """Review assessments booked in the period (the health team asking for them) for a child
+    aged 4 to 16 that day, the ages an SDQ is for; a booking rescheduled (its new booking is
+    the request) or cancelled is not one. Age on the day is a calendar rule, so it is checked
+    here, on the period's bookings."""
+    booked = (
+        Appointment.objects.filter(
+            kind=AssessmentKind.RHA, booked_on__range=(period.start, period.end)
+        )
+        .exclude(outcome__in=[Outcome.RESCHEDULED, Outcome.CANCELLED])
+        .values_list("pk", "booked_on", "child__date_of_birth")
+    )
+    ids = [pk for pk, day, born in booked if birthday(born, 4) <= day < birthday(born, 17)]
+    return Appointment.objects.filter(pk__in=ids)
+
+
+def _with_recent_sdq(period: Period) -> Q:
+    """The requests an SDQ accompanied: one completed on the day of the request or in the
+    months before it that the child's area allows (QA settings; 3 unless set), calendar months
+    counted as the clocks count them."""
+    rows = list(
+        _rha_requests(period).values_list(
+            "pk", "booked_on", "child_id", "child__responsible_area_id"
+        )
+    )
+    windows = {
+        code: found.sdq_window_months
+        for code, found in settings_for_areas({area for _, _, _, area in rows}).items()
+    }
+    done: dict[int, list[Any]] = {}
+    for child, day in SdqResult.objects.filter(
+        child_id__in={child for _, _, child, _ in rows}
+    ).values_list("child_id", "completed_on"):
+        done.setdefault(child, []).append(day)
+    counted = [
+        pk
+        for pk, day, child, area in rows
+        if day is not None
+        and any(add_months(day, -windows[area]) <= sdq <= day for sdq in done.get(child, ()))
+    ]
+    return Q(pk__in=counted)
+
+
+RHA_REQUESTS = Cohort(
+    "rha_requests",
+    "Review health assessments booked in the period for children aged 4 to 16 that day",
+    Appointment,
+    area="child__responsible_area",
+    child="child",
+    rows=_rha_requests,
+)
 FEEDBACK = Cohort(
     "feedback",
     "What young people said of their health assessment in their own account, in the period",
@@ -499,6 +555,18 @@ MEASURES: tuple[Measure, ...] = (
         source="each area's passport settings (by 17 years 6 months unless set otherwise, or "
         "on leaving care if earlier)",
         counted=lambda period: Q(given_on__lte=F("due_on")),
+    ),
+    Measure(
+        "rha_request_sdq",
+        "RHA requests accompanied by a recent SDQ",
+        RHA_REQUESTS,
+        numerator="had an SDQ completed in the months before the request (3 unless the area "
+        "sets otherwise)",
+        denominator="review health assessments booked in the period for children aged 4 to 16",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source="a local standard of the strategy: a recent SDQ accompanies each request for a "
+        "review health assessment (for 4 to 16 year olds)",
+        counted=_with_recent_sdq,
     ),
     Measure(
         "felt_listened_to",

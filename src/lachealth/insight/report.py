@@ -16,11 +16,15 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from lachealth.quality import results as qa_results
+
 from . import stats
+from .disclosure import SMALLEST_SHOWN
 from .measures import Kind, Polarity
 from .models import MeasureSnapshot
 from .periods import Period
 from .selectors import (
+    MIN_DENOMINATOR,
     POSITION_WORDS,
     SUPPRESSION_RULE,
     Audience,
@@ -118,6 +122,9 @@ def report_html(
             "rule": SUPPRESSION_RULE,
             "notes": commentary(board),
             "format_value": format_value,
+            "quality": qa_results.for_area(area_code, since=period.start, until=period.end),
+            "min_denominator": MIN_DENOMINATOR,
+            "smallest_shown": SMALLEST_SHOWN,
         },
     )
 

@@ -72,6 +72,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                     "current": namespace == "insight",
                 }
             )
+            items.append(
+                {
+                    "href": reverse("quality:index"),
+                    "text": "Quality",
+                    "current": namespace == "quality",
+                }
+            )
         if access.can_exchange_return(user):
             items.append(
                 {

@@ -12,14 +12,16 @@ from lachealth.care.forms import FirstEpisodeMixin, PlacementFieldsMixin
 from lachealth.forms import NhsForm
 from lachealth.health.correction_views import ReasonMixin
 from lachealth.health.forms import RowFormSet
+from lachealth.quality.provider_forms import ChoosesOneOf, WithActions
 
 from .admin import INSIGHT, INTEROP, PEOPLE
 from .base import Target, day
 from .care import CARE
 from .handovers import HANDOVERS
 from .health import HEALTH
+from .quality import QUALITY
 
-TARGETS: list[Target] = [*CARE, *HEALTH, *HANDOVERS, *PEOPLE, *INSIGHT, *INTEROP]
+TARGETS: list[Target] = [*CARE, *HEALTH, *HANDOVERS, *QUALITY, *PEOPLE, *INSIGHT, *INTEROP]
 
 #: Form classes no page builds as they are: the bases and mixins other forms are made of
 #: (each fuzzed through the forms built on it).
@@ -29,6 +31,8 @@ NOT_BUILT: dict[type, str] = {
     FirstEpisodeMixin: "the first episode's fields of EntryToCareForm and NewPeriodForm",
     ReasonMixin: "the reason field of the health record's correction forms",
     RowFormSet: "the base of ActionRows and NewEntryRows",
+    ChoosesOneOf: "the base of the provider pages' forms that choose a provider or area",
+    WithActions: "the actions of OutcomeForm and ConcernUpdateForm",
 }
 
 

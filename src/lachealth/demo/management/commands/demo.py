@@ -35,6 +35,8 @@ from lachealth.demo.handovers import build_handovers, build_referrals, build_ser
 from lachealth.demo.health_histories import TYPICAL, Timeliness
 from lachealth.demo.identities import POSTCODE_LETTERS, demo_nhs_numbers
 from lachealth.demo.passports import build_passports
+from lachealth.demo.providers import make_providers
+from lachealth.demo.quality import build_quality
 from lachealth.demo.summaries import build_summaries
 from lachealth.demo.teams import build_teams
 from lachealth.health.models import FOLLOWED_UP_BY_LA, YoungPersonAccount
@@ -50,6 +52,7 @@ from lachealth.people.models import (
     Role,
     User,
 )
+from lachealth.quality.models import Concern, Provider, QaSample, Visit
 
 DEMO_MARK = " (demo)"
 
@@ -149,7 +152,7 @@ class Command(BaseCommand):
             build_health(seed=options["seed"], as_of=as_of, progress=self.stderr)
             codes = [(a.code, a.username) for a in AREAS]
             staff = demo_staff(codes)
-            for build in (build_teams, build_summaries, build_passports):
+            for build in (build_teams, build_summaries, build_passports, build_quality):
                 build(
                     seed=options["seed"],
                     as_of=as_of,
@@ -170,6 +173,7 @@ class Command(BaseCommand):
                 staff=staff,
                 camhs={a.code: orgs[f"{a.username}.camhs"] for a in AREAS},
             )
+            make_providers(as_of=as_of, rng=random.Random(options["seed"] + 37))
         # What the nightly `lachealth refresh-measures` would do: commissioners read its count.
         take_snapshot(as_of=as_of, progress=self.stderr)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {total} children in 4 areas."))
@@ -201,6 +205,13 @@ def delete_demo() -> None:
     or organisation it names cannot be), so they are retired here and `build_organisations`
     and `build_users` take the same rows up again, and the log still reads true."""
     areas = [a.code for a in AREAS]
+    # QA samples hold on to the assessments they sampled, and providers to their visits and
+    # concerns: they go first.
+    QaSample.objects.filter(organisation__name__endswith=DEMO_MARK).delete()
+    demo_providers = Provider.objects.filter(added_by__is_demo=True)
+    Visit.objects.filter(provider__in=demo_providers).delete()
+    Concern.objects.filter(provider__in=demo_providers).delete()
+    demo_providers.delete()
     ReportedOutcome.objects.filter(child__responsible_area__in=areas).delete()
     ImportAttempt.objects.filter(area__in=areas).delete()
     Episode.objects.filter(child__responsible_area__in=areas).delete()
@@ -744,6 +755,9 @@ def _appointment(child, kind, provider, staff, area, day, rng, outcome="", reaso
         venue=rng.choice(["Child health clinic", "Carer's home", "Children's centre"]),
         practitioner=staff[f"{area.username}.{'doctor' if kind == 'IHA' else 'nurse'}"],
         booked_by=staff[f"{area.username}.healthadmin"],
+        # Booked two to six weeks ahead (a booking in the next fortnight was made before today),
+        # the spread taken from the child and the day so the demo's other draws stay as they were.
+        booked_on=day - timedelta(days=16 + (child.pk * 7 + day.toordinal()) % 27),
         outcome=outcome,
         outcome_reason=reason,
         outcome_recorded_on=day if outcome else None,
