@@ -740,3 +740,30 @@ def test_an_agreement_is_ended_and_the_next_follows_it(world):
     assert joint_funding.current_funding(world.children["child_a"], AS_OF) == first
     assert joint_funding.current_funding(world.children["child_a"], date(2027, 1, 2)) == second
     assert first.history.first().history_change_reason == "ended on 2026-12-31"
+
+
+def test_a_designated_professional_of_the_placing_area_never_commits_another_icbs_money(world):
+    """A designated professional reaches a child placed into their area, but the child's
+    joint funding is with the ICB of the child's own area: not theirs to record or end."""
+    from ..factories import MembershipFactory, OrganisationFactory
+
+    elsewhere = OrganisationFactory(
+        name="ICB of Calderdale", kind=OrganisationKind.ICB, areas=[area("E08000033")]
+    )
+    placing = MembershipFactory(
+        user__username="calderdale_designated",
+        organisation=elsewhere,
+        role="designated_professional",
+    ).user
+    world.users["calderdale_designated"] = placing
+    child = world.children["child_a_out"]  # Bradford's, placed in Calderdale
+    with pytest.raises(PermissionDenied):
+        fund(world, child=child, who="calderdale_designated")
+    assert not JointFunding.objects.exists()
+    funding = fund(world, child=child, who="icb_designated")
+    with pytest.raises(PermissionDenied):
+        joint_funding.end_joint_funding(
+            by=placing, funding=funding, ends_on=date(2026, 12, 31), as_of=AS_OF
+        )
+    funding.refresh_from_db()
+    assert funding.ends_on is None
