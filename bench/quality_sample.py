@@ -40,7 +40,7 @@ def main() -> None:
     from lachealth.health.models import HealthAssessment
     from lachealth.people.models import Area, Organisation, Role, User
     from lachealth.quality import samples, sampling, tools
-    from lachealth.quality.models import QaReview, QaSample, QaSampleItem, QaScore
+    from lachealth.quality.models import QaReview, QaSample, QaSampleItem, QaScore, QaSettings
 
     rng = random.Random(2026)
     codes = list(Area.english.order_by("code").values_list("code", flat=True)[:AREAS])
@@ -85,7 +85,7 @@ def main() -> None:
         batch_size=2000,
     )
     for code in codes:
-        samples.QaSettings.objects.create(area_id=code, percentage=Decimal(5))
+        QaSettings.objects.create(area_id=code, percentage=Decimal(5))
     lead, _ = signed_in_client("bench.designated", england, Role.DESIGNATED_PROFESSIONAL)
     designated = User.objects.get(username="bench.designated")
     pool = [
