@@ -88,6 +88,8 @@ def main() -> None:
     run("demo_disclosure.py")
     print("== assessment QA: a quarter's sample at England's volume (< 2 s), results (< 500 ms)")
     run("quality_sample.py")
+    print("== projections: one LA (< 5 s), England (< 60 s)")
+    run("projection.py")
     print("== statutory clocks for England (< 5 s)")
     run("clocks.py")
     print("== make demo from a fresh clone (target < 3 minutes)")

@@ -213,3 +213,16 @@ def test_a_month_begun_counts_only_the_days_left_in_it():
     assert months[0].looked_after.expected == pytest.approx(30 + 100 * 15 / 30, rel=0.05)
     assert months[1].looked_after.expected == pytest.approx(30 + 50 + 100, rel=0.05)
     assert months[0].workload["iha"] == pytest.approx(50, rel=0.1)
+
+
+def test_simulations_run_in_batches_give_the_same_kind_of_answer(monkeypatch):
+    episodes = fitted_world(4)
+    fitted = P.fit(episodes, as_of=AS_OF, reference_years=2)
+    whole = P.project(episodes, fitted, months=12, sims=60, seed=11)
+    monkeypatch.setattr(P, "CHILD_SLOTS", 2_000)  # a few simulations a batch
+    shares: list[float] = []
+    batched = P.project(episodes, fitted, months=12, sims=60, seed=11, progress=shares.append)
+    assert len(shares) > 3 and shares[-1] == 1.0 and shares == sorted(shares)
+    for a, b in zip(whole, batched, strict=True):
+        assert b.looked_after.expected == pytest.approx(a.looked_after.expected, rel=0.1)
+        assert sum(b.by_placement.values()) == pytest.approx(b.looked_after.expected)

@@ -20,7 +20,7 @@ the day; school year groups follow the English September-to-August year.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -68,8 +68,17 @@ SEXES = ("1", "2")
 #: Pseudo-exposure (months) that pulls a thin cell's leaving rate towards its age's.
 SHRINK_MONTHS = 24.0
 MAX_MONTHS = 60
+#: Simulations per projection: enough for steady 95% intervals; fewer for very large
+#: populations, so that England's takes about a minute.
+SIMULATIONS = 200
+CHILD_MONTHS_PER_RUN = 4_000_000
 MIN_CHILDREN = 20
 DAYS_PER_MONTH = 365.2425 / 12
+
+
+def simulations_for(children: int, months: int) -> int:
+    """How many simulations a projection of `children` over `months` runs (40 to 200)."""
+    return max(40, min(SIMULATIONS, CHILD_MONTHS_PER_RUN // max(1, children * months)))
 
 
 def category_of(place: str) -> str:
@@ -296,7 +305,8 @@ def fit(episodes: Iterable[CareEpisode], *, as_of: date, reference_years: int = 
     if in_care_now < MIN_CHILDREN:
         raise ProjectionRefused(
             "--area",
-            f"{in_care_now} children were looked after on {as_of.isoformat()}: fewer than "
+            f"{in_care_now} {'child was' if in_care_now == 1 else 'children were'} looked after "
+            f"on {as_of.isoformat()}: fewer than "
             f"{MIN_CHILDREN} are too few to project",
         )
     if entries == 0:
@@ -404,6 +414,9 @@ class _Drawn:
     legal_at: np.ndarray  # (S, 4, legal) cumulative
     out_share: np.ndarray  # (S, cats)
 
+    def take(self, runs: list[int]) -> _Drawn:
+        return _Drawn(*(getattr(self, f)[runs] for f in self.__dataclass_fields__))
+
 
 def _draw(rates: Rates, sims: int, rng: np.random.Generator) -> _Drawn:
     n_cats = len(CATEGORY_KEYS)
@@ -490,30 +503,34 @@ def _ages(born: np.ndarray, on: date) -> np.ndarray:
     return on.year - year - later
 
 
-def project(
-    episodes: Sequence[CareEpisode],
-    rates: Rates,
-    *,
-    months: int,
-    sims: int = 200,
-    seed: int = 0,
-    scenario: Scenario | None = None,
-) -> list[Month]:
-    """Simulate month by month for `months` months after `rates.as_of` (see the module's
-    docstring); expected values and 80% and 95% intervals for the total, expected values for
-    the breakdowns (each sums to the expected total) and for the month's health work."""
-    if not 1 <= months <= MAX_MONTHS:
-        raise ProjectionRefused("--months", f"project 1 to {MAX_MONTHS} months ahead, not {months}")
-    scenario = scenario or Scenario()
-    rng = np.random.default_rng(seed)
-    drawn = _draw(rates, sims, rng)
-    ends = month_ends_after(rates.as_of, months)
-    start = _in_care_on(episodes, rates.as_of)
+#: How many children (in care and entering, times simulations) a batch of simulations holds.
+CHILD_SLOTS = 6_000_000
+
+
+def _simulate(
+    drawn: _Drawn,
+    start: list[tuple[int, int, int, int, bool]],
+    ends: list[date],
+    as_of: date,
+    scenario: Scenario,
+    moves_from: int,
+    rng: np.random.Generator,
+    sims: int,
+    totals: np.ndarray,
+    by_age: np.ndarray,
+    by_group: np.ndarray,
+    by_cat: np.ndarray,
+    by_out: np.ndarray,
+    work: dict[str, np.ndarray],
+) -> None:
+    """One batch of simulations (`drawn` holds their rates), adding each month's expected
+    counts (divided by all `sims`) to the accumulators and its totals to `totals`."""
     n_cats = len(CATEGORY_KEYS)
-    rows = np.arange(sims)[:, None]
+    runs = len(drawn.level)
+    rows = np.arange(runs)[:, None]
 
     def tile(values: list, dtype: type) -> np.ndarray:
-        return np.tile(np.asarray(values, dtype=dtype), (sims, 1))
+        return np.tile(np.asarray(values, dtype=dtype), (runs, 1))
 
     born = tile([c[0] for c in start], np.int64)
     cat = tile([c[1] for c in start], np.int64)
@@ -521,21 +538,13 @@ def project(
     began = tile([c[3] for c in start], np.int64)
     out = tile([c[4] for c in start], bool)
     alive = np.ones(born.shape, dtype=bool)
-    moves_from = CATEGORY_KEYS.index(scenario.moves_from) if scenario.moves_from else -1
-
-    totals = np.zeros((sims, months))
-    by_age = np.zeros((months, AGES))
-    by_group = np.zeros((months, len(YEAR_GROUPS)))
-    by_cat = np.zeros((months, n_cats))
-    by_out = np.zeros((months, 2))
-    work = {k: np.zeros(months) for k in WORK}
-    previous = rates.as_of.toordinal()
+    previous = as_of.toordinal()
     for m, end in enumerate(ends):
         day = end.toordinal()
         # A first step shorter than its month (as_of within a month) has less of everything.
         share = (day - previous) / end.day
         previous = day
-        t = (end.year - rates.as_of.year) * 12 + end.month - rates.as_of.month
+        t = (end.year - as_of.year) * 12 + end.month - as_of.month
         # Entries: a Poisson count per simulation, by age and sex as the reference years'.
         mean = np.exp(drawn.level + drawn.slope * t) * share
         if scenario.entries_change and scenario.applies(end):
@@ -544,18 +553,18 @@ def project(
         width = int(counts.max())
         if width:
             fresh = np.arange(width)[None, :] < counts[:, None]
-            ages = _pick(drawn.mix[:, None, :], rng.random((sims, width))) // len(SEXES)
-            new_born = day - ((ages + rng.random((sims, width))) * 365.2425).astype(np.int64)
+            ages = _pick(drawn.mix[:, None, :], rng.random((runs, width))) // len(SEXES)
+            new_born = day - ((ages + rng.random((runs, width))) * 365.2425).astype(np.int64)
             band = np.select([ages >= 16, ages >= 10, ages >= 5], [3, 2, 1], 0)
-            new_cat = _pick(drawn.first[rows, band], rng.random((sims, width)))
-            new_legal = _pick(drawn.legal_at[rows, band], rng.random((sims, width)))
-            new_out = rng.random((sims, width)) < drawn.out_share[rows, new_cat]
+            new_cat = _pick(drawn.first[rows, band], rng.random((runs, width)))
+            new_legal = _pick(drawn.legal_at[rows, band], rng.random((runs, width)))
+            new_out = rng.random((runs, width)) < drawn.out_share[rows, new_cat]
             work["iha"][m] += counts.sum() / sims
             work["ooa_notice"][m] += (new_out & fresh).sum() / sims
             born = np.hstack([born, new_born])
             cat = np.hstack([cat, new_cat])
             legal = np.hstack([legal, new_legal])
-            began = np.hstack([began, np.full((sims, width), day - 15, dtype=np.int64)])
+            began = np.hstack([began, np.full((runs, width), day - 15, dtype=np.int64)])
             out = np.hstack([out, new_out])
             alive = np.hstack([alive, fresh])
         # Leaving: everyone at 18, others by the hazard of age, time in care, legal group.
@@ -576,39 +585,97 @@ def project(
                 chosen, np.clip(p_move * (1 + scenario.moves_change / 100), 0, 1), p_move
             )
         moving = alive & (rng.random(alive.shape) < p_move)
-        if moving.any():
-            target = _pick(drawn.move_to[rows, cat], rng.random(alive.shape))
-            now_out = rng.random(alive.shape) < drawn.out_share[rows, target]
-            work["ooa_notice"][m] += (moving & now_out & ~out).sum() / sims
-            cat = np.where(moving, target, cat)
-            out = np.where(moving, now_out, out)
+        who = np.nonzero(moving)
+        if len(who[0]):
+            # Only the children who move draw where to (a draw for everyone would hold a
+            # category's probabilities for every child of every simulation).
+            target = _pick(drawn.move_to[who[0], cat[who]], rng.random(len(who[0])))
+            now_out = rng.random(len(who[0])) < drawn.out_share[who[0], target]
+            work["ooa_notice"][m] += (now_out & ~out[who]).sum() / sims
+            cat[who] = target
+            out[who] = now_out
         # What the month holds.
         totals[:, m] = alive.sum(axis=1)
         living = born[alive]
         exact = _ages(living, end)
-        by_age[m] = np.bincount(np.clip(exact, 0, AGES - 1), minlength=AGES) / sims
+        by_age[m] += np.bincount(np.clip(exact, 0, AGES - 1), minlength=AGES) / sims
         groups = np.clip(_school_years(living, end), -1, 14) + 1
-        by_group[m] = np.bincount(groups, minlength=len(YEAR_GROUPS)) / sims
-        by_cat[m] = np.bincount(cat[alive], minlength=n_cats) / sims
-        by_out[m] = np.bincount(out[alive].astype(np.int64), minlength=2) / sims
+        by_group[m] += np.bincount(groups, minlength=len(YEAR_GROUPS)) / sims
+        by_cat[m] += np.bincount(cat[alive], minlength=n_cats) / sims
+        by_out[m] += np.bincount(out[alive].astype(np.int64), minlength=2) / sims
         months_in = (day - began[alive]) / DAYS_PER_MONTH
         under5 = exact < 5
         # Reviews fall due every 6 months under 5 and every 12 from 5, SDQs and dental checks
         # every year: a month holds its share of each.
-        work["rha"][m] = (
+        work["rha"][m] += (
             share
             * ((under5 & (months_in >= 6)).sum() / 6 + (~under5 & (months_in >= 12)).sum() / 12)
             / sims
         )
-        work["sdq"][m] = share * ((exact >= 4) & (exact <= 16)).sum() / 12 / sims
-        work["dental"][m] = share * (exact >= 1).sum() / 12 / sims
+        work["sdq"][m] += share * ((exact >= 4) & (exact <= 16)).sum() / 12 / sims
+        work["dental"][m] += share * (exact >= 1).sum() / 12 / sims
         age_months = (day - living) / DAYS_PER_MONTH
-        work["passport"][m] = ((age_months >= 210) & (age_months < 211)).sum() / sims
+        work["passport"][m] += ((age_months >= 210) & (age_months < 211)).sum() / sims
         if m % 12 == 11:  # forget the children every simulation has seen leave
             keep = alive.any(axis=0)
             born, cat, legal, began, out, alive = (
                 a[:, keep] for a in (born, cat, legal, began, out, alive)
             )
+
+
+def project(
+    episodes: Sequence[CareEpisode],
+    rates: Rates,
+    *,
+    months: int,
+    sims: int = 200,
+    seed: int = 0,
+    scenario: Scenario | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> list[Month]:
+    """Simulate month by month for `months` months after `rates.as_of` (see the module's
+    docstring); expected values and 80% and 95% intervals for the total, expected values for
+    the breakdowns (each sums to the expected total) and for the month's health work. The
+    simulations run a few at a time, so that a large population fits in memory; `progress`
+    is told the share done."""
+    if not 1 <= months <= MAX_MONTHS:
+        raise ProjectionRefused("--months", f"project 1 to {MAX_MONTHS} months ahead, not {months}")
+    scenario = scenario or Scenario()
+    rng = np.random.default_rng(seed)
+    drawn = _draw(rates, sims, rng)
+    ends = month_ends_after(rates.as_of, months)
+    start = _in_care_on(episodes, rates.as_of)
+    n_cats = len(CATEGORY_KEYS)
+    moves_from = CATEGORY_KEYS.index(scenario.moves_from) if scenario.moves_from else -1
+    totals = np.zeros((sims, months))
+    by_age = np.zeros((months, AGES))
+    by_group = np.zeros((months, len(YEAR_GROUPS)))
+    by_cat = np.zeros((months, n_cats))
+    by_out = np.zeros((months, 2))
+    work = {k: np.zeros(months) for k in WORK}
+    # The children one batch of simulations holds: those in care now and all entries to come.
+    expected_entries = math.exp(rates.level) * months * 1.5 + 10
+    chunk = max(1, min(sims, int(CHILD_SLOTS // max(1.0, len(start) + expected_entries))))
+    for lo in range(0, sims, chunk):
+        part = list(range(lo, min(sims, lo + chunk)))
+        _simulate(
+            drawn.take(part),
+            start,
+            ends,
+            rates.as_of,
+            scenario,
+            moves_from,
+            rng,
+            sims,
+            totals[part[0] : part[-1] + 1],
+            by_age,
+            by_group,
+            by_cat,
+            by_out,
+            work,
+        )
+        if progress is not None:
+            progress(min(sims, lo + chunk) / sims)
     return [
         Month(
             month_end=end,
