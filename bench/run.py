@@ -90,6 +90,11 @@ def main() -> None:
     run("quality_sample.py")
     print("== projections: one LA (< 5 s), England (< 60 s)")
     run("projection.py")
+    print(
+        "== projection error against cs-demand-model on simulated LAs "
+        "(steady, +10%/yr, −6%/yr; 24 months)"
+    )
+    run("demand_compare.py")
     print("== statutory clocks for England (< 5 s)")
     run("clocks.py")
     print("== make demo from a fresh clone (target < 3 minutes)")

@@ -8,6 +8,7 @@ import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lachealth.care.models import Child, Episode
+from lachealth.interop.models import ImportAttempt
 from lachealth.people.areas import load_areas, load_nations
 from lachealth.people.models import Area, Membership, Organisation, OrganisationKind, User
 
@@ -109,3 +110,14 @@ def child_in_care(responsible: Area, placed: Area | None = None, **kwargs) -> Ch
     child = ChildFactory(responsible_area=responsible, current_placement_area=placed, **kwargs)
     EpisodeFactory(child=child, placement_area=placed)
     return child
+
+
+class ImportAttemptFactory(factory.django.DjangoModelFactory):
+    """An SSDA903 return's upload as the import log keeps it (no files: the outcome only)."""
+
+    class Meta:
+        model = ImportAttempt
+
+    collection_year = 2026
+    uploaded_by = factory.SubFactory(UserFactory)
+    status = "imported"

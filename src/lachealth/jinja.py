@@ -124,6 +124,23 @@ def _footer(env: Environment) -> Markup:
     return Markup(env.get_template("_footer.jinja").render())
 
 
+def month_label(value: Any) -> Any:
+    """An ISO date in a table's first column as '31 Dec 2026'; anything else as it is."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return f"{date.fromisoformat(value):%-d %b %Y}"
+        except ValueError:
+            return value
+    return value
+
+
+def thousands(value: Any) -> Any:
+    """A number with thousands separated (1,234 and 1,234.5); anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return f"{value:,}"
+
+
 def environment(**options: Any) -> Environment:
     # The NHS.UK macros are ported from Nunjucks, where `params.a.b` on a missing `a` is simply
     # undefined; ChainableUndefined gives Jinja the same behaviour.
@@ -148,4 +165,6 @@ def environment(**options: Any) -> Environment:
     env.filters["age"] = age
     env.filters["nhs_number"] = format_nhs_number
     env.filters["coded"] = coded
+    env.filters["month_label"] = month_label
+    env.filters["thousands"] = thousands
     return env

@@ -14,8 +14,10 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
+from lachealth.insight import projection, projections
+
 from ..conftest import BRADFORD, LEEDS
-from ..factories import ChildFactory, EpisodeFactory, area
+from ..factories import ChildFactory, EpisodeFactory, ImportAttemptFactory, area
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +108,46 @@ def test_what_cannot_be_projected_is_refused_naming_the_argument(world, args, me
 def test_a_reference_period_without_entries_is_refused(world):
     looked_after(BRADFORD, 30, first=date(2021, 1, 10))
     with pytest.raises(CommandError) as refused:
-        run("--area", BRADFORD, "--as-of", "2026-11-30", "--months", "6")
+        run("--area", BRADFORD, "--as-of", "2026-11-30", "--months", "6", "--reference-years", "2")
     assert "--reference-years: no child entered care in the 2 years before 2026-11-01" in str(
         refused.value
     )
+
+
+def fitted_years(*args: str) -> int:
+    """How many reference years the projection fitted (the page says; the command's CSV
+    does not), by asking the service the command runs."""
+    rates = projection.fit(
+        projections.care_episodes([BRADFORD]),
+        as_of=date(2026, 11, 30),
+        complete_from=projections.complete_from([BRADFORD]),
+        **({"reference_years": int(args[0])} if args else {}),
+    )
+    return rates.reference_months // 12
+
+
+def test_by_default_three_reference_years_or_what_the_record_holds(world):
+    looked_after(BRADFORD, 60, first=date(2023, 10, 1))
+    assert fitted_years() == 3
+    # A record whose first SSDA903 return loaded is 2024/25 holds every entry only from
+    # 1 April 2024: the default falls back to the two whole years it holds...
+    ImportAttemptFactory(area=area(BRADFORD), collection_year=2025, status="imported")
+    ImportAttemptFactory(area=area(BRADFORD), collection_year=2026, status="imported")
+    ImportAttemptFactory(area=area(BRADFORD), collection_year=2023, status="failed")
+    assert projections.complete_from([BRADFORD]) == date(2024, 4, 1)
+    assert fitted_years() == 2
+    # ...and three years asked for are refused, saying why.
+    with pytest.raises(CommandError) as refused:
+        run("--area", BRADFORD, "--as-of", "2026-11-30", "--months", "6", "--reference-years", "3")
+    assert (
+        "--reference-years: the record holds every entry to care only from 2024-04-01 (the "
+        "start of the first SSDA903 return loaded): 3 reference years before 2026-11-30 begin "
+        "before it" in str(refused.value)
+    )
+    assert json.loads(run("--area", BRADFORD, "--as-of", "2026-11-30", "--months", "2"))
+    # A period of care that ended before the first return shows the history was recorded
+    # before the returns were loaded: the first entry says where the record begins.
+    child = ChildFactory(responsible_area=area(BRADFORD), looked_after=False)
+    EpisodeFactory(child=child, decom=date(2023, 7, 1), dec=date(2024, 2, 1), rec="E11")
+    assert projections.complete_from([BRADFORD]) is None
+    assert fitted_years() == 3

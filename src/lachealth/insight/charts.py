@@ -7,15 +7,22 @@ so each is remembered.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
+import numpy as np
 from markupsafe import Markup
+from matplotlib.dates import DateFormatter
 
 from lachealth.charts import NHS_BLUE, NHS_DARK_GREY, image, plt
 
 from .stats import Z_95, Z_998, funnel_limits
 
 NHS_MID_GREY = "#768692"
+#: The projection's intervals: NHS light blue (80%) and a paler tint of it (95%).
+NHS_LIGHT_BLUE, NHS_PALE_BLUE = "#41b6e6", "#c6e7f6"
+#: A scenario's line: NHS warm yellow is too pale on white, so NHS dark pink.
+SCENARIO_COLOUR = "#7c2855"
 #: The ring round an outlier's point (NHS black, used for nothing else on the chart).
 OUTLIER_EDGE = "#212b32"
 
@@ -122,3 +129,65 @@ def _trend(
     ax.set_ylabel(y_label, fontsize=9)
     ax.tick_params(labelsize=8)
     return image(fig, alt, "app-chart app-chart--trend", tight=False, fmt=fmt)
+
+
+#: (month end, expected, low80, high80, low95, high95)
+FanPoint = tuple[date, float, float, float, float, float]
+
+
+def fan_chart(
+    fan: tuple[FanPoint, ...],
+    *,
+    alt: str,
+    history: tuple[tuple[date, float], ...] = (),
+    scenario: tuple[tuple[date, float], ...] = (),
+    actual_label: str = "Looked after",
+    fmt: str = "svg",
+) -> Markup:
+    """The projection's expected number with its 80% and 95% intervals shaded, the history
+    (or what happened) as a line, and a scenario's expected number dashed."""
+    return _fan(fan, alt, history, scenario, actual_label, fmt)
+
+
+@lru_cache(maxsize=64)
+def _fan(
+    fan: tuple[FanPoint, ...],
+    alt: str,
+    history: tuple[tuple[date, float], ...],
+    scenario: tuple[tuple[date, float], ...],
+    actual_label: str,
+    fmt: str,
+) -> Markup:
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.14, top=0.95)
+    days = np.array([p[0] for p in fan], dtype="datetime64[D]")
+    ax.fill_between(days, [p[4] for p in fan], [p[5] for p in fan], color=NHS_PALE_BLUE, lw=0)
+    ax.fill_between(days, [p[2] for p in fan], [p[3] for p in fan], color=NHS_LIGHT_BLUE, lw=0)
+    ax.plot(days, [p[1] for p in fan], color=NHS_BLUE, linewidth=2, label="Projected (expected)")
+    ax.plot([], [], color=NHS_LIGHT_BLUE, linewidth=8, label="80% interval")
+    ax.plot([], [], color=NHS_PALE_BLUE, linewidth=8, label="95% interval")
+    if history:
+        ax.plot(
+            np.array([d for d, _ in history], dtype="datetime64[D]"),
+            [v for _, v in history],
+            color=NHS_DARK_GREY,
+            marker="." if len(history) < 30 else None,
+            linewidth=1.5,
+            label=actual_label,
+        )
+    if scenario:
+        ax.plot(
+            np.array([d for d, _ in scenario], dtype="datetime64[D]"),
+            [v for _, v in scenario],
+            "--",
+            color=SCENARIO_COLOUR,
+            linewidth=2,
+            label="Scenario (expected)",
+        )
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("Children looked after", fontsize=9)
+    ax.tick_params(labelsize=8)
+    ax.legend(loc="lower left", fontsize=8, frameon=False, ncol=2)
+    ax.xaxis.set_major_formatter(DateFormatter("%b %Y"))
+    fig.autofmt_xdate()
+    return image(fig, alt, "app-chart app-chart--fan", tight=False, fmt=fmt)

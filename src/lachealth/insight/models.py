@@ -13,6 +13,7 @@ staff with child-level access count their caseload live.
 from __future__ import annotations
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class MeasureSnapshot(models.Model):
@@ -65,3 +66,40 @@ class PublishedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} {self.scope} {self.period_start}–{self.period_end}"
+
+
+#: Placement categories a unit cost is kept for: the projection's (insight.projection).
+COST_CATEGORIES = [
+    ("fostering", "Fostering"),
+    ("residential", "Residential"),
+    ("supported", "Supported accommodation"),
+    ("secure", "Secure"),
+    ("parents", "Placed with parents"),
+    ("other", "Other"),
+]
+#: The most a week of any placement is taken to cost (a typing slip, not a placement, above it).
+MAX_WEEKLY_COST = 100_000
+
+
+class UnitCost(models.Model):
+    """What a week of a placement of one category costs an area, for the projected placement
+    costs. Kept by the area's commissioners and data officers; every change is in its history."""
+
+    area = models.ForeignKey("people.Area", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=12, choices=COST_CATEGORIES)
+    weekly_cost = models.DecimalField(
+        max_digits=9, decimal_places=2, help_text="pounds a week for one child"
+    )
+    changed_by = models.ForeignKey(
+        "people.User", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "category"], name="one_unit_cost_per_category")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.category}: £{self.weekly_cost} a week"

@@ -3,10 +3,13 @@ numbers in, numbers out; no ORM, no today).
 
 The model, fitted from the care record's episodes over the reference years before `as_of`:
 - entries per month, by a log-linear trend in time (a Poisson regression of the monthly
-  counts), shared out by age in years and sex as the reference years' entries were;
+  counts, the trend shrunk towards none by a prior of about 6% a year), shared out by age in
+  years and sex as the reference years' entries were;
 - leaving care per month, a hazard by age in years, time in care (under 6 months, 6 to 23,
-  24 and over) and legal status group, each cell shrunk towards its age's rate where it has
-  little exposure; everyone leaves at 18;
+  24 and over) and the legal status group the period of care began with, the time at risk
+  split at birthdays and the bands' edges, each cell shrunk towards its age's rate where it
+  has little exposure; everyone leaves at 18 (so leaving on the 18th birthday is not counted
+  as a 17-year-old's hazard);
 - moves between placement categories per month (a transition matrix per category), the first
   placement by age band, and the chance of a placement being out of area by category.
 
@@ -67,6 +70,15 @@ AGES = 18  # ages 0 to 17; everyone leaves at 18
 SEXES = ("1", "2")
 #: Pseudo-exposure (months) that pulls a thin cell's leaving rate towards its age's.
 SHRINK_MONTHS = 24.0
+#: The prior on the monthly trend of entries: about 6% a year. Two years of a mid-size
+#: area's entries fix a trend only to about 8% a year, so a trend must show in the data
+#: clearly before it is projected five years on.
+SLOPE_PRIOR_SD = 0.005
+#: Reference years when none are asked for (fewer where the record is shorter): two years of a
+#: mid-size area's entries fix their trend only to about 8% a year, three to about 4%.
+DEFAULT_REFERENCE_YEARS = 3
+#: A record complete from within the reference period's first month is taken as complete.
+COMPLETE_SLACK_DAYS = 31
 MAX_MONTHS = 60
 #: Simulations per projection: enough for steady 95% intervals; fewer for very large
 #: populations, so that England's takes about a minute.
@@ -112,6 +124,8 @@ class CareEpisode:
     out_of_area: bool
     #: the child started to be looked after (RNE "S"): an entry
     entered: bool
+    #: the responsible area's code (for costs across areas; the model does not use it)
+    area: str = ""
 
 
 # --- calendar --------------------------------------------------------------------------------
@@ -197,20 +211,49 @@ def _time_band(months_in_care: float) -> int:
 def _poisson_trend(
     counts: Sequence[int], months: Sequence[float]
 ) -> tuple[float, float, np.ndarray]:
-    """Poisson regression of counts on month by Newton's method: (level, slope, covariance)."""
+    """Poisson regression of counts on month by Newton's method, the slope with a normal prior
+    centred on no trend (`SLOPE_PRIOR_SD`): (level at month 0, slope, covariance). Fitted
+    about the reference period's middle, so that shrinking the slope leaves the level where
+    the data are."""
     y = np.asarray(counts, dtype=float)
-    x = np.column_stack([np.ones(len(y)), np.asarray(months, dtype=float)])
+    centre = float(np.mean(months))
+    x = np.column_stack([np.ones(len(y)), np.asarray(months, dtype=float) - centre])
+    prior = np.diag([0.0, 1 / SLOPE_PRIOR_SD**2])
     beta = np.array([math.log(max(y.mean(), 1e-9)), 0.0])
     for _ in range(50):
         mu = np.exp(x @ beta)
-        information = x.T @ (x * mu[:, None])
-        step = np.linalg.solve(information, x.T @ (y - mu))
+        information = x.T @ (x * mu[:, None]) + prior
+        step = np.linalg.solve(information, x.T @ (y - mu) - prior @ beta)
         beta = beta + step
         if np.max(np.abs(step)) < 1e-10:
             break
     mu = np.exp(x @ beta)
-    covariance = np.linalg.inv(x.T @ (x * mu[:, None]))
-    return float(beta[0]), float(beta[1]), covariance
+    covariance = np.linalg.inv(x.T @ (x * mu[:, None]) + prior)
+    # log(mean) = a + b (m - centre) = (a - b centre) + b m
+    to_zero = np.array([[1.0, -centre], [0.0, 1.0]])
+    return float(beta[0] - centre * beta[1]), float(beta[1]), to_zero @ covariance @ to_zero.T
+
+
+def _birthday(born: date, year: int) -> date:
+    """The day `age_in_years` counts a year older (1 March for 29 February in other years)."""
+    try:
+        return date(year, born.month, born.day)
+    except ValueError:
+        return date(year, 3, 1)
+
+
+def _pieces(born: date, began: date, lo: date, hi: date) -> list[tuple[float, int, int]]:
+    """[lo, hi) cut at birthdays and at the time-in-care bands' edges: (months, age, band)."""
+    cuts = {lo, hi}
+    for year in range(lo.year, hi.year + 1):
+        cuts.add(_birthday(born, year))
+    for months in TIME_BANDS:
+        cuts.add(date.fromordinal(began.toordinal() + math.ceil(months * DAYS_PER_MONTH)))
+    edges = sorted(d for d in cuts if lo <= d <= hi)
+    return [
+        (_months((b - a).days), age_in_years(born, a), _time_band(_months((a - began).days)))
+        for a, b in zip(edges, edges[1:], strict=False)
+    ]
 
 
 def _spells(episodes: Iterable[CareEpisode]) -> dict[int, list[list[CareEpisode]]]:
@@ -233,14 +276,21 @@ def _spells(episodes: Iterable[CareEpisode]) -> dict[int, list[list[CareEpisode]
     return spells
 
 
-def fit(episodes: Iterable[CareEpisode], *, as_of: date, reference_years: int = 2) -> Rates:
-    """Fit the model from the episodes over the `reference_years` before `as_of`."""
-    if reference_years < 1 or reference_years > 10:
+def fit(
+    episodes: Iterable[CareEpisode],
+    *,
+    as_of: date,
+    reference_years: int | None = None,
+    complete_from: date | None = None,
+) -> Rates:
+    """Fit the model from the episodes over the `reference_years` before `as_of`: by default
+    `DEFAULT_REFERENCE_YEARS`, or the whole years the record holds completely if fewer (at
+    least one). `complete_from` is the day from which the record holds every entry to care
+    (the start of the first SSDA903 return loaded: an earlier return's children who left
+    before it are not on the record); without it, the first entry recorded. Reference years
+    asked for that reach before it are refused, naming --reference-years."""
+    if reference_years is not None and not 1 <= reference_years <= 10:
         raise ProjectionRefused("--reference-years", "give 1 to 10 years of reference")
-    # Whole months: from the first of as_of's month `reference_years` back, to the first of
-    # as_of's month (a part month would bend the trend).
-    start = date(as_of.year - reference_years, as_of.month, 1)
-    stop = date(as_of.year, as_of.month, 1)
     spells = _spells(episodes)
     if not spells:
         raise ProjectionRefused("--area", "the area has no episodes of care to project from")
@@ -248,6 +298,45 @@ def fit(episodes: Iterable[CareEpisode], *, as_of: date, reference_years: int = 
     if as_of < first_day:
         raise ProjectionRefused(
             "--as-of", f"{as_of.isoformat()} is before the first episode ({first_day.isoformat()})"
+        )
+    if complete_from is not None and as_of < complete_from:
+        raise ProjectionRefused(
+            "--as-of",
+            f"{as_of.isoformat()} is before the record is complete ({complete_from.isoformat()}, "
+            "the start of the first SSDA903 return loaded)",
+        )
+    first_entry = min(
+        (s[0].start for rows in spells.values() for s in rows if s[0].entered), default=None
+    )
+    known = [d for d in (first_entry, complete_from) if d is not None]
+    complete = max(known) if known else None
+
+    def begins(years: int) -> date:
+        # Whole months: from the first of as_of's month `years` back, to the first of as_of's
+        # month (a part month would bend the trend).
+        return date(as_of.year - years, as_of.month, 1)
+
+    def reaches_before(years: int) -> bool:
+        return complete is not None and (complete - begins(years)).days > COMPLETE_SLACK_DAYS
+
+    if reference_years is None:
+        reference_years = DEFAULT_REFERENCE_YEARS
+        while reference_years > 1 and reaches_before(reference_years):
+            reference_years -= 1
+    start, stop = begins(reference_years), date(as_of.year, as_of.month, 1)
+    if reaches_before(reference_years):
+        assert complete is not None
+        where = (
+            f"the record holds every entry to care only from {complete.isoformat()} (the "
+            "start of the first SSDA903 return loaded)"
+            if complete == complete_from
+            else f"the record's first entry to care is on {complete.isoformat()}"
+        )
+        raise ProjectionRefused(
+            "--reference-years",
+            f"{where}: {reference_years} reference year{'s' if reference_years > 1 else ''} "
+            f"before {as_of.isoformat()} begin before it, and months with no record of entries "
+            "would look like months with none; choose fewer years or a later date",
         )
     months = reference_years * 12
     monthly = [0] * months
@@ -265,6 +354,9 @@ def fit(episodes: Iterable[CareEpisode], *, as_of: date, reference_years: int = 
         for spell in rows:
             head = spell[0]
             began, ended = head.start, spell[-1].end
+            # Leaving is by the legal status the period of care began with: the projection
+            # keeps each child's (changes of status are not modelled).
+            legal = LEGAL_KEYS.index(legal_group(head.ls))
             if began <= as_of and (ended is None or ended > as_of):
                 in_care_now += 1
             if start <= began < stop:
@@ -275,7 +367,7 @@ def fit(episodes: Iterable[CareEpisode], *, as_of: date, reference_years: int = 
                 entries += 1
                 entry_mix[age, 0 if head.sex in ("1", "M") else 1] += 1
                 first_placement[_age_band(age), CATEGORY_KEYS.index(category_of(head.place))] += 1
-                entry_legal[_age_band(age), LEGAL_KEYS.index(legal_group(head.ls))] += 1
+                entry_legal[_age_band(age), legal] += 1
             for i, e in enumerate(spell):
                 lo = max(e.start, start)
                 hi = min(e.end or stop, stop)
@@ -286,22 +378,22 @@ def fit(episodes: Iterable[CareEpisode], *, as_of: date, reference_years: int = 
                 move_exposure[cat] += months_in
                 if e.out_of_area:
                     out_exposure[cat] += months_in
-                # exposure by age and time in care, at the episode's midpoint (months are short
-                # against the bands; the sum over episodes is exact in total)
-                middle = date.fromordinal((lo.toordinal() + hi.toordinal()) // 2)
-                age = min(age_in_years(e.born, middle), AGES - 1)
-                band = _time_band(_months((middle - began).days))
-                exposure[age, band, LEGAL_KEYS.index(legal_group(e.ls))] += months_in
+                # Time at risk of leaving, at each age and time in care it was spent at (past
+                # 18 no one is at risk: everyone leaves then).
+                for piece, age, band in _pieces(e.born, began, lo, hi):
+                    if age < AGES:
+                        exposure[age, band, legal] += piece
                 following = spell[i + 1] if i + 1 < len(spell) else None
                 if following is not None and e.end is not None and start <= e.end < stop:
                     to = CATEGORY_KEYS.index(category_of(following.place))
                     if to != cat:
                         moves[cat, to] += 1
             if ended is not None and start <= ended < stop:
-                last = spell[-1]
-                age = min(age_in_years(last.born, ended), AGES - 1)
-                band = _time_band(_months((ended - began).days))
-                exits[age, band, LEGAL_KEYS.index(legal_group(last.ls))] += 1
+                age = age_in_years(spell[-1].born, ended)
+                # Leaving on the 18th birthday is the rule the simulation applies, not a hazard.
+                if age < AGES:
+                    band = _time_band(_months((ended - began).days))
+                    exits[age, band, legal] += 1
     if in_care_now < MIN_CHILDREN:
         raise ProjectionRefused(
             "--area",
@@ -476,7 +568,7 @@ def _in_care_on(
                     (
                         current.born.toordinal(),
                         CATEGORY_KEYS.index(category_of(current.place)),
-                        LEGAL_KEYS.index(legal_group(current.ls)),
+                        LEGAL_KEYS.index(legal_group(spell[0].ls)),
                         spell[0].start.toordinal(),
                         current.out_of_area,
                     )
@@ -688,3 +780,82 @@ def project(
         )
         for m, end in enumerate(ends)
     ]
+
+
+# --- checking against what happened ------------------------------------------------------------
+
+
+def looked_after_on(episodes: Sequence[CareEpisode], days: Sequence[date]) -> list[int]:
+    """How many children were looked after at the end of each of `days` (as `fit` counts)."""
+    periods = [
+        (spell[0].start, spell[-1].end) for rows in _spells(episodes).values() for spell in rows
+    ]
+    return [
+        sum(1 for began, ended in periods if began <= day and (ended is None or ended > day))
+        for day in days
+    ]
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """A projection made as of `as_of` (a year before the caller's), month by month against
+    the children actually looked after, with its errors."""
+
+    as_of: date
+    months: list[Month]
+    actual: list[int]
+
+    @property
+    def mean_absolute_error(self) -> float:
+        return float(np.mean([abs(m.looked_after.expected - a) for m, a in self.pairs]))
+
+    @property
+    def mean_absolute_percentage_error(self) -> float:
+        """In percent, of the months with children looked after (never a division by 0)."""
+        shares = [abs(m.looked_after.expected - a) / a for m, a in self.pairs if a]
+        return 100 * float(np.mean(shares)) if shares else 0.0
+
+    @property
+    def held(self) -> int:
+        """Month ends at which the 95% interval held what happened."""
+        return sum(m.looked_after.low95 <= a <= m.looked_after.high95 for m, a in self.pairs)
+
+    @property
+    def pairs(self) -> list[tuple[Month, int]]:
+        return list(zip(self.months, self.actual, strict=True))
+
+
+def backtest(
+    episodes: Sequence[CareEpisode],
+    *,
+    as_of: date,
+    months: int = 12,
+    reference_years: int | None = None,
+    complete_from: date | None = None,
+    seed: int = 0,
+) -> Backtest:
+    """The projection that would have been made `months` months before the last month end
+    up to `as_of`, against what happened at each month end since (both from the record as it
+    stands, which may have been corrected since). Refused (naming --as-of) when the record
+    does not reach back far enough."""
+    # From the last month end that has happened, so every month compared is complete.
+    year, month = as_of.year, as_of.month - months
+    if month_end(as_of.year, as_of.month) > as_of:
+        month -= 1
+    while month < 1:
+        year, month = year - 1, month + 12
+    then = month_end(year, month)
+    try:
+        rates = fit(
+            episodes, as_of=then, reference_years=reference_years, complete_from=complete_from
+        )
+    except ProjectionRefused as refused:
+        raise ProjectionRefused(
+            "--as-of",
+            f"no projection could have been made {months} months earlier, on "
+            f"{then.isoformat()}: {refused.message}",
+        ) from refused
+    found = project(
+        episodes, rates, months=months, sims=simulations_for(rates.children, months), seed=seed
+    )
+    return Backtest(then, found, looked_after_on(episodes, [m.month_end for m in found]))

@@ -18,11 +18,13 @@ from django.utils import timezone
 
 from lachealth.quality import results as qa_results
 
-from . import stats
+from . import charts, projection, projection_tables, stats
 from .disclosure import SMALLEST_SHOWN
 from .measures import Kind, Polarity
 from .models import MeasureSnapshot
 from .periods import Period
+from .projections import Choice as ProjectionChoice
+from .projections import outlook, weekly_costs
 from .selectors import (
     MIN_DENOMINATOR,
     POSITION_WORDS,
@@ -125,8 +127,45 @@ def report_html(
             "quality": qa_results.for_area(area_code, since=period.start, until=period.end),
             "min_denominator": MIN_DENOMINATOR,
             "smallest_shown": SMALLEST_SHOWN,
+            "projected": projected(area_code, area_name, as_of),
         },
     )
+
+
+#: The board report's projection: two years ahead, from two years of the record.
+REPORT_MONTHS = 24
+
+
+def projected(area_code: str, area_name: str, as_of: date) -> dict[str, object]:
+    """The projections page of the report, suppressed (it is published): the fan chart, the
+    children looked after at each quarter's end, the health work and the placement costs;
+    or why the area cannot be projected."""
+    choice = ProjectionChoice(areas=(area_code,), as_of=as_of, months=REPORT_MONTHS)
+    try:
+        found = outlook(choice, weekly_by_area=weekly_costs(choice.areas))
+    except projection.ProjectionRefused as refused:
+        return {"refused": refused.message}
+    t = projection_tables
+    return {
+        "found": found,
+        "chart": charts.fan_chart(
+            t.fan(found.base, True),
+            alt=f"Children looked after in {area_name}, the last two years and projected two "
+            "years ahead with 80% and 95% intervals",
+            history=tuple(t.history(found, True)),
+            fmt="png",
+        ),
+        "tables": [
+            table
+            for table in (
+                t.looked_after(found, True, every=3),
+                t.work(found, True),
+                t.costs(found, True),
+            )
+            if table is not None
+        ],
+        "rule": t.SUPPRESSION_RULE,
+    }
 
 
 def board_report(

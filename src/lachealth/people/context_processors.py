@@ -69,7 +69,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 {
                     "href": reverse("insight:dashboard"),
                     "text": "Measures",
-                    "current": namespace == "insight",
+                    "current": namespace == "insight"
+                    and not url_name.startswith(("projection", "unit_costs")),
+                }
+            )
+            items.append(
+                {
+                    "href": reverse("insight:projections"),
+                    "text": "Projections",
+                    "current": namespace == "insight"
+                    and url_name.startswith(("projection", "unit_costs")),
                 }
             )
             items.append(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.urls import reverse
 
 from lachealth.insight.forms import FilterForm
+from lachealth.insight.projection_forms import ProjectionForm, UnitCostForm
 from lachealth.interop.forms import ConfirmForm, ReturnChoiceForm, UploadForm
 from lachealth.people.forms import (
     AccessLogFilterForm,
@@ -17,8 +19,10 @@ from lachealth.people.forms import (
     UserEditForm,
     UserForm,
 )
+from lachealth.people.models import Area
 
 from ...conftest import BRADFORD
+from ...insight.population import looked_after_population
 from .. import scenes
 from ..strategies import FileValue
 from .base import Target, day
@@ -113,6 +117,13 @@ PEOPLE: list[Target] = [
     ),
 ]
 
+
+def _population(world: Any) -> dict[str, Any]:
+    """Enough of Bradford's children for a projection (the world has a few)."""
+    looked_after_population(Area.objects.get(code=BRADFORD), scenes.TODAY)
+    return {}
+
+
 INSIGHT: list[Target] = [
     Target(
         f"insight:dashboard ({user})",
@@ -125,6 +136,28 @@ INSIGHT: list[Target] = [
         refusal_statuses=frozenset({400}),
     )
     for user in ("commissioner", "la_a_data")
+] + [
+    Target(
+        "insight:projections",
+        "insight",
+        (ProjectionForm,),
+        "commissioner",
+        make=_population,
+        url=lambda s: reverse("insight:projections"),
+        method="get",
+        share=0.1,  # every accepted request runs a projection
+        valid=lambda s: {"area": BRADFORD, "months": "12", "entries_change": "10"},
+        refusal_statuses=frozenset({400}),
+    ),
+    Target(
+        "insight:unit_costs",
+        "insight",
+        (UnitCostForm,),
+        "la_a_data",
+        url=lambda s: reverse("insight:unit_costs") + f"?area={BRADFORD}",
+        valid=lambda s: {"fostering": "900", "residential": "5200.50"},
+        refusal_statuses=frozenset({400}),
+    ),
 ]
 
 INTEROP: list[Target] = [

@@ -34,7 +34,10 @@ class Command(BaseCommand):
             help=f"how many months (1 to {projection.MAX_MONTHS})",
         )
         parser.add_argument(
-            "--reference-years", type=int, default=2, help="years of history fitted (default 2)"
+            "--reference-years",
+            type=int,
+            default=None,
+            help="years of history fitted (default 3, or fewer where the record is shorter)",
         )
         parser.add_argument("--format", choices=["json", "csv"], default="json")
         parser.add_argument("--output", help="write to this file (default: the screen)")
