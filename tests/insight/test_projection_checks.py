@@ -129,9 +129,10 @@ def test_quarters_are_financial_and_a_part_quarter_says_so():
         (0.49, 0.5, 0),
         (0.5, 0.5, "c"),
         (5.99, 6.0, "c"),
-        (6.0, 6.0, 5),
-        (7.6, 7.6, 10),
+        (7.49, 7.5, "c"),  # would round to 5: a 5 would say 6 or 7
+        (7.5, 7.5, 10),
         (12.4, 12, 10),
+        (12.5, 12, 15),  # halves round up, not to even
         (1234.6, 1235, 1235),
     ],
 )
@@ -144,12 +145,31 @@ def test_figures_as_each_audience_sees_them(value, staff, commissioner):  # type
 def test_a_commissioner_figure_is_c_or_a_multiple_of_five_near_the_value(value: float) -> None:
     shown = figure(value, True)
     if shown == "c":
-        assert 0.5 <= value < 6
+        assert 0.5 <= value < 7.5
     else:
         assert isinstance(shown, int) and shown % 5 == 0 and abs(shown - value) <= 2.5
+        assert shown == 0 or shown >= 10
 
 
 def test_money_to_the_pound_or_two_significant_figures():
     assert money(1234567.4, False) == "£1,234,567"
     assert money(1234567.4, True) == "£1,200,000"
     assert money(86.2, True) == "£86"
+
+
+def test_a_month_end_day_fits_its_own_month_too():
+    """From 30 November, November's entries are fitted (the month is whole); from 29
+    November they are not (a part month would bend the trend)."""
+    episodes = fitted_world(17)
+    entered_in_november = sum(
+        1 for e in episodes if e.entered and date(2026, 11, 1) <= e.start <= date(2026, 11, 29)
+    )
+    assert entered_in_november > 0
+    whole = P.fit(episodes, as_of=AS_OF, reference_years=2)
+    part = P.fit(episodes, as_of=AS_OF - timedelta(days=1), reference_years=2)
+    assert whole.origin == date(2026, 12, 1) and part.origin == date(2026, 11, 1)
+    # The same number of whole months, one later: November in, November 2024 out.
+    november_2024 = sum(
+        1 for e in episodes if e.entered and date(2024, 11, 1) <= e.start <= date(2024, 11, 30)
+    )
+    assert whole.entries - part.entries == entered_in_november - november_2024

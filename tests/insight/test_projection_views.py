@@ -514,3 +514,48 @@ def test_a_commissioner_keeps_the_costs_of_an_area_of_the_footprint(as_user, wor
     outside = client.post(costs_url("E09000001"), {"secure": "7000"})
     assert outside.status_code == 400
     assert UnitCost.objects.count() == 1
+
+
+def test_the_health_work_month_by_month_sums_to_the_quarters(as_user):  # type: ignore[no-untyped-def]
+    client = as_user("la_a_sw")
+    monthly = rows_of(client.get(download_url("csv", f"{YEAR}&table=work_monthly")))
+    quarterly = rows_of(client.get(download_url("csv", f"{YEAR}&table=work")))
+    assert monthly[0][0] == "Month end" and len(monthly) == 1 + 12
+    assert quarterly[0][0] == "Quarter"
+    # Jan to Mar 2027 is the months ending 31 January, 28 February and 31 March 2027.
+    months = {row[0]: row for row in monthly[1:]}
+    quarter = next(row for row in quarterly if row[0] == "Jan to Mar 2027")
+    for column in range(1, len(quarter)):
+        summed = sum(float(months[d][column]) for d in ("2027-01-31", "2027-02-28", "2027-03-31"))
+        assert float(quarter[column]) == pytest.approx(summed, abs=1.5)
+
+
+def test_a_commissioner_is_told_why_without_the_count(as_user):  # type: ignore[no-untyped-def]
+    response = as_user("commissioner").get(page_url(f"area={LEEDS}&{YEAR}"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "fewer than 20 children were looked after on the day: too few to project" in page
+    assert "child was looked after" not in page and "2026-11-23" not in page
+
+
+def test_a_commissioners_costs_come_from_the_numbers_as_shown(as_user, world):  # type: ignore[no-untyped-def]
+    officer = as_user("la_a_data")
+    costs = {"fostering": "900", "residential": "5200", "parents": "150", "secure": "7000"}
+    assert officer.post(costs_url(BRADFORD), costs).status_code == 302
+    query = f"area={BRADFORD}&{YEAR}"
+    placements = rows_of(
+        as_user("commissioner").get(download_url("csv", f"{query}&table=placements"))
+    )
+    shown = rows_of(as_user("commissioner").get(download_url("csv", f"{query}&table=costs")))
+    header = shown[0]
+    assert header[-1] == "Total of the kinds shown"
+    # Secure is c in every month (none placed so): its cost is c too, never a number.
+    secure = placements[0].index("Secure")
+    assert {row[secure] for row in placements[1:]} <= {"c", "0"}
+    assert all(row[header.index("Secure")] in ("c", "£0") for row in shown[1:])
+    # Each shown cost is a whole number of pounds to two significant figures.
+    for row in shown[1:]:
+        for cell in row[1:]:
+            if cell != "c":
+                digits = cell.lstrip("£").replace(",", "")
+                assert len(digits.rstrip("0")) <= 2, cell

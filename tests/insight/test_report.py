@@ -4,6 +4,7 @@ and the button write a PDF, refuse bad areas and periods by name, and the downlo
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from io import StringIO
 
@@ -134,3 +135,32 @@ def test_the_button_needs_an_area_of_the_users_own(as_user):  # type: ignore[no-
     assert "Choose the area the board report is for" in response.content.decode()
     assert client.get(reverse("insight:report") + "?area=E09000001").status_code == 400
     assert as_user("sysadmin").get(reverse("insight:report")).status_code == 403
+
+
+def _projection_section(html: str) -> str:
+    return html.split("<h2>Projections: children looked after and their health work</h2>")[1]
+
+
+def test_the_projections_page_says_why_a_small_area_is_not_projected(world):  # type: ignore[no-untyped-def]
+    html = report_html(BRADFORD, "Bradford", year_to_march(2026), as_of=date(2026, 11, 23))
+    section = _projection_section(html)
+    # Published: the reason without the count (the page's staff see it).
+    assert "Bradford is not projected: fewer than 20 children were looked after" in section
+    assert "child was looked after" not in section
+
+
+def test_the_projections_page_is_suppressed_as_it_is_published(world):  # type: ignore[no-untyped-def]
+    from lachealth.people.models import Area
+
+    from .population import looked_after_population
+
+    looked_after_population(Area.objects.get(code=BRADFORD), date(2026, 11, 23))
+    html = report_html(BRADFORD, "Bradford", year_to_march(2026), as_of=date(2026, 11, 23))
+    section = _projection_section(html)
+    assert 'class="app-chart app-chart--fan"' in section and "data:image/png" in section
+    assert "Children looked after at each month end" in section
+    assert "Expected health work by quarter" in section
+    cells = re.findall(r"<td>([^<]*)</td>", section)
+    numbers = [c.replace(",", "") for c in cells if c not in ("c", "")]
+    assert numbers and all(int(n) % 5 == 0 for n in numbers)
+    assert "rounded to the nearest 5" in section

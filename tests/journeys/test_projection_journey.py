@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import time_machine
@@ -38,7 +39,8 @@ def test_commissioner_reads_the_fan_chart_and_runs_a_scenario(live_server, page:
     with time_machine.travel(TODAY, tick=True):
         looked_after_population(bradford, date(2026, 12, 2))
         sign_in(page, live_server.url, commissioner)
-        page.get_by_role("link", name="Projections").first.click()
+        page.get_by_role("link", name="Measures").first.click()
+        page.get_by_role("link", name=re.compile("^Projections:")).click()
         expect(page.get_by_role("heading", name="Projections", level=1)).to_be_visible()
         page.get_by_label("Area").select_option(label=bradford.name)
         page.get_by_label("How far ahead").select_option("12")
@@ -81,7 +83,8 @@ def test_commissioner_reads_the_fan_chart_and_runs_a_scenario(live_server, page:
         page.set_viewport_size({"width": 1280, "height": 900})
         page.context.clear_cookies()
         sign_in(page, live_server.url, officer)
-        page.get_by_role("link", name="Projections").first.click()
+        page.get_by_role("link", name="Measures").first.click()
+        page.get_by_role("link", name=re.compile("^Projections:")).click()
         page.get_by_role("link", name=f"Unit costs for {bradford.name}").click()
         expect(page.get_by_role("heading", name="Unit costs of placements")).to_be_visible()
         check_accessibility(page)

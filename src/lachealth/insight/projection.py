@@ -104,10 +104,12 @@ def legal_group(ls: str) -> str:
 class ProjectionRefused(ValueError):
     """What cannot be projected and why, naming the argument at fault."""
 
-    def __init__(self, argument: str, message: str) -> None:
+    def __init__(self, argument: str, message: str, aggregate: str = "") -> None:
         super().__init__(f"{argument}: {message}")
         self.argument = argument
         self.message = message
+        #: the reason as an aggregate-only reader is told it: no count, no child's date
+        self.aggregate = aggregate or message
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,8 @@ class Rates:
     entry_legal: np.ndarray
     entries: int = 0
     children: int = 0
+    #: the month the trend's month 0 is (the first after the reference months); None: as_of's
+    origin: date | None = None
 
     @property
     def monthly_entries(self) -> float:
@@ -297,13 +301,16 @@ def fit(
     first_day = min(s[0].start for rows in spells.values() for s in rows)
     if as_of < first_day:
         raise ProjectionRefused(
-            "--as-of", f"{as_of.isoformat()} is before the first episode ({first_day.isoformat()})"
+            "--as-of",
+            f"{as_of.isoformat()} is before the first episode ({first_day.isoformat()})",
+            "the day is before the record begins",
         )
     if complete_from is not None and as_of < complete_from:
         raise ProjectionRefused(
             "--as-of",
             f"{as_of.isoformat()} is before the record is complete ({complete_from.isoformat()}, "
             "the start of the first SSDA903 return loaded)",
+            "the day is before the record holds every entry to care",
         )
     first_entry = min(
         (s[0].start for rows in spells.values() for s in rows if s[0].entered), default=None
@@ -311,10 +318,13 @@ def fit(
     known = [d for d in (first_entry, complete_from) if d is not None]
     complete = max(known) if known else None
 
+    # Whole months up to as_of's (its own too when as_of ends it): a part month would bend
+    # the trend. The reference years are the whole months before `stop`.
+    tomorrow = date.fromordinal(as_of.toordinal() + 1)
+    stop = tomorrow if tomorrow.day == 1 else as_of.replace(day=1)
+
     def begins(years: int) -> date:
-        # Whole months: from the first of as_of's month `years` back, to the first of as_of's
-        # month (a part month would bend the trend).
-        return date(as_of.year - years, as_of.month, 1)
+        return date(stop.year - years, stop.month, 1)
 
     def reaches_before(years: int) -> bool:
         return complete is not None and (complete - begins(years)).days > COMPLETE_SLACK_DAYS
@@ -323,9 +333,17 @@ def fit(
         reference_years = DEFAULT_REFERENCE_YEARS
         while reference_years > 1 and reaches_before(reference_years):
             reference_years -= 1
-    start, stop = begins(reference_years), date(as_of.year, as_of.month, 1)
+    start = begins(reference_years)
     if reaches_before(reference_years):
         assert complete is not None
+        if reference_years == 1:
+            raise ProjectionRefused(
+                "--as-of",
+                f"the record holds every entry to care only from {complete.isoformat()}: less "
+                f"than a year before {as_of.isoformat()}, too little to fit the entries from; "
+                "choose a later date",
+                "the record holds less than a year of entries to care before the day",
+            )
         where = (
             f"the record holds every entry to care only from {complete.isoformat()} (the "
             "start of the first SSDA903 return loaded)"
@@ -337,6 +355,8 @@ def fit(
             f"{where}: {reference_years} reference year{'s' if reference_years > 1 else ''} "
             f"before {as_of.isoformat()} begin before it, and months with no record of entries "
             "would look like months with none; choose fewer years or a later date",
+            f"{reference_years} reference years before the day begin before the record holds "
+            "every entry to care: choose fewer years or a later date",
         )
     months = reference_years * 12
     monthly = [0] * months
@@ -360,7 +380,7 @@ def fit(
             if began <= as_of and (ended is None or ended > as_of):
                 in_care_now += 1
             if start <= began < stop:
-                age = min(age_in_years(head.born, began), AGES - 1)
+                age = min(max(age_in_years(head.born, began), 0), AGES - 1)
                 index = (began.year - start.year) * 12 + began.month - start.month
                 if 0 <= index < months:
                     monthly[index] += 1
@@ -381,7 +401,7 @@ def fit(
                 # Time at risk of leaving, at each age and time in care it was spent at (past
                 # 18 no one is at risk: everyone leaves then).
                 for piece, age, band in _pieces(e.born, began, lo, hi):
-                    if age < AGES:
+                    if 0 <= age < AGES:
                         exposure[age, band, legal] += piece
                 following = spell[i + 1] if i + 1 < len(spell) else None
                 if following is not None and e.end is not None and start <= e.end < stop:
@@ -391,7 +411,7 @@ def fit(
             if ended is not None and start <= ended < stop:
                 age = age_in_years(spell[-1].born, ended)
                 # Leaving on the 18th birthday is the rule the simulation applies, not a hazard.
-                if age < AGES:
+                if 0 <= age < AGES:
                     band = _time_band(_months((ended - began).days))
                     exits[age, band, legal] += 1
     if in_care_now < MIN_CHILDREN:
@@ -400,12 +420,15 @@ def fit(
             f"{in_care_now} {'child was' if in_care_now == 1 else 'children were'} looked after "
             f"on {as_of.isoformat()}: fewer than "
             f"{MIN_CHILDREN} are too few to project",
+            f"fewer than {MIN_CHILDREN} children were looked after on the day: too few to project",
         )
     if entries == 0:
         raise ProjectionRefused(
             "--reference-years",
             f"no child entered care in the {reference_years} years before {stop.isoformat()}: "
             "the entries cannot be fitted",
+            f"no child entered care in the {reference_years} reference years: the entries "
+            "cannot be fitted",
         )
     level, slope, covariance = _poisson_trend(monthly, [m - months for m in range(months)])
     return Rates(
@@ -424,6 +447,7 @@ def fit(
         entry_legal=entry_legal,
         entries=entries,
         children=in_care_now,
+        origin=stop,
     )
 
 
@@ -604,6 +628,7 @@ def _simulate(
     start: list[tuple[int, int, int, int, bool]],
     ends: list[date],
     as_of: date,
+    origin: date,
     scenario: Scenario,
     moves_from: int,
     rng: np.random.Generator,
@@ -636,7 +661,7 @@ def _simulate(
         # A first step shorter than its month (as_of within a month) has less of everything.
         share = (day - previous) / end.day
         previous = day
-        t = (end.year - as_of.year) * 12 + end.month - as_of.month
+        t = (end.year - origin.year) * 12 + end.month - origin.month
         # Entries: a Poisson count per simulation, by age and sex as the reference years'.
         mean = np.exp(drawn.level + drawn.slope * t) * share
         if scenario.entries_change and scenario.applies(end):
@@ -755,6 +780,7 @@ def project(
             start,
             ends,
             rates.as_of,
+            rates.origin or rates.as_of.replace(day=1),
             scenario,
             moves_from,
             rng,
@@ -854,6 +880,7 @@ def backtest(
             "--as-of",
             f"no projection could have been made {months} months earlier, on "
             f"{then.isoformat()}: {refused.message}",
+            f"no projection could have been made {months} months earlier: {refused.aggregate}",
         ) from refused
     found = project(
         episodes, rates, months=months, sims=simulations_for(rates.children, months), seed=seed

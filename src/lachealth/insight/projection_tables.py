@@ -4,13 +4,17 @@ audience may see them.
 A projection is a model's expectation, not a count of children, but its first months follow
 the children looked after now closely, so an aggregate-only audience (a commissioner, the
 published board report) is shown it as small numbers are shown everywhere else: expected
-numbers from 0.5 to under 6 as "c", the others rounded to the nearest 5 (as the ONS rounds
-modelled figures), costs to two significant figures, and the history and the backtest's
-actual counts the same way. Staff who see children see whole numbers (one decimal under 10).
+numbers from 0.5 to under 7.5 (all that would round to 5 or less) as "c", the others rounded
+to the nearest 5 (as the ONS rounds modelled figures), and the history and the backtest's
+actual counts the same way. Its placement costs are worked out from the numbers as shown (a
+kind of placement shown as c has its cost shown as c, and the total is of the kinds shown)
+and rounded to two significant figures, and the backtest's errors from the figures as shown.
+Staff who see children see whole numbers (one decimal under 10) and costs to the pound.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,11 +36,14 @@ WORK_NAMES = {
 }
 #: How a commissioner's figures are rounded (and below what they are shown as c).
 ROUND_TO = 5
+#: Below this (and from 0.5) an expected number is shown as c: all that would round to 5.
+SHOWN_FROM = 7.5
 SUPPRESSION_RULE = (
     "Projected numbers are a model's expectations, not counts of children, but the first "
     "months follow today's children closely: for commissioners and in the board report, "
-    f"numbers under {SMALLEST_SHOWN} are shown as {SUPPRESSED} and the rest rounded to the "
-    f"nearest {ROUND_TO}, costs to two significant figures."
+    f"numbers that would round to {ROUND_TO} or less are shown as {SUPPRESSED} (so none under "
+    f"{SMALLEST_SHOWN} is shown) and the rest rounded to the nearest {ROUND_TO}; costs are "
+    "worked out from the numbers as shown and rounded to two significant figures."
 )
 
 
@@ -46,9 +53,9 @@ def figure(value: float, suppressed: bool) -> float | int | str:
         return round(value, 1) if abs(value) < 10 else round(value)
     if value < 0.5:
         return 0
-    if value < SMALLEST_SHOWN:
+    if value < SHOWN_FROM:
         return SUPPRESSED
-    return int(ROUND_TO * round(value / ROUND_TO))
+    return ROUND_TO * math.floor(value / ROUND_TO + 0.5)
 
 
 def money(value: float, suppressed: bool) -> str:
@@ -138,12 +145,18 @@ def year_groups(found: Outlook, suppressed: bool) -> Table:
     )
 
 
-def work(found: Outlook, suppressed: bool) -> Table:
-    header = ["Quarter", *WORK_NAMES.values()]
+def work(found: Outlook, suppressed: bool, *, monthly: bool = False) -> Table:
+    """The expected health work by quarter, or month by month."""
+    header = ["Month end" if monthly else "Quarter", *WORK_NAMES.values()]
     if found.scenario:
         header += [f"Scenario: {name.lower()}" for name in WORK_NAMES.values()]
     rows = []
-    for label, indices in quarters(found.base):
+    periods = (
+        [(m.month_end.isoformat(), [i]) for i, m in enumerate(found.base)]
+        if monthly
+        else quarters(found.base)
+    )
+    for label, indices in periods:
         row: list[Any] = [label] + [
             figure(sum(found.base[i].workload[k] for i in indices), suppressed) for k in WORK_NAMES
         ]
@@ -153,25 +166,45 @@ def work(found: Outlook, suppressed: bool) -> Table:
                 for k in WORK_NAMES
             ]
         rows.append(row)
+    if monthly:
+        return Table("work_monthly", "Expected health work by month", header, rows)
     return Table("work", "Expected health work by quarter", header, rows)
 
 
 def costs(found: Outlook, suppressed: bool) -> Table | None:
+    """Placement costs by quarter. Suppressed, each month's cost is the number as shown times
+    the weekly cost, a kind of placement with a month shown as c is c for the quarter, and the
+    total is of the kinds shown."""
     if found.costs is None or not found.costs.weekly:
         return None
     keys = list(found.costs.weekly)
-    header = ["Quarter"] + [CATEGORY_NAMES[k] for k in keys] + ["Total"]
-    if found.costs.scenario:
+    weekly = found.costs.weekly
+    header = ["Quarter"] + [CATEGORY_NAMES[k] for k in keys]
+    header.append("Total of the kinds shown" if suppressed else "Total")
+    if found.costs.scenario and not suppressed:
         header.append("Scenario: total")
     rows = []
     for label, indices in quarters(found.base):
-        by_key = {k: sum(found.costs.base[i][k] for i in indices) for k in keys}
-        row: list[Any] = [label] + [money(by_key[k], suppressed) for k in keys]
-        row.append(money(sum(by_key.values()), suppressed))
-        if found.costs.scenario:
-            row.append(
-                money(sum(sum(found.costs.scenario[i].values()) for i in indices), suppressed)
+        by_key: dict[str, float | None] = {}
+        for k in keys:
+            if not suppressed:
+                by_key[k] = sum(found.costs.base[i][k] for i in indices)
+                continue
+            shown = [figure(found.base[i].by_placement[k], True) for i in indices]
+            by_key[k] = (
+                None
+                if any(isinstance(v, str) for v in shown)
+                else sum(
+                    float(v) * weekly[k] * found.base[i].month_end.day / 7
+                    for v, i in zip(shown, indices, strict=True)
+                )
             )
+        row: list[Any] = [label] + [
+            SUPPRESSED if v is None else money(v, suppressed) for v in by_key.values()
+        ]
+        row.append(money(sum(v for v in by_key.values() if v is not None), suppressed))
+        if found.costs.scenario and not suppressed:
+            row.append(money(sum(sum(found.costs.scenario[i].values()) for i in indices), False))
         rows.append(row)
     return Table("costs", "Expected placement costs by quarter", header, rows)
 
@@ -201,6 +234,43 @@ def backtest(found: Outlook, suppressed: bool) -> Table | None:
     )
 
 
+@dataclass(frozen=True)
+class Checked:
+    """The backtest's errors as the audience may see them."""
+
+    mean_error: str
+    percentage: str
+    held: int
+    months: int
+
+
+def backtest_errors(found: Outlook, suppressed: bool) -> Checked | None:
+    """The backtest's mean absolute error and percentage error, and the month ends its 95%
+    interval held what happened: suppressed, from the figures as shown (whole numbers)."""
+    if found.backtest is None:
+        return None
+    checked = found.backtest
+    if not suppressed:
+        return Checked(
+            f"{checked.mean_absolute_error:.1f}",
+            f"{checked.mean_absolute_percentage_error:.1f}",
+            checked.held,
+            len(checked.months),
+        )
+    shown = [(figure(m.looked_after.expected, True), figure(a, True)) for m, a in checked.pairs]
+    pairs = [(p, a) for p, a in shown if not isinstance(p, str) and not isinstance(a, str)]
+    if not pairs:
+        return None
+    errors = [abs(p - a) for p, a in pairs]
+    shares = [abs(p - a) / a for p, a in pairs if a]
+    return Checked(
+        f"{sum(errors) / len(errors):.0f}",
+        f"{100 * sum(shares) / len(shares):.0f}" if shares else "0",
+        checked.held,
+        len(checked.months),
+    )
+
+
 def fan(months: Sequence[projection.Month], suppressed: bool) -> tuple[Any, ...]:
     """The fan chart's points as the audience may see them (a hidden month left out)."""
     shown = [
@@ -224,6 +294,7 @@ def every_table(found: Outlook, suppressed: bool) -> list[Table]:
         ages(found, suppressed),
         year_groups(found, suppressed),
         work(found, suppressed),
+        work(found, suppressed, monthly=True),
         costs(found, suppressed),
         backtest(found, suppressed),
     ]

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,10 +29,10 @@ from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area, Role
 from lachealth.reach import OWN_AREA, reach
 
-from . import charts, projection, projection_tables, selectors
+from . import charts, projection, projection_tables, selectors, services
 from .models import COST_CATEGORIES, UnitCost
 from .projection_forms import ProjectionForm, UnitCostForm
-from .projections import Outlook, outlook, weekly_costs
+from .projections import Outlook, kept_outlook
 from .views import MEASURE_ROLES
 
 #: Who keeps an area's unit costs.
@@ -57,13 +56,14 @@ def _areas(request: HttpRequest) -> tuple[selectors.Audience, dict[str, str]]:
     return audience, selectors.area_names(sorted(audience.areas))
 
 
-def _projected(form: ProjectionForm) -> Outlook | None:
-    """The form's projection, or None with the refusal on the field it concerns."""
-    choice = form.choice()
+def _projected(form: ProjectionForm, suppressed: bool) -> Outlook | None:
+    """The form's projection, or None with the refusal on the field it concerns (for an
+    aggregate-only reader, without counts or dates)."""
     try:
-        return outlook(choice, weekly_by_area=weekly_costs(choice.areas))
+        return kept_outlook(form.choice(), suppressed=suppressed)
     except projection.ProjectionRefused as refused:
-        form.add_error(FIELD_OF.get(refused.argument), refused.message)
+        reason = refused.aggregate if suppressed else refused.message
+        form.add_error(FIELD_OF.get(refused.argument), reason)
         return None
 
 
@@ -75,7 +75,7 @@ def projections(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"page_title": "Projections", "form": form, "found": None}
     if not form.is_valid():
         return render(request, "insight/projections.jinja", context, status=400)
-    found = _projected(form)
+    found = _projected(form, audience.suppressed)
     if found is not None:
         context.update(_page(found, audience.suppressed, names))
     context.update(
@@ -119,6 +119,7 @@ def _page(found: Outlook, suppressed: bool, names: dict[str, str]) -> dict[str, 
         )
     return {
         "found": found,
+        "checked": t.backtest_errors(found, suppressed),
         "where": where,
         "chart": chart,
         "backtest_chart": backtest_chart,
@@ -147,7 +148,7 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
     if not form.is_valid():
         context = {"page_title": "Projections", "form": form, "found": None}
         return render(request, "insight/projections.jinja", context, status=400)
-    found = _projected(form)
+    found = _projected(form, audience.suppressed)
     if found is None:  # what cannot be projected is said, as on the page
         context = {"page_title": "Projections", "form": form, "found": None}
         return render(request, "insight/projections.jinja", context)
@@ -205,7 +206,7 @@ def unit_costs(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = UnitCostForm(request.POST)
         if form.is_valid():
-            changed = _save_costs(request, area, held, form.cleaned_data)
+            changed = services.save_unit_costs(request, area, held, form.cleaned_data)
             messages.success(
                 request,
                 f"{area.name}'s unit costs saved"
@@ -226,32 +227,3 @@ def unit_costs(request: HttpRequest) -> HttpResponse:
 
 def _names(codes: frozenset[str]) -> list[tuple[str, str]]:
     return sorted(selectors.area_names(sorted(codes)).items(), key=lambda item: item[1])
-
-
-@transaction.atomic
-def _save_costs(
-    request: HttpRequest, area: Area, held: dict[str, UnitCost], data: dict[str, Any]
-) -> list[str]:
-    """Write the costs that changed (a blank removes one); the names of those changed."""
-    changed = []
-    names = dict(COST_CATEGORIES)
-    for key, _ in COST_CATEGORIES:
-        value, old = data.get(key), held.get(key)
-        if value is None and old is not None:
-            old.delete()
-        elif value is not None and (old is None or old.weekly_cost != value):
-            UnitCost.objects.update_or_create(
-                area=area,
-                category=key,
-                defaults={"weekly_cost": value, "changed_by": request.user},
-            )
-        else:
-            continue
-        changed.append(names[key].lower())
-    if changed:
-        audit.record(
-            request,
-            AccessAction.CHANGE,
-            detail=f"unit costs of {area.code}: {', '.join(changed)}",
-        )
-    return changed

@@ -5,12 +5,16 @@ for `projection.fit` and `projection.project` (pure), and the result in the shap
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Min
 
 from lachealth.care.models import Episode
 from lachealth.interop.models import ImportAttempt, ImportStatus
@@ -57,13 +61,14 @@ def care_episodes(area_codes: Sequence[str]) -> list[projection.CareEpisode]:
 
 
 def complete_from(area_codes: Sequence[str]) -> date | None:
-    """The day from which the record holds every entry to care of all the areas, where its
-    SSDA903 returns say: the start of an area's first return loaded (1 April), unless the
-    record holds an episode that ended before it (a return holds only episodes open in its
-    year, so the area's history was recorded before its returns were loaded); the latest of
-    the areas'. None where no area says (the first entry recorded then does)."""
-    firsts = []
+    """The day from which the record holds every entry to care of all the areas, the latest
+    of the areas': an area's is the start of its first SSDA903 return loaded (1 April), unless
+    the record holds an episode of its that ended before then (a return holds only episodes
+    open in its year, so the area's history was recorded before its returns were loaded), and
+    otherwise its first entry to care recorded. None where no area has an entry."""
+    found = []
     for code in area_codes:
+        episodes = Episode.objects.filter(child__responsible_area_id=code)
         year = (
             ImportAttempt.objects.filter(
                 area_id=code, status__in=[ImportStatus.IMPORTED, ImportStatus.UNCHANGED]
@@ -72,13 +77,13 @@ def complete_from(area_codes: Sequence[str]) -> date | None:
             .values_list("collection_year", flat=True)
             .first()
         )
-        if year is None:
+        if year is not None and not episodes.filter(dec__lt=date(year - 1, 4, 1)).exists():
+            found.append(date(year - 1, 4, 1))
             continue
-        begins = date(year - 1, 4, 1)
-        earlier = Episode.objects.filter(child__responsible_area_id=code, dec__lt=begins)
-        if not earlier.exists():
-            firsts.append(begins)
-    return max(firsts) if firsts else None
+        first = episodes.filter(rne="S").aggregate(first=Min("decom"))["first"]
+        if first is not None:
+            found.append(first)
+    return max(found) if found else None
 
 
 def run(
@@ -206,14 +211,34 @@ def outlook(
     choice: Choice,
     *,
     weekly_by_area: dict[str, dict[str, float]] | None = None,
+    suppressed: bool = False,
     seed: int = 0,
 ) -> Outlook:
-    """The base projection, the scenario's (if any, drawn with the same random numbers so
-    the difference is the scenario's), the backtest, the history and, given each area's
-    weekly cost per category, the placement costs (refusals as
-    `projection.ProjectionRefused`)."""
-    episodes = care_episodes(choice.areas)
-    complete = complete_from(choice.areas)
+    """The base projection, the scenario's (if any, drawn from the same seed, so that the
+    months before the change are the base's), the backtest, the history since the record is
+    complete and, given each area's weekly cost per category, the placement costs (refusals
+    as `projection.ProjectionRefused`). For an aggregate-only reader (`suppressed`) the
+    backtest's refusal is said without counts or dates, and the areas' costs are averaged
+    equally (weights by their children would tell how many each has)."""
+    return _outlook(
+        choice,
+        care_episodes(choice.areas),
+        complete_from(choice.areas),
+        weekly_by_area,
+        suppressed=suppressed,
+        seed=seed,
+    )
+
+
+def _outlook(
+    choice: Choice,
+    episodes: list[projection.CareEpisode],
+    complete: date | None,
+    weekly_by_area: dict[str, dict[str, float]] | None,
+    *,
+    suppressed: bool,
+    seed: int = 0,
+) -> Outlook:
     rates = projection.fit(
         episodes,
         as_of=choice.as_of,
@@ -239,8 +264,12 @@ def outlook(
         )
         refused = ""
     except projection.ProjectionRefused as why:
-        checked, refused = None, why.message
-    ends = _month_ends_before(choice.as_of, HISTORY_MONTHS)
+        checked, refused = None, why.aggregate if suppressed else why.message
+    ends = [
+        day
+        for day in _month_ends_before(choice.as_of, HISTORY_MONTHS)
+        if complete is None or day >= complete
+    ]
     scenario = one(choice.scenario) if choice.scenario else None
     return Outlook(
         choice=choice,
@@ -254,7 +283,7 @@ def outlook(
         entries_trend=100 * (math.exp(12 * rates.slope) - 1),
         costs=None
         if weekly_by_area is None
-        else _costs(episodes, choice, base, scenario, weekly_by_area),
+        else _costs(episodes, choice, base, scenario, weekly_by_area, equal=suppressed),
     )
 
 
@@ -286,8 +315,11 @@ def _costs(
     base: list[projection.Month],
     scenario: list[projection.Month] | None,
     weekly_by_area: dict[str, dict[str, float]],
+    *,
+    equal: bool = False,
 ) -> Costs:
-    """Each month's placement costs by category, from each area's weekly cost."""
+    """Each month's placement costs by category, from each area's weekly cost: averaged
+    across areas by the children each has in the category on the day, or `equal`ly."""
     on_day: dict[tuple[str, str], int] = {}
     for e in episodes:
         if e.start <= choice.as_of and (e.end is None or e.end > choice.as_of):
@@ -300,7 +332,7 @@ def _costs(
         if any(c is None for c in costs):
             missing.append(category)
             continue
-        weights = [on_day.get((area, category), 0) for area in choice.areas]
+        weights = [1 if equal else on_day.get((area, category), 0) for area in choice.areas]
         total = sum(weights)
         known = [float(c) for c in costs if c is not None]
         weekly[category] = (
@@ -341,3 +373,23 @@ def quarters(months: Sequence[projection.Month]) -> list[tuple[str, list[int]]]:
         else:
             found.append((label, [i]))
     return [(f"{label} (part)" if len(got) < 3 else label, got) for label, got in found]
+
+
+#: How long a page's projection is kept for its downloads and the next look (seconds).
+KEPT_FOR = 600
+
+
+def kept_outlook(choice: Choice, *, suppressed: bool) -> Outlook:
+    """`outlook` with the areas' unit costs, kept for a while: a page, then its CSV and XLSX,
+    ask for the same projection, which is simulated once while what it is made from (the
+    episodes, read again each time, and the costs) stands still."""
+    episodes = care_episodes(choice.areas)
+    complete = complete_from(choice.areas)
+    weekly = weekly_costs(choice.areas)
+    made_from = repr((choice, suppressed, complete, sorted(weekly.items()), episodes))
+    key = "projection:" + hashlib.sha256(made_from.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = _outlook(choice, episodes, complete, weekly, suppressed=suppressed)
+        cache.set(key, found, KEPT_FOR)
+    return found

@@ -24,7 +24,7 @@ from .measures import Kind, Polarity
 from .models import MeasureSnapshot
 from .periods import Period
 from .projections import Choice as ProjectionChoice
-from .projections import outlook, weekly_costs
+from .projections import kept_outlook
 from .selectors import (
     MIN_DENOMINATOR,
     POSITION_WORDS,
@@ -132,19 +132,20 @@ def report_html(
     )
 
 
-#: The board report's projection: two years ahead, from two years of the record.
+#: The board report's projection: two years ahead, from the default reference years.
 REPORT_MONTHS = 24
 
 
 def projected(area_code: str, area_name: str, as_of: date) -> dict[str, object]:
     """The projections page of the report, suppressed (it is published): the fan chart, the
     children looked after at each quarter's end, the health work and the placement costs;
-    or why the area cannot be projected."""
+    or why the area cannot be projected. From the care record as it stands when the report
+    is made (the measures may be the night's count)."""
     choice = ProjectionChoice(areas=(area_code,), as_of=as_of, months=REPORT_MONTHS)
     try:
-        found = outlook(choice, weekly_by_area=weekly_costs(choice.areas))
+        found = kept_outlook(choice, suppressed=True)
     except projection.ProjectionRefused as refused:
-        return {"refused": refused.message}
+        return {"refused": refused.aggregate}
     t = projection_tables
     return {
         "found": found,
@@ -165,6 +166,7 @@ def projected(area_code: str, area_name: str, as_of: date) -> dict[str, object]:
             if table is not None
         ],
         "rule": t.SUPPRESSION_RULE,
+        "checked": t.backtest_errors(found, True),
     }
 
 

@@ -1,4 +1,5 @@
-"""The one write of `insight`: taking the measures snapshot (models.py says why): for each
+"""The writes of `insight`: an area's unit costs (`save_unit_costs`), and taking the measures
+snapshot (models.py says why): for each
 period, the figures `publish` gives (suppressed as one family, ADR 010), the same function a
 commissioner's page counts with when the snapshot does not hold what it asks for.
 
@@ -16,11 +17,15 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from tqdm import tqdm
 
+from lachealth.people import audit
+from lachealth.people.models import AccessAction, Area
+
 from .measures import MEASURES
-from .models import MeasureSnapshot, PublishedFigure
+from .models import COST_CATEGORIES, MeasureSnapshot, PublishedFigure, UnitCost
 from .periods import snapshot_periods
 from .publish import ENGLAND, count_published, published_scopes
 
@@ -96,3 +101,34 @@ def _delete(snapshots: Any) -> None:
     with transaction.atomic():
         PublishedFigure.objects.filter(snapshot__in=snapshots).delete()
         snapshots.delete()
+
+
+@transaction.atomic
+def save_unit_costs(
+    request: HttpRequest, area: Area, held: dict[str, UnitCost], data: dict[str, Any]
+) -> list[str]:
+    """Write an area's weekly unit costs that changed (a blank removes one; each change is
+    in the costs' history, and the access log says who changed which); the names of those
+    changed."""
+    changed = []
+    names = dict(COST_CATEGORIES)
+    for key, _ in COST_CATEGORIES:
+        value, old = data.get(key), held.get(key)
+        if value is None and old is not None:
+            old.delete()
+        elif value is not None and (old is None or old.weekly_cost != value):
+            UnitCost.objects.update_or_create(
+                area=area,
+                category=key,
+                defaults={"weekly_cost": value, "changed_by": request.user},
+            )
+        else:
+            continue
+        changed.append(names[key].lower())
+    if changed:
+        audit.record(
+            request,
+            AccessAction.CHANGE,
+            detail=f"unit costs of {area.code}: {', '.join(changed)}",
+        )
+    return changed

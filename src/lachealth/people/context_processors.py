@@ -69,16 +69,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 {
                     "href": reverse("insight:dashboard"),
                     "text": "Measures",
-                    "current": namespace == "insight"
-                    and not url_name.startswith(("projection", "unit_costs")),
-                }
-            )
-            items.append(
-                {
-                    "href": reverse("insight:projections"),
-                    "text": "Projections",
-                    "current": namespace == "insight"
-                    and url_name.startswith(("projection", "unit_costs")),
+                    # Projections and unit costs are reached from the measures page.
+                    "current": namespace == "insight",
                 }
             )
             items.append(
