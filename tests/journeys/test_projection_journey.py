@@ -70,7 +70,7 @@ def test_commissioner_reads_the_fan_chart_and_runs_a_scenario(live_server, page:
 
         # Its numbers downloaded as the page shows them.
         with page.expect_download() as got:
-            page.get_by_role("link", name="CSV (children looked after, month by month)").click()
+            page.get_by_role("link", name="CSV (children looked after)").click()
         rows = list(csv.reader(io.StringIO(got.value.path().read_text())))
         assert rows[0][:2] == ["Month end", "Expected"] and len(rows) == 13
         assert "Scenario: expected" in rows[0]
