@@ -12,21 +12,26 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from jinja2 import Environment
 from markupsafe import Markup
 
-from lachealth.form_words import nhs_field, reworded
+from lachealth.date_bounds import DateBounds
+from lachealth.form_words import LABEL_TAIL, nhs_field, reworded
 
 
 class NhsForm(forms.Form):
     """Base form: lets a service's ValidationError land on the field it names, says every
-    error the NHS.UK way and keeps hidden characters out of text (`form_words`)."""
+    error the NHS.UK way and keeps hidden characters out of text (`form_words`); a split
+    date is told the date the record holds, which its bounds do not refuse."""
 
     def full_clean(self) -> None:
         # Done here, once, rather than in __init__: fields a form adds or relabels after
         # __init__ (the SDQ's items, the team's roles) get messages in their final words.
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             nhs_field(field)
+            if isinstance(field, SplitDateField):
+                field.held = self.get_initial_for_field(field, name)
         super().full_clean()
 
     def add_error(self, field: str | None, error: Any) -> None:
@@ -80,13 +85,22 @@ class SplitDateWidget(forms.MultiWidget):
 class SplitDateField(forms.MultiValueField):
     """A date typed as day, month and year, with messages that say which part is wrong.
 
-    A year before 1900 or after 2099 is a slip of the keyboard in every form lachealth has
-    (no child, event or plan is dated then), so it is refused here, before any rule runs."""
+    `bounds` (from `date_bounds`) says how far from today the date may be for what it means,
+    and the message of a date beyond them names the field and the bound ("Date of birth must
+    be within the last 26 years, on or after 3 December 2000"); `named` gives the words that
+    name the field in messages where its label does not read as a name ("Due by"). A date the
+    record already holds (the form's initial value) is kept whatever the bounds: they are for
+    what is typed, and a record loaded from an SSDA903 return may be older than they allow.
+
+    Without bounds on a side, a year before 1900 or after 2099 is still refused: it is a slip
+    of the keyboard in every form lachealth has (no child, event or plan is dated then)."""
 
     widget = SplitDateWidget
     first_year, last_year = 1900, 2099
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(
+        self, *, bounds: DateBounds | None = None, named: str | None = None, **kwargs: Any
+    ) -> None:
         fields = (
             forms.CharField(max_length=2),
             forms.CharField(max_length=2),
@@ -94,34 +108,52 @@ class SplitDateField(forms.MultiValueField):
         )
         kwargs.setdefault("require_all_fields", False)
         super().__init__(fields=fields, **kwargs)
+        self.bounds = bounds
+        self.named = named
+        #: The date the record holds, set by `NhsForm` from the form's initial values.
+        self.held: date | None = None
+
+    @property
+    def message_name(self) -> str:
+        """The field's name in a message: its label without a bracket ("(if known)")."""
+        if self.named:
+            return self.named
+        label = str(self.label or "The date")
+        match = LABEL_TAIL.match(label)
+        return match.group("name") if match else label
 
     def clean(self, value: Any) -> date | None:
         parts = [str(p).strip() if p is not None else "" for p in (value or ["", "", ""])]
+        name = self.message_name
         if not any(parts):
             if self.required:
-                raise ValidationError(f"Enter the {str(self.label).lower()}", code="required")
+                said = name[:1].lower() + name[1:]
+                said = said if said.startswith("the ") else f"the {said}"
+                raise ValidationError(f"Enter {said}", code="required")
             return None
-        missing = [name for name, p in zip(("day", "month", "year"), parts, strict=True) if not p]
+        missing = [part for part, p in zip(("day", "month", "year"), parts, strict=True) if not p]
         if missing:
             raise ValidationError(
-                f"{self.label} must include a {' and '.join(missing)}", code="incomplete"
+                f"{name} must include a {' and '.join(missing)}", code="incomplete"
             )
         if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-            raise ValidationError(
-                f"{self.label} must be a real date, like 27 3 2024", code="invalid"
-            )
+            raise ValidationError(f"{name} must be a real date, like 27 3 2024", code="invalid")
         try:
             value = date(int(parts[2]), int(parts[1]), int(parts[0]))
         except (ValueError, OverflowError) as exc:  # a day of 99999999999 overflows
             raise ValidationError(
-                f"{self.label} must be a real date, like 27 3 2024", code="invalid"
+                f"{name} must be a real date, like 27 3 2024", code="invalid"
             ) from exc
+        if value == self.held:
+            return value
+        if self.bounds is not None:
+            problem = self.bounds.problem(value, timezone.localdate(), name)
+            if problem:
+                raise ValidationError(problem, code="bounds")
         if value.year < self.first_year:
-            raise ValidationError(f"{self.label} must be in {self.first_year} or later", code="min")
+            raise ValidationError(f"{name} must be in {self.first_year} or later", code="min")
         if value.year > self.last_year:
-            raise ValidationError(
-                f"{self.label} must be in {self.last_year} or earlier", code="max"
-            )
+            raise ValidationError(f"{name} must be in {self.last_year} or earlier", code="max")
         return value
 
     def compress(self, data_list: list[Any]) -> Any:  # pragma: no cover - clean() does the work

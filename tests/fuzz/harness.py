@@ -16,6 +16,7 @@ from typing import Any
 from unittest import mock
 
 from django import forms
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
@@ -251,6 +252,10 @@ def prepare(target: Any, world: Any, today: date) -> dict[str, Any]:
     base = None
     if target.valid is not None:
         base = initial_post(forms_, formsets) | target.valid(scene)
+        # A page may give the session a new key (the security code step does); the check's
+        # rollback removes that session, so the client goes back to the one it had.
+        name = django_settings.SESSION_COOKIE_NAME
+        session_key = client.cookies[name].value if name in client.cookies else None
         with transaction.atomic():
             payload = {k: post_value(v) for k, v in {**base, **target.fixed}.items()}
             send = client.post if target.method == "post" else client.get
@@ -263,6 +268,8 @@ def prepare(target: Any, world: Any, today: date) -> dict[str, Any]:
                 f"{target}: its valid {target.method} got {response.status_code} {errors}"
             )
             transaction.set_rollback(True)
+        if session_key is not None:
+            client.cookies[name] = session_key
 
     def born() -> date | None:
         if child is None:

@@ -69,7 +69,7 @@ def test_the_send_page_names_the_consent_date_and_links_the_summary_to_it(waitin
             "consent_given_by": "parent",
             "consent_on_0": "1",
             "consent_on_1": "1",
-            "consent_on_2": "2000",
+            "consent_on_2": "2010",
         },
     )
     page = response.content.decode()

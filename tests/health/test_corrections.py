@@ -135,7 +135,7 @@ def test_a_booking_is_moved_until_it_has_an_outcome(world):
         as_of=AS_OF,
     )
     moved = timezone.make_aware(datetime(2024, 2, 22, 14, 30))
-    with pytest.raises(ValidationError, match="today or later"):
+    with pytest.raises(ValidationError, match="today or in the future"):
         corrections.correct_booking(
             by=world.users["prov_a_admin"],
             appointment=booking,

@@ -552,13 +552,14 @@ def test_the_appointments_list_is_the_teams_own(world, as_user):
 
 def test_every_refusal_of_an_assessment_shows_at_once(world, as_user):
     """The service's refusals come together, each by its field: an IHA by a nurse, a dental
-    check after the assessment and an action due before it, in one answer."""
+    check before the birth and an action due before the assessment, in one answer."""
     response = assess(
         as_user("prov_a_nurse"),
         world,
         professional="nurse",
         dental_check_on_0="5",
         dental_check_on_1="2",
+        dental_check_on_2="2015",
         **{
             "actions-0-need": "Teeth",
             "actions-0-action": "See a dentist",

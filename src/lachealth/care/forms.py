@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from lachealth.date_bounds import DATE_OF_BIRTH, PAST_EVENT
 from lachealth.forms import NhsForm, SplitDateField
 from lachealth.people.models import Area
 
@@ -63,7 +64,9 @@ class ChildDetailsForm(NhsForm):
         max_length=200,
         help_text="Names the child has been known by, so that a search for them finds the child",
     )
-    date_of_birth = SplitDateField(label="Date of birth", help_text="For example, 27 3 2015")
+    date_of_birth = SplitDateField(
+        label="Date of birth", help_text="For example, 27 3 2015", bounds=DATE_OF_BIRTH
+    )
     sex = forms.ChoiceField(
         label="Sex",
         choices=Sex.choices,
@@ -200,7 +203,7 @@ class PlacementFieldsMixin(forms.Form):
 
 
 class FirstEpisodeMixin(PlacementFieldsMixin):
-    decom = SplitDateField(label="Date the child started to be looked after")
+    decom = SplitDateField(label="Date the child started to be looked after", bounds=PAST_EVENT)
     ls = _choose("Legal status", LegalStatus.choices)
     cin = _choose("Category of need", CategoryOfNeed.choices)
     home_post = forms.CharField(
@@ -311,7 +314,7 @@ class ChangeForm(PlacementFieldsMixin, NhsForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what is changing"},
     )
-    decom = SplitDateField(label="Date of the change")
+    decom = SplitDateField(label="Date of the change", bounds=PAST_EVENT)
     ls = _choose("Legal status", LegalStatus.choices, required=False)
     same_carer = forms.ChoiceField(
         label="Is the child staying with the same carer(s)?",
@@ -359,13 +362,13 @@ class ChangeForm(PlacementFieldsMixin, NhsForm):
 
 
 class LeavingCareForm(NhsForm):
-    dec = SplitDateField(label="Date the child stopped being looked after")
+    dec = SplitDateField(label="Date the child stopped being looked after", bounds=PAST_EVENT)
     rec = _choose("Reason care ended", LEAVING_CARE_CHOICES)
 
 
 class CorrectDatesForm(NhsForm):
-    decom = SplitDateField(label="The date this episode began")
-    dec = SplitDateField(label="The date care ended")
+    decom = SplitDateField(label="The date this episode began", bounds=PAST_EVENT)
+    dec = SplitDateField(label="The date care ended", bounds=PAST_EVENT)
     reason = forms.CharField(
         label="Why is the date corrected?",
         max_length=300,

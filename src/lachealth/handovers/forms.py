@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from lachealth.date_bounds import PAST_EVENT
 from lachealth.forms import NhsForm, SplitDateField
 from lachealth.people.models import Organisation
 
@@ -23,7 +24,9 @@ class SendRequestForm(NhsForm):
             "required": "Choose who gave consent: a health request cannot be sent without it"
         },
     )
-    consent_on = SplitDateField(label="Date consent was given", help_text="For example, 15 3 2026")
+    consent_on = SplitDateField(
+        label="Date consent was given", help_text="For example, 15 3 2026", bounds=PAST_EVENT
+    )
 
 
 class RejectForm(NhsForm):
@@ -97,7 +100,7 @@ class DeclineForm(NhsForm):
 
 
 class FirstSeenForm(NhsForm):
-    on = SplitDateField(label="Date the child was first seen")
+    on = SplitDateField(label="Date the child was first seen", bounds=PAST_EVENT)
 
 
 class SettingsForm(forms.ModelForm, NhsForm):

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from lachealth.date_bounds import APPOINTMENT, PAST_EVENT, PLAN_ACTION_DUE
 from lachealth.forms import NhsForm, SplitDateField
 from lachealth.people.models import User
 
@@ -35,7 +36,7 @@ class BookingForm(NhsForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose which assessment"},
     )
-    day = SplitDateField(label="Date of the appointment")
+    day = SplitDateField(label="Date of the appointment", bounds=APPOINTMENT)
     start_time = forms.CharField(
         label="Time",
         max_length=5,
@@ -111,7 +112,7 @@ class AssessmentForm(NhsForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose which assessment"},
     )
-    completed_on = SplitDateField(label="Date of the assessment")
+    completed_on = SplitDateField(label="Date of the assessment", bounds=PAST_EVENT)
     practitioner = forms.ModelChoiceField(
         label="Who did it",
         queryset=User.objects.none(),
@@ -147,9 +148,11 @@ class AssessmentForm(NhsForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether immunisations are up to date"},
     )
-    immunisations_checked_on = SplitDateField(label="Date immunisations checked", required=False)
+    immunisations_checked_on = SplitDateField(
+        label="Date immunisations checked", required=False, bounds=PAST_EVENT
+    )
     dental_check_on = SplitDateField(
-        label="Date of the last dental check (if known)", required=False
+        label="Date of the last dental check (if known)", required=False, bounds=PAST_EVENT
     )
     development_check = forms.ChoiceField(
         label="Under 5s: development assessment done?",
@@ -248,7 +251,9 @@ class ActionForm(NhsForm):
         required=False,
         help_text="For example, the service or the carer",
     )
-    due_on = SplitDateField(label="Due by", required=False)
+    due_on = SplitDateField(
+        label="Due by", named="The due date", required=False, bounds=PLAN_ACTION_DUE
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -394,7 +399,7 @@ IMPACT_CHOICES = [
 
 
 class SdqForm(NhsForm):
-    completed_on = SplitDateField(label="Date the questionnaire was completed")
+    completed_on = SplitDateField(label="Date the questionnaire was completed", bounds=PAST_EVENT)
     informant = forms.ChoiceField(
         label="Who completed it",
         choices=Informant.choices,

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from lachealth.care.models import Child, Episode
+from lachealth.date_bounds import APPOINTMENT, PLAN_ACTION_YEARS
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Organisation, OrganisationKind
 from lachealth.problems import Problems
@@ -80,19 +81,13 @@ def current_period_start(child: Child) -> date | None:
 
 
 def booking_day_problem(day: date, as_of: date) -> str | None:
-    """What is wrong with booking an appointment on `day`, if anything: it must be today or
-    later, and within a year (no assessment falls due more than a year after the last)."""
-    if day < as_of:
-        return "The appointment must be today or later"
-    latest = clocks.add_months(as_of, 12)
-    if day > latest:
-        return f"The appointment must be within a year, on or before {latest:%-d %B %Y}"
-    return None
+    """What is wrong with booking an appointment on `day`, if anything: the booking form's own
+    bound (`date_bounds.APPOINTMENT`: today or later, within a year), named by its label."""
+    return APPOINTMENT.problem(day, as_of, "Date of the appointment")
 
 
-#: How long after the assessment a health plan action may fall due: the plan is reviewed at
-#: every assessment (a year apart at most), so a date years ahead is a slip of the keyboard.
-ACTION_HORIZON_YEARS = 2
+#: How long after the assessment a health plan action may fall due (`date_bounds`).
+ACTION_HORIZON_YEARS = PLAN_ACTION_YEARS
 
 
 def latest_due(completed_on: date) -> date:
@@ -440,7 +435,12 @@ def checked_sdq(
     if completed_on > as_of:
         raise ValidationError({"completed_on": "The SDQ date must be today or in the past"})
     if completed_on < child.date_of_birth:
-        raise ValidationError({"completed_on": "The SDQ date must be after the date of birth"})
+        raise ValidationError(
+            {
+                "completed_on": "The SDQ date must be on or after the date of birth, "
+                f"{child.date_of_birth:%-d %B %Y}"
+            }
+        )
     try:
         score = score_sdq(items, impact)
     except ValueError as exc:

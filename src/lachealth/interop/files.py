@@ -2,11 +2,11 @@
 
 This is where an upload stops being bytes. It refuses, with the file, row and column at
 fault, everything that would make a table unreadable: a file that is not CSV, bytes that are
-not UTF-8, a zip entry that climbs out of its folder (`../../x`), a total over the size
-limit, a header row that is not one of the return's tables (missing or extra columns), two
-files of the same table, a row with the wrong number of cells, and a cell that starts like a
-spreadsheet formula (`=HYPERLINK(…)`). Tables are recognised by their columns, as the DfE
-validator recognises them, never by their file names.
+not UTF-8, a damaged zip, a zip entry that climbs out of its folder (`../../x`), a total over
+the size limit, a header row that is not one of the return's tables (missing or extra
+columns), two files of the same table, a row with the wrong number of cells, and a cell that
+starts like a spreadsheet formula (`=HYPERLINK(…)`). Tables are recognised by their columns,
+as the DfE validator recognises them, never by their file names.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import lzma
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -129,15 +131,41 @@ def too_big(size: int, what: str = "return") -> str:
     )
 
 
+#: What the zip module raises on damaged bytes besides BadZipFile: a truncated or altered
+#: directory sends it seeking before the start (ValueError), decoding a name that is not
+#: UTF-8 (UnicodeDecodeError), reading a version or method it has no code for
+#: (NotImplementedError), an empty name (IndexError), or into a damaged stream.
+ZIP_DAMAGE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    struct.error,
+    EOFError,
+    OSError,
+    ValueError,
+    IndexError,
+)
+
+
 def _unzip(name: str, content: bytes) -> list[ReceivedFile]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile:
+        entries = [e for e in archive.infolist() if not e.is_dir()]
+    except (*ZIP_DAMAGE, NotImplementedError):
         raise ReturnRefused(
-            [Problem(name, None, "", "This is not a zip file that can be opened", code=checks.FILE)]
+            [
+                Problem(
+                    name,
+                    None,
+                    "",
+                    "This is not a zip file that can be opened: it may be damaged, or not "
+                    "have been copied or downloaded whole. Zip the CSV files again and upload "
+                    "the new zip.",
+                    code=checks.FILE,
+                )
+            ]
         ) from None
     with archive:
-        entries = [e for e in archive.infolist() if not e.is_dir()]
         for entry in entries:
             path = PurePosixPath(entry.filename.replace("\\", "/"))
             if path.is_absolute() or ".." in path.parts or ":" in entry.filename:
@@ -184,7 +212,7 @@ def _read_entry(name: str, archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> 
         reason = "it is protected by a password; zip the files without one"
     except NotImplementedError:
         reason = "it is compressed in a way lachealth cannot open; zip it as a standard zip"
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+    except ZIP_DAMAGE:
         reason = "the zip is damaged (it may not have been copied or downloaded whole)"
     raise ReturnRefused(
         [

@@ -72,20 +72,48 @@ def check_return(
     request: HttpRequest | None = None,
     progress: Progress | None = None,
 ) -> Checked:
-    """Read, validate and plan an upload; keep the attempt, refused or ready to confirm."""
+    """Read, validate and plan an upload; keep the attempt, refused or ready to confirm.
+
+    Every upload is kept in the import log, whatever becomes of it: if reading it stops on
+    something lachealth did not foresee, the attempt is kept as failed before the error goes
+    on to be shown as a server error."""
     require_return_access(by, area)
     uploads = list(uploads)
     attempt = ImportAttempt(
-        area=area, collection_year=collection_year, uploaded_by=by, source=source
-    )
-    try:
-        received = receive(uploads)
-    except ReturnRefused as refused:
-        attempt.files = [
+        area=area,
+        collection_year=collection_year,
+        uploaded_by=by,
+        source=source,
+        files=[
             {"name": n, "sha256": ReceivedFile(n, c).sha256, "bytes": len(c), "table": ""}
             for n, c in uploads
-        ]
+        ],
+    )
+    try:
+        received, problems, plan = _read(attempt, uploads, progress)
+    except ReturnRefused as refused:
         return Checked(_refuse(attempt, refused.problems, request), None)
+    except Exception as error:
+        _failed_reading(attempt, uploads, error, request)
+        raise
+    if any(p.blocking for p in problems):
+        return Checked(_refuse(attempt, problems, request), None)
+    attempt.problems = [asdict(p) for p in problems]
+    attempt.status = ImportStatus.CHECKED
+    with transaction.atomic():
+        attempt.save()
+        _store(attempt, received)
+    _audit(attempt, request, "checked")
+    return Checked(attempt, plan)
+
+
+def _read(
+    attempt: ImportAttempt, uploads: list[tuple[str, bytes]], progress: Progress | None
+) -> tuple[list[ReceivedFile], list[Problem], ImportPlan | None]:
+    """The upload's files, every problem found in them, and the plan if none blocks it;
+    the attempt is given the files as received and the summary. Raises ReturnRefused."""
+    area, collection_year = attempt.area, attempt.collection_year
+    received = receive(uploads)
     tables, problems = read_tables(received)
     table_of = {t.file: name for name, t in tables.items()}
     attempt.files = [
@@ -118,15 +146,7 @@ def check_return(
         attempt.summary = plan.summary() | attempt.summary
     if progress:
         progress("problems", len(problems))
-    if any(p.blocking for p in problems):
-        return Checked(_refuse(attempt, problems, request), None)
-    attempt.problems = [asdict(p) for p in problems]
-    attempt.status = ImportStatus.CHECKED
-    with transaction.atomic():
-        attempt.save()
-        _store(attempt, received)
-    _audit(attempt, request, "checked")
-    return Checked(attempt, plan)
+    return received, problems, plan
 
 
 @dataclass
@@ -224,6 +244,25 @@ def _refuse(
     attempt.save()
     _audit(attempt, request, "refused")
     return attempt
+
+
+def _failed_reading(
+    attempt: ImportAttempt,
+    uploads: list[tuple[str, bytes]],
+    error: Exception,
+    request: HttpRequest | None,
+) -> None:
+    """Keep an upload that lachealth stopped on as failed, naming its files and the kind of
+    error (not its text, which may quote the return)."""
+    names = ", ".join(name for name, _ in uploads) or "the upload"
+    attempt.status = ImportStatus.FAILED
+    attempt.finished_at = timezone.now()
+    attempt.message = (
+        f"Failed, nothing was written: lachealth stopped reading {names} "
+        f"({type(error).__name__}). Tell the service desk the time of the upload."
+    )
+    attempt.save()
+    _audit(attempt, request, "failed")
 
 
 def _store(attempt: ImportAttempt, received: list[ReceivedFile]) -> None:

@@ -1,4 +1,5 @@
-"""The access log: one row per view of a child's record, change, export or sign-in.
+"""The access log: one row per view of a child's record, change, export or sign-in, and per
+refused attempt at a child's page.
 
 Views and services call `record`; nothing updates or deletes a row. Each row is sealed into
 the log's hash chain as it is inserted (`AccessLog.save`, `chain.py`); inside a transaction
@@ -10,11 +11,16 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.db.models import BooleanField, Case, Value, When
 from django.http import HttpRequest
 
 from . import access
 from .models import AccessAction, AccessLog
+
+#: The child's model, named rather than imported: `people` sits below `care` in the house.
+CHILD_MODEL = "care.Child"
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -68,4 +74,38 @@ def record(
         detail=detail[:300],
         path=(request.get_full_path()[:300] if request is not None else ""),
         ip_address=client_ip(request),
+    )
+
+
+def record_refused(request: HttpRequest, status: int, asked: object) -> AccessLog | None:
+    """Log a signed-in user's refused attempt at the page of the child `asked` (the URL's
+    key), so an auditor sees someone walking other areas' children: `status` 403, or 404 for
+    a child they may not see or that does not exist. A 404 on a child they may see is a page
+    about them that has nothing to show (a chart with too few results), not a refusal.
+
+    The row names the child only if there is one, so that `child_id` always joins to a child;
+    the number asked for is in `detail` either way. The caller's response is not touched:
+    the user is not told whether the child exists."""
+    child: Any = None
+    if isinstance(asked, int):  # Django's lookup finds no row for one too large for a key
+        sees = Case(
+            When(access.child_q(request.user), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        child = (
+            apps.get_model(CHILD_MODEL)
+            ._default_manager.filter(pk=asked)
+            .only("la_child_id", "responsible_area_id", "current_placement_area_id")
+            .annotate(seen=sees)
+            .first()
+        )
+    if status == 404 and child is not None and child.seen:
+        return None
+    named = f"child {asked}" + ("" if child is not None else ", no such child")
+    return record(
+        request,
+        AccessAction.REFUSED,
+        child=child,
+        detail=f"{status}, {named}: {request.get_full_path()}",
     )

@@ -1,4 +1,5 @@
-"""Login and second-factor enforcement, and the Content Security Policy header."""
+"""Login and second-factor enforcement, the log of refused attempts at children's pages, and
+the Content Security Policy header."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from typing import Any
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+
+from lachealth.reach import declarations
+
+from . import audit
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -34,6 +39,39 @@ def otp_not_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a view a signed-in user may reach before entering their one-time code."""
     view.otp_required = False  # type: ignore[attr-defined]
     return view
+
+
+#: The answers that refuse a page: forbidden, or not found (which hides whether it exists).
+REFUSALS = frozenset({403, 404})
+
+
+def child_in_url(request: HttpRequest) -> Any:
+    """The key of the child the requested URL names, if it names one: the URL argument that
+    the view's `reach` declarations give a child's key (lachealth/reach.py)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return None
+    for grant in declarations(match.func):
+        if grant.objects is not None and grant.model is None and grant.key in match.kwargs:
+            return match.kwargs[grant.key]
+    return None
+
+
+class RefusedChildPageMiddleware:
+    """A signed-in user refused a child's page leaves a row in the access log
+    (`audit.record_refused`), whichever view refused them and however. Signed-out users
+    never reach a view (they are sent to sign in); the response is passed on untouched."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code in REFUSALS and request.user.is_authenticated:  # type: ignore[union-attr]
+            asked = child_in_url(request)
+            if asked is not None:
+                audit.record_refused(request, response.status_code, asked)
+        return response
 
 
 #: Where a session keeps when it was last saved (seconds since the epoch).

@@ -175,6 +175,8 @@ class AccessAction(models.TextChoices):
     SIGN_OUT = "sign_out", "Signed out"
     SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
     ADMIN = "admin", "Administered"
+    #: A signed-in user's attempt at a child's page that was refused (403 or 404).
+    REFUSED = "refused", "Refused"
 
 
 class AppendOnly(Exception):

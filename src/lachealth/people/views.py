@@ -94,6 +94,18 @@ def _demo_hint(user: User, device: TOTPDevice) -> str | None:
     return None
 
 
+def _signed_in(
+    request: HttpRequest, device: TOTPDevice | EmailDevice, detail: str = ""
+) -> HttpResponse:
+    """The one-time code was right: the session is verified and gets a new key, as it did at
+    the password step, so a key known before the code was entered (one planted in the
+    browser, or seen on the way) opens nothing; the session's data is kept."""
+    otp_login(request, device)
+    request.session.cycle_key()
+    audit.record(request, AccessAction.SIGN_IN, detail=detail)
+    return redirect(request.session.pop("sign_in_next", settings.LOGIN_REDIRECT_URL))
+
+
 @reach(SIGNED_IN)
 @otp_not_required
 def sign_in_code(request: HttpRequest) -> HttpResponse:
@@ -117,9 +129,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         verified, _ = device.verify_is_allowed()
         if verified and device.verify_token(form.cleaned_data["code"]):
-            otp_login(request, device)
-            audit.record(request, AccessAction.SIGN_IN)
-            return redirect(request.session.pop("sign_in_next", settings.LOGIN_REDIRECT_URL))
+            return _signed_in(request, device)
         audit.record(request, AccessAction.SIGN_IN_FAILED, detail="wrong security code")
         form.add_error(
             "code",
@@ -155,10 +165,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if services.confirm_device(device, form.cleaned_data["code"]):
-            otp_login(request, device)
-            audit.record(request, AccessAction.SIGN_IN, detail="enrolled authenticator app")
             messages.success(request, "Your authenticator app is set up")
-            return redirect(request.session.pop("sign_in_next", settings.LOGIN_REDIRECT_URL))
+            return _signed_in(request, device, detail="enrolled authenticator app")
         form.add_error("code", "The security code is not right. Enter the code your app shows now")
     qr = segno.make(device.config_url, error="m")
     secret = device.config_url.split("secret=")[1].split("&")[0]
