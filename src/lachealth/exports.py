@@ -1,4 +1,4 @@
-"""CSV downloads that spreadsheet programs open safely.
+"""CSV and XLSX downloads that spreadsheet programs open safely.
 
 A cell that starts with =, +, -, @, tab or carriage return is read by Excel and LibreOffice as
 a formula; such text (a name typed at sign-in, a note) is prefixed with an apostrophe.
@@ -7,10 +7,12 @@ a formula; such text (a name typed at sign-in, a note) is prefixed with an apost
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import HttpResponse
+from openpyxl import Workbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -30,4 +32,24 @@ def csv_response(
     writer.writerow(header)
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(
+    filename: str, sheets: Iterable[tuple[str, Iterable[Sequence[Any]]]]
+) -> HttpResponse:
+    """A workbook of one sheet per (title, rows), every text cell made safe as in the CSVs."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -150,6 +150,18 @@ def month_ends_after(as_of: date, months: int) -> list[date]:
     return found
 
 
+def month_ends_before(day: date, months: int) -> list[date]:
+    """The last `months` month ends up to `day` (its own, if it is one), oldest first."""
+    year, month = day.year, day.month
+    if month_end(year, month) > day:
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    found = []
+    for _ in range(months):
+        found.append(month_end(year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return found[::-1]
+
+
 def age_in_years(born: date, on: date) -> int:
     """Whole years on the day (a 29 February birthday comes on 1 March in other years)."""
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
@@ -865,12 +877,7 @@ def backtest(
     stands, which may have been corrected since). Refused (naming --as-of) when the record
     does not reach back far enough."""
     # From the last month end that has happened, so every month compared is complete.
-    year, month = as_of.year, as_of.month - months
-    if month_end(as_of.year, as_of.month) > as_of:
-        month -= 1
-    while month < 1:
-        year, month = year - 1, month + 12
-    then = month_end(year, month)
+    then = month_ends_before(as_of, months + 1)[0]
     try:
         rates = fit(
             episodes, as_of=then, reference_years=reference_years, complete_from=complete_from

@@ -3,7 +3,7 @@ and the unit costs form. A value that is not offered is refused naming the field
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -25,14 +25,8 @@ CATEGORY_NAMES = dict(COST_CATEGORIES)
 
 
 def _month_ends_back(today: date, count: int) -> list[date]:
-    found = []
-    year, month = today.year, today.month - 1
-    for _ in range(count):
-        if month == 0:
-            year, month = year - 1, 12
-        found.append(projection.month_end(year, month))
-        month -= 1
-    return found
+    """The `count` month ends before today's month, newest first (today is offered apart)."""
+    return projection.month_ends_before(today.replace(day=1) - timedelta(days=1), count)[::-1]
 
 
 def _change(label: str) -> forms.DecimalField:

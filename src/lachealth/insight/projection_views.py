@@ -12,7 +12,6 @@ on the field it concerns, with 200; a value the form does not offer is refused w
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -22,9 +21,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
-from openpyxl import Workbook
 
-from lachealth.exports import csv_response, safe_cell
+from lachealth.exports import csv_response, xlsx_response
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area, Role
 from lachealth.reach import OWN_AREA, reach
@@ -162,26 +160,14 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
         name = f"{stem}-{table.key}.csv"
         audit.record(request, AccessAction.EXPORT, detail=f"projection {name} {form.query()}"[:300])
         return csv_response(name, table.header, table.rows)
-    book = Workbook()
-    book.remove(book.active)
-    for table in tables:
-        sheet = book.create_sheet(table.key.replace("_", " ").capitalize())
-        sheet.append([table.caption])
-        sheet.append(table.header)
-        for row in table.rows:
-            sheet.append([safe_cell(v) for v in row])
+    sheets = [
+        (t.key.replace("_", " ").capitalize(), [[t.caption], t.header, *t.rows]) for t in tables
+    ]
     if audience.suppressed:
-        book.create_sheet("Small numbers").append([projection_tables.SUPPRESSION_RULE])
-    buffer = io.BytesIO()
-    book.save(buffer)
+        sheets.append(("Small numbers", [[projection_tables.SUPPRESSION_RULE]]))
     name = f"{stem}.xlsx"
     audit.record(request, AccessAction.EXPORT, detail=f"projection {name} {form.query()}"[:300])
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(name, sheets)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

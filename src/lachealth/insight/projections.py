@@ -267,7 +267,7 @@ def _outlook(
         checked, refused = None, why.aggregate if suppressed else why.message
     ends = [
         day
-        for day in _month_ends_before(choice.as_of, HISTORY_MONTHS)
+        for day in projection.month_ends_before(choice.as_of, HISTORY_MONTHS)
         if complete is None or day >= complete
     ]
     scenario = one(choice.scenario) if choice.scenario else None
@@ -295,18 +295,6 @@ def weekly_costs(areas: Sequence[str]) -> dict[str, dict[str, float]]:
     ):
         found.setdefault(area, {})[category] = float(cost)
     return found
-
-
-def _month_ends_before(as_of: date, months: int) -> list[date]:
-    """The `months` month ends up to `as_of` (its own if it is one), oldest first."""
-    year, month = as_of.year, as_of.month
-    if projection.month_end(year, month) > as_of:
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    found = []
-    for _ in range(months):
-        found.append(projection.month_end(year, month))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return found[::-1]
 
 
 def _costs(

@@ -8,7 +8,6 @@ and every list of children is written to the access log.
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from typing import Any
 
@@ -18,9 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
-from openpyxl import Workbook
 
-from lachealth.exports import csv_response, safe_cell
+from lachealth.exports import csv_response, xlsx_response
 from lachealth.people import access, audit
 from lachealth.people.models import AccessAction, Area, Role
 from lachealth.reach import ANY, OWN_AREA, reach
@@ -159,20 +157,7 @@ def download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     audit.record(request, AccessAction.EXPORT, detail=f"measures {name} {form.query()}"[:500])
     if fmt == "csv":
         return csv_response(name, header, rows)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = table.capitalize()
-    sheet.append(header)
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(name, [(table.capitalize(), [header, *rows])])
 
 
 # Any area may be asked for: the children listed are those the access policy lets the user see.
