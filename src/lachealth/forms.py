@@ -49,6 +49,13 @@ class NhsForm(forms.Form):
         else:
             self.add_error(None, exc)
 
+    def require_same(self, first: str, again: str, message: str) -> None:
+        """A value typed twice (a new password): when both are there and differ, `again`
+        is refused with `message`."""
+        data = self.cleaned_data
+        if data.get(first) and data.get(again) and data[first] != data[again]:
+            self.add_error(again, message)
+
 
 def correction_reason_field() -> forms.CharField:
     """The field every correction form asks: why the record is changed (kept in its history)."""

@@ -1,7 +1,8 @@
 """lachealth's own error pages in a DEBUG (demo) run too: Django shows its debug pages for a
 page not found or a server error whenever DEBUG is on, and the demo runs with it on; users
 of the demo are to meet the NHS.UK pages a live service shows. A developer who wants the
-debug pages sets LACHEALTH_DEBUG_PAGES=1."""
+debug pages sets LACHEALTH_DEBUG_PAGES=1. A request over one of the upload limits gets the
+page that names the limit (`views.too_much_sent`), as it does in a live service."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ class OwnErrorPagesMiddleware:
             return response
         if response.status_code == 404:
             own = views.page_not_found(request)
+        elif response.status_code == 400 and (limit := _limit_passed(response)):
+            own = views.too_much_sent(request, limit)
         elif response.status_code == 400:
             own = views.bad_request(request)
         else:
@@ -56,6 +59,13 @@ class OwnErrorPagesMiddleware:
             if header in response:
                 own[header] = response[header]
         return own
+
+
+def _limit_passed(response: HttpResponse) -> type[Exception] | None:
+    """Which request limit a debug page reports, if any: the page is all that is left of the
+    exception (Django renders it in place of `handler400`), and it starts with its name."""
+    head = response.content[:4000]
+    return next((k for k in views.REQUEST_LIMITS if k.__name__.encode() in head), None)
 
 
 def _is_debug_page(response: HttpResponse) -> bool:

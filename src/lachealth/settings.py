@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_email",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "lachealth.people",
     "lachealth.care",
     "lachealth.health",
@@ -181,6 +183,23 @@ if not (DEBUG or TESTING):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# What one request may send, so that no post ties up a worker: Django refuses a request over
+# these as its form is first read, and `views.too_much_sent` says which limit was passed (413).
+# The largest pages (tests/test_form_limits.py holds them to 60% of these): the health
+# assessment with 30 actions and 30 new summary entries, about 420 fields and 55,000
+# characters; the QA tool's draft, 83 criteria rows, about 260 fields and 80,000 characters.
+# 2.5 MB of form data (files not counted): the largest page, every box full of 4-byte
+# characters percent-encoded (12 bytes each), is under 1 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024 // 2
+# 1,000 fields: the assessment's 420, and one more for each entry of the child's clinical
+# summary ticked as resolved, with room to spare.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
+# 100 files in one post: an SSDA903 return is about 15 CSV files (or one zip). Their size is
+# not counted above: the returns page refuses an upload over MAX_RETURN_UPLOAD_BYTES itself.
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
+# An uploaded file over 2.5 MB goes to a temporary file rather than the worker's memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024 // 2
+
 # django-axes: five failed sign-ins lock the account for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -249,3 +268,14 @@ SMALL_NUMBER_THRESHOLD = 6
 # How many reverse proxies in front of gunicorn add to X-Forwarded-For (0: none trusted).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 CHILD_LIST_PAGE_SIZE = 50
+# The largest SSDA903 upload, all files together (and once unzipped): refused before it is read.
+MAX_RETURN_UPLOAD_BYTES = int(os.environ.get("LACHEALTH_MAX_RETURN_UPLOAD_MB", "20")) * 1024 * 1024
+# Background work (an uploaded return's check) runs in `lachealth db_worker`, from a queue kept
+# in the database (ADR 015); tests run each job in-line, as it is enqueued.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else "django_tasks_db.DatabaseBackend"
+    }
+}

@@ -109,13 +109,15 @@ def test_an_upload_lachealth_stops_on_is_kept_as_failed_and_the_error_shown(
     monkeypatch.setattr(imports, "read_tables", stops)
     officer = as_user("la_a_data")
     before = snapshot()
-    with pytest.raises(RuntimeError):
-        upload(officer, {"return.zip": _zip({"Header.csv": HEADER})})
+    # The check runs in the background: the upload is answered, and the attempt's page says.
+    response = upload(officer, {"return.zip": _zip({"Header.csv": HEADER})})
     attempt = ImportAttempt.objects.get()
-    assert attempt.status == "failed" and attempt.finished_at is not None
+    assert response.status_code == 302 and attempt.status == "failed"
+    assert attempt.finished_at is not None
     assert attempt.message.startswith(
         "Failed, nothing was written: lachealth stopped reading return.zip (RuntimeError)"
     )
+    assert attempt.message in officer.get(response.url).content.decode()
     assert "a fault" not in attempt.message  # the error's text may quote the return
     logged = AccessLog.objects.get(action="import")
     assert f"SSDA903 import {attempt.pk} " in logged.detail and "failed" in logged.detail

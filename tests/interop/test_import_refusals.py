@@ -130,7 +130,7 @@ def test_an_upload_of_200_megabytes(world):
         archive.writestr("Episodes.csv", EPISODES + b"\n" * (200 * 1024 * 1024))
     problem = one(refused(world, {"return.zip": payload.getvalue()}))
     assert problem["file"] == "return.zip"
-    assert "The return is 200 MB; the largest lachealth takes is 100 MB" in problem["message"]
+    assert "The return is 200 MB; the largest lachealth takes is 20 MB" in problem["message"]
 
 
 def test_a_zip_with_a_path_that_leaves_it(world):

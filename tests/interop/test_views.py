@@ -123,7 +123,7 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(world, as_user):
         CONTENT_LENGTH=str(200 * 1024 * 1024),
     )
     assert response.status_code == 413
-    assert b"The upload is 200 MB; the largest lachealth takes is 100 MB" in response.content
+    assert b"The upload is 200 MB; the largest lachealth takes is 20 MB" in response.content
     assert not ImportAttempt.objects.exists()
 
 

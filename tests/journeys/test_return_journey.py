@@ -4,13 +4,17 @@ will change and the DfE's warnings, try to import without accepting them, accept
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from lachealth.care.models import Child
 from lachealth.interop.export import build_return
 from lachealth.interop.forms import collection_years
+from lachealth.interop.imports import receive_return
 from lachealth.interop.models import ImportAttempt
+from lachealth.interop.tasks import check_uploaded_return, progress_said
+from lachealth.people.models import Area
 
 from ..factories import TOTPDeviceFactory
 from ..interop.helpers import rows, to_csv
@@ -69,3 +73,35 @@ def test_data_officer_checks_accepts_warnings_and_imports_a_return(live_server, 
     assert imported.looked_after
     attempt.refresh_from_db()
     assert attempt.status == "imported" and attempt.accepted_by == officer
+
+
+def test_data_officer_watches_a_return_being_checked(live_server, page: Page, world):
+    """The page of a return being checked says where the check is and reloads itself: when
+    the worker has finished, the data officer sees what was found without doing anything."""
+    officer = world.users["la_a_data"]
+    TOTPDeviceFactory(user=officer)
+    year = collection_years(timezone.localdate())[0][0]
+    attempt = receive_return(
+        by=officer,
+        area=Area.objects.get(code="E08000032"),
+        collection_year=year,
+        uploads=list(build_return("E08000032", year).files.items()),
+    )
+    ImportAttempt.objects.filter(pk=attempt.pk).update(progress=progress_said("rows", 12000))
+    sign_in(page, live_server.url, officer)
+
+    page.goto(live_server.url + reverse("interop:attempt", args=[attempt.pk]))
+    expect(page.get_by_role("heading", name="Checking your return…")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Step 3 of 4: running the DfE's rules (12,000 rows)"
+    )
+    expect(page.get_by_text("This page will update every 5 seconds")).to_be_visible()
+    check_accessibility(page)
+    # The page fetches itself again and shows the step the check has reached, in place.
+    ImportAttempt.objects.filter(pk=attempt.pk).update(progress=progress_said("plan", 0))
+    expect(page.get_by_role("status")).to_contain_text("Step 4 of 4: working out what would")
+
+    check_uploaded_return.call(attempt.pk)  # as the worker would
+    expect(page.get_by_role("heading", name="Problems found")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("button", name="Import the return")).to_be_visible()
+    assert "Checking your return" not in page.content()

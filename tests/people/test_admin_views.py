@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lachealth.people.models import AccessLog, Membership, Organisation, Role, User
+from lachealth.people.models import AccessLog, Membership, Organisation, Role, RoleRequest, User
 
 from ..conftest import BRADFORD, LEEDS
 
@@ -105,7 +105,13 @@ def test_admin_adds_a_user_then_gives_two_roles_in_two_organisations(world, as_u
             "role": Role.DESIGNATED_PROFESSIONAL,
         },
     )
-    assert Membership.objects.filter(user=user, is_active=True).count() == 2
+    # Both roles reach children: each waits for a second administrator (test_two_person_rule).
+    assert not Membership.objects.filter(user=user, is_active=True).exists()
+    assert set(RoleRequest.objects.filter(user=user).values_list("role", flat=True)) == {
+        Role.HEALTH_PRACTITIONER,
+        Role.DESIGNATED_PROFESSIONAL,
+    }
+    assert user.must_change_password
 
 
 def test_a_role_the_organisation_cannot_grant_is_refused(world, as_user):
@@ -156,7 +162,9 @@ def test_access_log_is_searchable_by_user_child_and_date(world, as_user):
     as_user("prov_c_nurse").get(reverse("care:child_detail", args=[world.children["child_c"].pk]))
     admin = as_user("sysadmin")
     page = admin.get(reverse("people:access_log"), {"user": "la_a_sw"}).content.decode()
-    assert child.reference in page and world.children["child_c"].reference not in page
+    record = '<td class="nhsuk-table__cell">{}</td>'  # the record's number, not who they are
+    assert record.format(child.pk) in page and child.reference not in page
+    assert record.format(world.children["child_c"].pk) not in page
     page = admin.get(reverse("people:access_log"), {"child": child.reference}).content.decode()
     assert "la_a_sw" in page and "prov_c_nurse" not in page
     page = admin.get(
@@ -172,7 +180,8 @@ def test_access_log_is_searchable_by_user_child_and_date(world, as_user):
     ).content.decode()
     assert "0 entries" in page
     csv = admin.get(reverse("people:access_log"), {"child": child.reference, "format": "csv"})
-    assert csv["Content-Type"].startswith("text/csv") and child.reference in csv.content.decode()
+    assert csv["Content-Type"].startswith("text/csv") and f",{child.pk}," in csv.content.decode()
+    assert child.reference not in csv.content.decode()
     assert AccessLog.objects.filter(action="export", detail="access log CSV").exists()
 
 

@@ -132,9 +132,9 @@ def test_a_page_about_a_child_they_may_see_with_nothing_to_show_is_no_refusal(wo
 def test_refusals_of_pages_that_name_no_child_write_nothing(world, as_user):
     before = AccessLog.objects.count()
     leeds = as_user("la_b_sw")
+    # (A notification, like a booking, is a child's record: refusing it is logged, above.)
     for path in (
         "/no-such-page/",
-        reverse("handovers:notification_detail", args=[NO_SUCH_CHILD]),
         reverse("people:access_log"),  # 403: for administrators only
         reverse("interop:returns"),  # 403: for data officers only
     ):
@@ -155,4 +155,39 @@ def test_the_access_log_shows_refusals_and_finds_them_by_the_childs_reference(wo
     page = admin.get(reverse("people:access_log"), {"child": child.reference}).content.decode()
     assert "Refused" in page and f"404, child {child.pk}: /children/{child.pk}/history/" in page
     csv = admin.get(reverse("people:access_log"), {"format": "csv"}).content.decode()
-    assert f"refused,{child.reference},{child.pk}," in csv
+    assert f"refused,,{child.pk}," in csv and child.reference not in csv  # the number only
+
+
+def test_a_refused_page_of_a_childs_record_names_the_record_and_its_child(world, as_user):
+    """A booking's page (its key is the appointment's, not the child's) refused to another
+    area's nurse is logged against the child the booking is for; a record that does not
+    exist is logged as such."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from lachealth.health.models import Appointment
+
+    child = world.children["child_a"]
+    booking = Appointment.objects.create(
+        child=child,
+        kind="IHA",
+        provider=world.orgs["prov_a"],
+        starts_at=timezone.make_aware(datetime(2026, 11, 20, 10)),
+        venue="Provider A clinic",
+        practitioner=world.users["prov_a_nurse"],
+        booked_by=world.users["prov_a_nurse"],
+    )
+    outsider = as_user("prov_c_nurse")
+    for pk in (booking.pk, NO_SUCH_CHILD):
+        assert outsider.get(reverse("health:outcome", args=[pk])).status_code == 404
+    found, missing = _refused()
+    assert (found.child_id, found.child_ref) == (child.pk, child.reference)
+    assert found.detail.startswith(f"404, appointment {booking.pk} of child {child.pk}: ")
+    assert missing.child_id is None
+    assert missing.detail.startswith(f"404, appointment {NO_SUCH_CHILD}, no such record: ")
+    # The booking's own team opening it leaves no refusal.
+    assert (
+        as_user("prov_a_nurse").get(reverse("health:outcome", args=[booking.pk])).status_code == 200
+    )
+    assert len(_refused()) == 2

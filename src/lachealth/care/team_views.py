@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from lachealth.date_bounds import PAST_EVENT
 from lachealth.forms import NhsForm, SplitDateField, WithdrawForm, correction_reason_field
 from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access
@@ -102,8 +103,11 @@ class TeamMemberForm(NhsForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    start = SplitDateField(label="From", help_text="For example, 27 3 2026")
-    end = SplitDateField(label="Until (if they no longer work with the child)", required=False)
+    # Not after today, here; not before the child's birth, in `team._check` (it needs the child).
+    start = SplitDateField(label="From", help_text="For example, 27 3 2026", bounds=PAST_EVENT)
+    end = SplitDateField(
+        label="Until (if they no longer work with the child)", required=False, bounds=PAST_EVENT
+    )
     note = forms.CharField(label="Note (optional)", max_length=300, required=False)
     reason = correction_reason_field()
 

@@ -94,6 +94,7 @@ class OutcomeForm(NhsForm):
         label="Why, if it did not go ahead",
         required=False,
         max_length=500,
+        help_text="Up to 500 characters",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -103,6 +104,8 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 #: The longest an assessment's free text may be: a few pages, enough for any summary of the
 #: child's voice or needs, and a bound on what one post stores.
 NOTE_MAX = 5_000
+#: What the page says of each of them, beside the box.
+NOTE_HINT = f"Up to {NOTE_MAX:,} characters"
 
 
 class AssessmentForm(NhsForm):
@@ -179,6 +182,7 @@ class AssessmentForm(NhsForm):
         label="The child's voice: what they said about their health and the plan",
         required=False,
         max_length=NOTE_MAX,
+        help_text=NOTE_HINT,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={
             "max_length": f"The child's voice must be {NOTE_MAX:,} characters or fewer"
@@ -188,6 +192,7 @@ class AssessmentForm(NhsForm):
         label="Health needs identified",
         required=False,
         max_length=NOTE_MAX,
+        help_text=NOTE_HINT,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": f"Health needs must be {NOTE_MAX:,} characters or fewer"},
     )
@@ -438,6 +443,7 @@ class ActionDoneForm(NhsForm):
     note = forms.CharField(
         label="What was done",
         max_length=500,
+        help_text="Up to 500 characters",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what was done"},
     )

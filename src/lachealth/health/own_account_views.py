@@ -24,6 +24,7 @@ from django.utils import timezone
 from lachealth.care import selectors as care_selectors
 from lachealth.care import team
 from lachealth.care.models import Child
+from lachealth.date_bounds import DATE_OF_BIRTH
 from lachealth.forms import NhsForm, SplitDateField
 from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access, audit
@@ -200,6 +201,7 @@ class AcceptForm(NhsForm):
     date_of_birth = SplitDateField(
         label="Your date of birth",
         help_text="For example, 27 3 2009",
+        bounds=DATE_OF_BIRTH,
     )
     password = forms.CharField(
         label="Choose a password",
@@ -224,12 +226,7 @@ class AcceptForm(NhsForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if (
-            data.get("password")
-            and data.get("password_again")
-            and data["password"] != data["password_again"]
-        ):
-            self.add_error("password_again", "The passwords are not the same")
+        self.require_same("password", "password_again", "The passwords are not the same")
         return data
 
 

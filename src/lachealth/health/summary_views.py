@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from lachealth.care import selectors as care_selectors
 from lachealth.care.models import Child
+from lachealth.date_bounds import PAST_EVENT, RECORD_YEARS, DateBounds
 from lachealth.forms import NhsForm, SplitDateField, WithdrawForm, correction_reason_field
 from lachealth.pages import call_service, form_page, require_child_access
 from lachealth.people import access
@@ -55,6 +56,11 @@ LABELS: dict[str, dict[str, str]] = {
         "end": "Until (optional)",
     },
 }
+#: How far ahead a medicine may stop: a course with a known end, within the year that
+#: `summary.MEDICINE_COURSE_AHEAD` allows (the service's check, to the day); every other entry
+#: ends, like it starts, by today. On or after the birth is the service's check too.
+MEDICINE_END = DateBounds(back=RECORD_YEARS, ahead=None)
+
 CODE_HINTS: dict[str, str] = {
     EntryKind.MEDICINE: "The product's dm+d code, if you know it, like 39732311000001104",
 }
@@ -82,8 +88,10 @@ class EntryForm(NhsForm):
         widget=forms.RadioSelect,
         required=False,
     )
-    start = SplitDateField(label="From", required=False, help_text="For example, 27 3 2024")
-    end = SplitDateField(label="Until", required=False)
+    start = SplitDateField(
+        label="From", required=False, help_text="For example, 27 3 2024", bounds=PAST_EVENT
+    )
+    end = SplitDateField(label="Until", required=False, bounds=PAST_EVENT)
     shareable = forms.BooleanField(
         label="Share with the child's social worker and carer", required=False
     )
@@ -101,6 +109,10 @@ class EntryForm(NhsForm):
             if name in self.fields:
                 self.fields[name].label = label
         self.fields["term"].error_messages["required"] = f"Enter {summary.TERM_NAME[kind]}"
+        if kind == EntryKind.MEDICINE and "end" in self.fields:
+            end = self.fields["end"]
+            assert isinstance(end, SplitDateField)
+            end.bounds = MEDICINE_END
         if kind in CODE_HINTS and "code" in self.fields:
             self.fields["code"].help_text = CODE_HINTS[kind]
 

@@ -22,13 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from django.conf import settings
+
 from lachealth.exports import FORMULA_START
 
 from . import checks, validator
 
-#: The largest return we take, all files together once unzipped. A 2,500-child LA's ten-year
-#: extract is under 5 MB; England's whole return is under 100 MB.
-MAX_RETURN_BYTES = 100 * 1024 * 1024
 #: A column some case systems add to Header: the child's NHS number, used only to
 #: cross-check that a CHILD id still names the same child. It is not sent to the validator.
 NHS_NUMBER_COLUMN = "NHS_NUMBER"
@@ -106,7 +105,7 @@ def receive(uploads: Iterable[tuple[str, bytes]]) -> list[ReceivedFile]:
         else:
             files.append(ReceivedFile(base, content))
             total += len(content)
-    if total > MAX_RETURN_BYTES:
+    if total > max_return_bytes():
         problems.append(Problem("the upload", None, "", too_big(total), code=checks.SIZE))
     if not files and not problems:
         problems.append(
@@ -124,10 +123,22 @@ def with_hashes(files: Iterable[tuple[str, str]]) -> str:
     return ", ".join(f"{name} sha256:{digest}" for name, digest in files)
 
 
+def max_return_bytes() -> int:
+    """The largest return lachealth takes, all files together, as uploaded and once unzipped
+    (`LACHEALTH_MAX_RETURN_UPLOAD_MB`, 20 MB unless set). A 2,500-child LA's ten-year extract
+    is under 5 MB."""
+    return int(settings.MAX_RETURN_UPLOAD_BYTES)
+
+
+def size_limit() -> str:
+    """The limit as the upload page says it."""
+    return f"Up to {max_return_bytes() // 1024 // 1024} MB in all"
+
+
 def too_big(size: int, what: str = "return") -> str:
     return (
         f"The {what} is {size / 1024 / 1024:.0f} MB; the largest lachealth takes is "
-        f"{MAX_RETURN_BYTES // 1024 // 1024} MB. Upload one local authority's return at a time."
+        f"{max_return_bytes() // 1024 // 1024} MB. Upload one local authority's return at a time."
     )
 
 
@@ -183,7 +194,7 @@ def _unzip(name: str, content: bytes) -> list[ReceivedFile]:
                     ]
                 )
         declared = sum(e.file_size for e in entries)
-        if declared > MAX_RETURN_BYTES:
+        if declared > max_return_bytes():
             raise ReturnRefused([Problem(name, None, "", too_big(declared), code=checks.SIZE)])
         wanted = [e for e in entries if not PurePosixPath(e.filename).name.startswith(".")]
         if not wanted:

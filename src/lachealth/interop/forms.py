@@ -12,6 +12,7 @@ from lachealth.forms import NhsForm
 from lachealth.people.models import Area
 
 from . import years
+from .files import size_limit
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -54,11 +55,15 @@ class ReturnChoiceForm(NhsForm):
 
 
 class UploadForm(ReturnChoiceForm):
-    return_files = ReturnFilesField(
-        label="The return's files",
-        help_text="The CSV files of the return (Header, Episodes, OC2, OC3, UASC, Reviews…), "
-        "as many as you have, or one zip of them. Up to 100 MB.",
-    )
+    return_files = ReturnFilesField(label="The return's files")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The limit is a setting: said beside the field as it stands when the page is shown.
+        self.fields["return_files"].help_text = (
+            "The CSV files of the return (Header, Episodes, OC2, OC3, UASC, Reviews…), as many "
+            f"as you have, or one zip of them. {size_limit()}."
+        )
 
 
 class ConfirmForm(NhsForm):

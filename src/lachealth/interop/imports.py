@@ -2,7 +2,10 @@
 
 `check_return` reads the upload, validates it with the DfE's rules (through the adapter) and
 works out what would change; it writes only the import log (`ImportAttempt`, with the files
-and their hashes), whatever the outcome. `apply_import` then writes the change in one
+and their hashes), whatever the outcome. The returns page does the same in two steps, so
+that no web worker waits on the DfE's rules: `receive_return` keeps the upload as an attempt
+being checked, and `check_received` (run by `tasks.check_uploaded_return` in the background)
+checks it from its stored files. `apply_import` then writes the change in one
 transaction, in batches, once the data officer has accepted any warnings; it re-checks the
 stored files first, so it imports exactly what was shown. Only an LA data officer of the LA
 named in the return may do either, and every attempt writes an audit row with the hashes.
@@ -79,7 +82,58 @@ def check_return(
     on to be shown as a server error."""
     require_return_access(by, area)
     uploads = list(uploads)
-    attempt = ImportAttempt(
+    attempt = _attempt(by, area, collection_year, uploads, source)
+    return _check(attempt, uploads, request, progress)
+
+
+def receive_return(
+    *,
+    by: Any,
+    area: Area,
+    collection_year: int,
+    uploads: Iterable[tuple[str, bytes]],
+    source: str = "web",
+) -> ImportAttempt:
+    """Keep an upload to be checked in the background: the attempt, being checked, with its
+    files as uploaded (compressed, as a checked attempt keeps them)."""
+    require_return_access(by, area)
+    uploads = list(uploads)
+    attempt = _attempt(by, area, collection_year, uploads, source)
+    attempt.status = ImportStatus.CHECKING
+    with transaction.atomic():
+        attempt.save()
+        _store(attempt, [ReceivedFile(name, content) for name, content in uploads])
+    return attempt
+
+
+def check_received(attempt: ImportAttempt, *, progress: Progress | None = None) -> Checked:
+    """Check an attempt kept by `receive_return`, from its stored files, as `check_return`
+    checks an upload: it ends refused, checked (its files kept as read) or failed."""
+    if attempt.status != ImportStatus.CHECKING:
+        raise ImportNotAllowed(f"This import is {attempt.get_status_display().lower()} already")
+    require_return_access(attempt.uploaded_by, attempt.area)
+    uploads = [(f.name, f.content) for f in attempt.stored.order_by("pk")]
+    return _check(attempt, uploads, None, progress)
+
+
+def fail_check(attempt: ImportAttempt, error: BaseException, names: list[str]) -> None:
+    """Keep an attempt whose check stopped on something unforeseen as failed, nothing written."""
+    _failed_reading(attempt, names, error, None)
+
+
+def stop_check(attempt: ImportAttempt, why: str) -> None:
+    """Keep an attempt whose check cannot be trusted to run now as failed, saying why."""
+    attempt.status = ImportStatus.FAILED
+    attempt.finished_at = timezone.now()
+    attempt.message = f"Failed, nothing was written: {why}. Upload the return again."
+    _keep(attempt)
+    _audit(attempt, None, "failed")
+
+
+def _attempt(
+    by: Any, area: Area, collection_year: int, uploads: list[tuple[str, bytes]], source: str
+) -> ImportAttempt:
+    return ImportAttempt(
         area=area,
         collection_year=collection_year,
         uploaded_by=by,
@@ -89,20 +143,26 @@ def check_return(
             for n, c in uploads
         ],
     )
+
+
+def _check(
+    attempt: ImportAttempt,
+    uploads: list[tuple[str, bytes]],
+    request: HttpRequest | None,
+    progress: Progress | None,
+) -> Checked:
     try:
         received, problems, plan = _read(attempt, uploads, progress)
     except ReturnRefused as refused:
         return Checked(_refuse(attempt, refused.problems, request), None)
     except Exception as error:
-        _failed_reading(attempt, uploads, error, request)
+        _failed_reading(attempt, [name for name, _ in uploads], error, request)
         raise
     if any(p.blocking for p in problems):
         return Checked(_refuse(attempt, problems, request), None)
     attempt.problems = [asdict(p) for p in problems]
     attempt.status = ImportStatus.CHECKED
-    with transaction.atomic():
-        attempt.save()
-        _store(attempt, received)
+    _keep(attempt, received)
     _audit(attempt, request, "checked")
     return Checked(attempt, plan)
 
@@ -135,12 +195,14 @@ def _read(
     problems += [p for p in found if (p.file, p.row, p.column) not in said]
     plan = None
     if tables:
+        if progress:
+            progress("rows", sum(len(t.rows) for t in tables.values()))
         result = _validate(tables, area, collection_year)
         problems += result.problems
         attempt.summary = result.summary
-        if progress:
-            progress("rows", sum(len(t.rows) for t in tables.values()))
     if tables and not any(p.blocking for p in problems):
+        if progress:
+            progress("plan", 0)
         plan = plan_import(area, collection_year, records, tables)
         problems += plan.problems
         attempt.summary = plan.summary() | attempt.summary
@@ -241,28 +303,38 @@ def _refuse(
     attempt.finished_at = timezone.now()
     blocking = sum(1 for p in problems if p.blocking)
     attempt.message = f"Refused: {blocking} problem{'s' if blocking != 1 else ''} to put right"
-    attempt.save()
+    _keep(attempt)
     _audit(attempt, request, "refused")
     return attempt
 
 
 def _failed_reading(
     attempt: ImportAttempt,
-    uploads: list[tuple[str, bytes]],
-    error: Exception,
+    names: list[str],
+    error: BaseException,
     request: HttpRequest | None,
 ) -> None:
     """Keep an upload that lachealth stopped on as failed, naming its files and the kind of
     error (not its text, which may quote the return)."""
-    names = ", ".join(name for name, _ in uploads) or "the upload"
     attempt.status = ImportStatus.FAILED
     attempt.finished_at = timezone.now()
     attempt.message = (
-        f"Failed, nothing was written: lachealth stopped reading {names} "
-        f"({type(error).__name__}). Tell the service desk the time of the upload."
+        f"Failed, nothing was written: lachealth stopped reading "
+        f"{', '.join(names) or 'the upload'} ({type(error).__name__}). Tell the service desk "
+        "the time of the upload."
     )
-    attempt.save()
+    _keep(attempt)
     _audit(attempt, request, "failed")
+
+
+def _keep(attempt: ImportAttempt, received: list[ReceivedFile] | None = None) -> None:
+    """Save the attempt's outcome with the files it keeps: those read, for a checked one
+    to import; none for a refused or failed one (only their names and hashes)."""
+    with transaction.atomic():
+        attempt.save()
+        ImportFile.objects.filter(attempt=attempt).delete()
+        if received:
+            _store(attempt, received)
 
 
 def _store(attempt: ImportAttempt, received: list[ReceivedFile]) -> None:
@@ -310,6 +382,8 @@ def apply_import(
 
     The care events it writes are announced (`care.events`) as recorded on `as_of` (today)."""
     require_return_access(by, attempt.area)
+    if attempt.status == ImportStatus.CHECKING:
+        raise ImportNotAllowed("This return is still being checked: import it once it is checked")
     if attempt.status != ImportStatus.CHECKED:
         raise ImportNotAllowed(
             f"This import is {attempt.get_status_display().lower()}: upload the return again"

@@ -4,6 +4,7 @@ reported in its return (OC2, OC3) that lachealth does not record itself."""
 from __future__ import annotations
 
 import zlib
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -13,8 +14,12 @@ from lachealth.people.models import Area
 
 from . import years
 
+#: A check takes seconds to a few minutes; one still running after this has stopped.
+CHECK_STOPS_AFTER = timedelta(minutes=30)
+
 
 class ImportStatus(models.TextChoices):
+    CHECKING = "checking", "Being checked"
     CHECKED = "checked", "Checked, waiting for the data officer"
     REFUSED = "refused", "Refused"
     IMPORTED = "imported", "Imported"
@@ -51,12 +56,19 @@ class ImportAttempt(models.Model):
     )
     finished_at = models.DateTimeField(null=True, blank=True)
     message = models.TextField(blank=True)
+    # Where the background check is, while it runs ("Step 2 of 4: …"), written by the job.
+    progress = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.area} {self.collection_year} ({self.get_status_display()})"
+
+    def check_stopped(self, now: datetime) -> bool:
+        """Still being checked long after it was uploaded: the job stopped (the worker was
+        stopped or killed) or never started, and the data officer should upload it again."""
+        return self.status == ImportStatus.CHECKING and now - self.uploaded_at > CHECK_STOPS_AFTER
 
     @property
     def year_label(self) -> str:

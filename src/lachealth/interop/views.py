@@ -1,9 +1,13 @@
 """The SSDA903 returns pages: upload a return, read what was found and what would change, accept
-the warnings and import; download the LA's return. LA data officers of the LA only."""
+the warnings and import; download the LA's return. LA data officers of the LA only.
+
+An upload is kept and checked in the background (`tasks.py`): the page that follows shows the
+check's progress until it ends."""
 
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 
 from django.contrib import messages
@@ -19,15 +23,18 @@ from lachealth.people.audit import record
 from lachealth.people.models import AccessAction, Area
 from lachealth.reach import OWN_AREA, reach
 
-from . import checks, imports, selectors
+from . import checks, imports, selectors, tasks
 from .export import build_return
-from .files import MAX_RETURN_BYTES, too_big
+from .files import max_return_bytes, too_big
 from .forms import ConfirmForm, ReturnChoiceForm, UploadForm
-from .models import ImportAttempt
+from .models import ImportAttempt, ImportStatus
 
 PROBLEMS_SHOWN = 500
 #: Room for the form's other fields and the multipart boundaries around the files.
 UPLOAD_OVERHEAD = 1024 * 1024
+#: How often the page of an attempt being checked reloads itself.
+CHECKING_REFRESH_SECONDS = 5
+logger = logging.getLogger(__name__)
 
 
 def _require_data_officer(request: HttpRequest) -> None:
@@ -63,11 +70,12 @@ def _problem_filters(request: HttpRequest) -> dict[str, str]:
 @require_http_methods(["GET", "POST"])
 @reach(access.RETURN_ROLES)
 def returns(request: HttpRequest) -> HttpResponse:
-    """Upload a return, or download one; and the LA's import log."""
+    """Upload a return, or download one; and the LA's import log. An upload is kept and its
+    check queued, and the data officer is sent to the attempt's page to follow it."""
     _require_data_officer(request)
     if request.method == "POST":
         size = int(request.META.get("CONTENT_LENGTH") or 0)
-        if size > MAX_RETURN_BYTES + UPLOAD_OVERHEAD:
+        if size > max_return_bytes() + UPLOAD_OVERHEAD:
             # Refused before the body is read: nothing of it reaches memory or disk.
             upload, download = _forms(request)
             return _returns_page(
@@ -75,14 +83,18 @@ def returns(request: HttpRequest) -> HttpResponse:
             )
         upload, download = _forms(request, request.POST, request.FILES)
         if upload.is_valid():
-            checked = imports.check_return(
+            received = imports.receive_return(
                 by=request.user,
                 area=upload.cleaned_data["area"],
                 collection_year=upload.cleaned_data["collection_year"],
                 uploads=[(f.name, f.read()) for f in upload.cleaned_data["return_files"]],
-                request=request,
             )
-            return redirect("interop:attempt", checked.attempt.pk)
+            try:
+                tasks.start_check(received)
+            except Exception as error:  # noqa: BLE001 (the queue is down: say so on the attempt)
+                logger.exception("The check of SSDA903 import %s could not be queued", received.pk)
+                imports.fail_check(received, error, [f["name"] for f in received.files])
+            return redirect("interop:attempt", received.pk)
     else:
         upload, download = _forms(request)
     return _returns_page(request, upload, download)
@@ -101,6 +113,7 @@ def _returns_page(  # type: ignore[no-untyped-def]
             "formsets": [download] if download.is_bound else [],
             "attempts": attempts,
             "upload_error": upload_error,
+            "now": timezone.now(),
             "page_title": "SSDA903 returns",
         },
         status=status,
@@ -112,7 +125,25 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
     """One import: its files, what was found, what would change, and the confirmation."""
     _require_data_officer(request)
     found = selectors.attempt_for(request.user, pk)
+    if found.status == ImportStatus.CHECKING:
+        return _checking_page(request, found)
     return _attempt_page(request, found, ConfirmForm())
+
+
+def _checking_page(request: HttpRequest, found: ImportAttempt) -> HttpResponse:
+    """An attempt still being checked: where the check is, reloading itself until it ends,
+    or that it stopped."""
+    return render(
+        request,
+        "interop/checking.jinja",
+        {
+            "attempt": found,
+            "stopped": found.check_stopped(timezone.now()),
+            "step": tasks.progress_step(found.progress),
+            "refresh_seconds": CHECKING_REFRESH_SECONDS,
+            "page_title": f"Checking {found.area.name}'s {found.year_label} return",
+        },
+    )
 
 
 def _attempt_page(request, found, confirm, status: int = 200) -> HttpResponse:  # type: ignore[no-untyped-def]

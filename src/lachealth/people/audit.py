@@ -77,17 +77,30 @@ def record(
     )
 
 
-def record_refused(request: HttpRequest, status: int, asked: object) -> AccessLog | None:
+def record_refused(
+    request: HttpRequest, status: int, asked: object, model: Any = None
+) -> AccessLog | None:
     """Log a signed-in user's refused attempt at the page of the child `asked` (the URL's
-    key), so an auditor sees someone walking other areas' children: `status` 403, or 404 for
-    a child they may not see or that does not exist. A 404 on a child they may see is a page
-    about them that has nothing to show (a chart with too few results), not a refusal.
+    key), or of one of the child's records (`model`, whose rows each belong to one child: `asked` is
+    then the row's key), so an auditor sees someone walking other areas' children: `status`
+    403, or 404 for a child they may not see or that does not exist. A 404 about a child
+    they may see is a page that has nothing to show (a chart with too few results, a record
+    withdrawn), not a refusal.
 
     The row names the child only if there is one, so that `child_id` always joins to a child;
-    the number asked for is in `detail` either way. The caller's response is not touched:
+    what was asked for is in `detail` either way. The caller's response is not touched:
     the user is not told whether the child exists."""
+    what = f"child {asked}"
+    child_key: Any = asked
+    if model is not None:
+        what = f"{model._meta.verbose_name} {asked}"
+        child_key = None
+        if isinstance(asked, int):
+            child_key = (
+                model._base_manager.filter(pk=asked).values_list("child_id", flat=True).first()
+            )
     child: Any = None
-    if isinstance(asked, int):  # Django's lookup finds no row for one too large for a key
+    if isinstance(child_key, int):  # Django's lookup finds no row for one too large for a key
         sees = Case(
             When(access.child_q(request.user), then=Value(True)),
             default=Value(False),
@@ -95,17 +108,20 @@ def record_refused(request: HttpRequest, status: int, asked: object) -> AccessLo
         )
         child = (
             apps.get_model(CHILD_MODEL)
-            ._default_manager.filter(pk=asked)
+            ._default_manager.filter(pk=child_key)
             .only("la_child_id", "responsible_area_id", "current_placement_area_id")
             .annotate(seen=sees)
             .first()
         )
     if status == 404 and child is not None and child.seen:
         return None
-    named = f"child {asked}" + ("" if child is not None else ", no such child")
+    if child is None:
+        what += f", no such {'child' if model is None else 'record'}"
+    elif model is not None:
+        what += f" of child {child.pk}"
     return record(
         request,
         AccessAction.REFUSED,
         child=child,
-        detail=f"{status}, {named}: {request.get_full_path()}",
+        detail=f"{status}, {what}: {request.get_full_path()}",
     )

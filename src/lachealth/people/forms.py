@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from lachealth.date_bounds import DateBounds
 from lachealth.forms import NhsForm, SplitDateField
 
 from .models import Area, Organisation, OrganisationKind, Role, User
@@ -43,6 +44,38 @@ class CodeForm(NhsForm):
         return self.cleaned_data["code"].strip()
 
 
+def _password(label: str, hint: str = "", autocomplete: str = "new-password") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=256,
+        strip=False,
+        help_text=hint,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+        error_messages={"required": f"Enter {label[0].lower()}{label[1:]}"},
+    )
+
+
+class PasswordChangeForm(NhsForm):
+    current_password = _password("Your current password", autocomplete="current-password")
+    new_password = _password(
+        "New password",
+        "At least 12 characters, not a common password, not all numbers and not like your "
+        "name or username",
+    )
+    new_password_again = _password("Type the new password again")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.require_same(
+            "new_password", "new_password_again", "The two new passwords are not the same"
+        )
+        return self.cleaned_data
+
+
+class ConfirmResetForm(NhsForm):
+    password = _password("Your password", autocomplete="current-password")
+
+
 class OrganisationForm(NhsForm):
     name = forms.CharField(label="Name", max_length=150)
     kind = forms.ChoiceField(
@@ -76,8 +109,8 @@ class UserForm(NhsForm):
         label="Temporary password",
         max_length=256,
         widget=forms.PasswordInput,
-        help_text="At least 12 characters. Give it to the person securely; "
-        "they set up their authenticator app when they first sign in.",
+        help_text="At least 12 characters. Give it to the person securely; when they first "
+        "sign in they set up their authenticator app and choose a password of their own.",
     )
 
 
@@ -102,6 +135,12 @@ class GrantRoleForm(NhsForm):
     )
 
 
+#: The access log is searched from today back as far as a looked-after child's record is
+#: kept: until their 75th birthday (Care Planning, Placement and Case Review (England)
+#: Regulations 2010, reg. 50), and the log outlives the records it names.
+ACCESS_LOG_DATES = DateBounds(back=75, ahead=0)
+
+
 class AccessLogFilterForm(NhsForm):
     user = forms.CharField(
         label="User", required=False, max_length=150, help_text="Username or part of it"
@@ -110,11 +149,16 @@ class AccessLogFilterForm(NhsForm):
         label="Child",
         required=False,
         max_length=200,
-        help_text="Name in any order, date of birth (3/4/2012), NHS number, LA child ID, or "
-        "the record's reference as this log shows it",
+        help_text="The record's number or reference as this log shows it; or, for children "
+        "your own roles let you see, their name in any order, date of birth (3/4/2012), NHS "
+        "number or LA child ID",
     )
-    date_from = SplitDateField(label="From", required=False)
-    date_to = SplitDateField(label="To", required=False)
+    date_from = SplitDateField(
+        label="From", named="The ‘from’ date", required=False, bounds=ACCESS_LOG_DATES
+    )
+    date_to = SplitDateField(
+        label="To", named="The ‘to’ date", required=False, bounds=ACCESS_LOG_DATES
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -126,6 +170,8 @@ class AccessLogFilterForm(NhsForm):
 
 __all__ = [
     "SignInForm",
+    "PasswordChangeForm",
+    "ConfirmResetForm",
     "CodeForm",
     "OrganisationForm",
     "UserForm",

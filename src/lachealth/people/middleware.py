@@ -21,7 +21,8 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
     """Every page needs a signed-in user who has also passed the one-time-code step.
 
     Views that must be reachable before that (sign-in, the code step, `/health`) are marked
-    with `login_not_required` or `otp_not_required`.
+    with `login_not_required` or `otp_not_required`. A user whose password an administrator
+    chose is then sent to change it, and reaches only views marked `open_before_password_change`.
     """
 
     def process_view(
@@ -30,8 +31,15 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         response: Any = super().process_view(request, view_func, view_args, view_kwargs)
         if response is not None or not getattr(view_func, "login_required", True):
             return response
-        if getattr(view_func, "otp_required", True) and not request.user.is_verified():  # type: ignore[union-attr]
+        if not getattr(view_func, "otp_required", True):
+            return None
+        if not request.user.is_verified():  # type: ignore[union-attr]
             return redirect("people:sign_in_code")
+        if request.user.must_change_password and getattr(  # type: ignore[union-attr]
+            view_func, "password_change_required", True
+        ):
+            # An administrator chose this password: nothing opens until the person replaces it.
+            return redirect("people:change_password")
         return None
 
 
@@ -41,19 +49,38 @@ def otp_not_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return view
 
 
+def open_before_password_change(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view a user must reach before replacing a password an administrator chose."""
+    view.password_change_required = False  # type: ignore[attr-defined]
+    return view
+
+
 #: The answers that refuse a page: forbidden, or not found (which hides whether it exists).
 REFUSALS = frozenset({403, 404})
 
 
-def child_in_url(request: HttpRequest) -> Any:
-    """The key of the child the requested URL names, if it names one: the URL argument that
-    the view's `reach` declarations give a child's key (lachealth/reach.py)."""
+def _of_a_child(model: type) -> bool:
+    """Whether the model's rows each belong to one child (a `child` key to the child)."""
+    try:
+        field = model._meta.get_field("child")  # type: ignore[attr-defined]
+    except Exception:  # FieldDoesNotExist: a record of no one child
+        return False
+    related = getattr(field, "related_model", None)
+    return related is not None and related._meta.label == audit.CHILD_MODEL
+
+
+def child_in_url(request: HttpRequest) -> tuple[type | None, Any] | None:
+    """What the requested URL names of a child, if anything: (None, the child's key), or (a
+    model, the key of one of its rows that belongs to a child: an episode, a team member, a
+    passport…), from the URL arguments the view's `reach` declarations give (reach.py)."""
     match = getattr(request, "resolver_match", None)
     if match is None:
         return None
     for grant in declarations(match.func):
-        if grant.objects is not None and grant.model is None and grant.key in match.kwargs:
-            return match.kwargs[grant.key]
+        if grant.objects is None or grant.key not in match.kwargs:
+            continue
+        if grant.model is None or _of_a_child(grant.model):
+            return grant.model, match.kwargs[grant.key]
     return None
 
 
@@ -68,9 +95,10 @@ class RefusedChildPageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if response.status_code in REFUSALS and request.user.is_authenticated:  # type: ignore[union-attr]
-            asked = child_in_url(request)
-            if asked is not None:
-                audit.record_refused(request, response.status_code, asked)
+            named = child_in_url(request)
+            if named is not None:
+                record, asked = named
+                audit.record_refused(request, response.status_code, asked, model=record)
         return response
 
 

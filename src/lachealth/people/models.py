@@ -125,6 +125,12 @@ class User(AbstractUser):
     is_demo = models.BooleanField(
         default=False, help_text="Synthetic demo account; may see its one-time code in DEBUG."
     )
+    # A database default too: rows written by older code (a migration's historical model) get it.
+    must_change_password = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="The password was set by an administrator: it is changed at the next sign-in.",
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -162,6 +168,81 @@ class Membership(models.Model):
                     f"role “{self.get_role_display()}”"
                 }
             )
+
+
+class Decision(models.TextChoices):
+    """Where a change that needs a second person stands."""
+
+    PENDING = "pending", "Waiting"
+    APPROVED = "approved", "Approved"
+    CONFIRMED = "confirmed", "Confirmed by the user"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class SecondPersonRequest(models.Model):
+    """A change one administrator asks for and someone else decides."""
+
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-requested_at", "-id"]
+
+    def decide(self, by: User, status: str) -> None:
+        self.status, self.decided_by, self.decided_at = status, by, timezone.now()
+        self.save(update_fields=["status", "decided_by", "decided_at"])
+
+
+class RoleRequest(SecondPersonRequest):
+    """An administrator's request to give someone a role that reaches children or administers
+    the system; it takes effect only once a second administrator approves it (`access.py`
+    names the roles, `approvals.approvers` who may approve)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_requests")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    class Meta(SecondPersonRequest.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                condition=models.Q(status="pending"),
+                name="role_request_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} at {self.organisation} for {self.user}"
+
+
+class AuthenticatorReset(SecondPersonRequest):
+    """An administrator's request to forget someone's authenticator app. It happens only once
+    the user confirms it from a link e-mailed to them (with their password), or a second
+    administrator approves it: one administrator alone cannot take an account over."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="authenticator_resets")
+    #: SHA-256 of the e-mailed link's secret; the secret itself is never stored.
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+
+    class Meta(SecondPersonRequest.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="authenticator_reset_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Authenticator reset for {self.user}"
 
 
 class AccessAction(models.TextChoices):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 
+from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from . import chain
+from . import access, audit, chain
+from .access_log import ShownRow, shown_row
 from .models import AccessLog, Membership, Organisation, User
 
 
@@ -40,11 +43,19 @@ def register_child_finder(finder: ChildFinder) -> None:
 
 
 def access_log(
-    *, user: str = "", child: str = "", date_from: date | None = None, date_to: date | None = None
+    *,
+    viewer: Any,
+    user: str = "",
+    child: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> QuerySet[AccessLog]:
     """The access log searched by user, child and date (inclusive), newest first. A child is
-    found by their record's reference ("E08000032/A1") or number, or as the child list finds
-    them: any words of their name in any order, date of birth, NHS number, LA child ID."""
+    found by their record's internal reference (its number) or readable reference
+    ("E08000032/A1"), whoever asks; or as the child list finds them (any words of their name
+    in any order, date of birth, NHS number, LA child ID) only among the children `viewer`'s
+    own roles let them see: for anyone else that search would tell whether a named child is
+    on the record and which rows are theirs."""
     rows = AccessLog.objects.select_related("organisation")
     if user:
         rows = rows.filter(username__icontains=user)
@@ -52,14 +63,42 @@ def access_log(
         q = Q(child_ref__iexact=child)
         if child.isdigit():
             q |= Q(child_id=int(child))
-        for finder in _child_finder:
-            q |= Q(child_id__in=finder(child))
+        if access.can_see_children(viewer):
+            for finder in _child_finder:
+                q |= Q(child_id__in=children_seen_by(viewer).filter(pk__in=finder(child)))
         rows = rows.filter(q)
     if date_from:
         rows = rows.filter(at__gte=_day_start(date_from))
     if date_to:
         rows = rows.filter(at__lt=_day_start(date_to + timedelta(days=1)))
     return rows
+
+
+def children_seen_by(viewer: Any) -> QuerySet[Any]:
+    """The ids of the children `viewer` may see (the access policy), as a query."""
+    children = apps.get_model(audit.CHILD_MODEL)._default_manager
+    return children.filter(access.child_q(viewer)).values("pk")
+
+
+def shown_access_log(viewer: Any, rows: Iterable[AccessLog]) -> list[ShownRow]:
+    """Rows (a page of the log) as `viewer` may see them (`access_log.shown_row`): which of
+    their children the viewer may see is asked in one query."""
+    rows = list(rows)
+    named = {r.child_id for r in rows if r.child_id is not None}
+    seen: set[int] = set()
+    if named and access.can_see_children(viewer):
+        seen = set(children_seen_by(viewer).filter(pk__in=named).values_list("pk", flat=True))
+    return [shown_row(r, r.child_id in seen) for r in rows]
+
+
+def shown_access_log_stream(
+    viewer: Any, rows: QuerySet[AccessLog], *, chunk_size: int = 2000
+) -> Generator[ShownRow, None, None]:
+    """Every row of `rows` as `viewer` may see them, read from the database `chunk_size` at a
+    time with one query per chunk for the children seen (a CSV of the whole log)."""
+    stream = rows.iterator(chunk_size=chunk_size)
+    while chunk := list(islice(stream, chunk_size)):
+        yield from shown_access_log(viewer, chunk)
 
 
 def access_log_chain(

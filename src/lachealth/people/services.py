@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from lachealth.versioning import save_versioned
 
 from . import audit
-from .models import AccessAction, Area, Membership, Organisation, User
+from .models import AccessAction, Area, Membership, Organisation, RoleRequest, User
 
 
 @transaction.atomic
@@ -63,10 +63,18 @@ def create_user(
     password: str,
     request=None,  # type: ignore[no-untyped-def]
 ) -> User:
-    """Add a person; they enrol their authenticator app the first time they sign in."""
+    """Add a person; the first time they sign in they enrol their authenticator app and, when
+    an administrator chose the password, change it."""
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": f"The username “{username}” is already taken"})
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    # A password an administrator typed is theirs too: the person changes it at first sign-in.
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        must_change_password=by is not None,
+    )
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -101,6 +109,20 @@ def update_user(
     return user
 
 
+def check_role(*, by: User | None, user: User, organisation: Organisation, role: str) -> None:
+    """Refuse a role nobody may give: to oneself, one the organisation's kind cannot grant, or
+    one the person holds already."""
+    if by is not None and by.pk == user.pk:
+        raise ValidationError(
+            {"role": "You cannot give yourself a role: ask another system administrator"}
+        )
+    Membership(user=user, organisation=organisation, role=role).clean()
+    if Membership.objects.filter(
+        user=user, organisation=organisation, role=role, is_active=True
+    ).exists():
+        raise ValidationError({"role": f"{user} already has this role at {organisation}"})
+
+
 @transaction.atomic
 def grant_role(
     *,
@@ -109,27 +131,25 @@ def grant_role(
     organisation: Organisation,
     role: str,
     request=None,  # type: ignore[no-untyped-def]
+    approved: RoleRequest | None = None,
 ) -> Membership:
     """Give a user a role at an organisation (reactivating a revoked one).
 
-    Nobody grants themselves a role: an administrator who also needs a clinical or LA role
-    asks another administrator, so that reaching children's records always takes two people.
+    Nobody grants themselves a role. The pages give a role that reaches children only through
+    `approvals` (a second administrator approves); commands and the demo call this directly.
     """
-    if by is not None and by.pk == user.pk:
-        raise ValidationError(
-            {"role": "You cannot give yourself a role: ask another system administrator"}
-        )
+    check_role(by=by, user=user, organisation=organisation, role=role)
     membership = Membership.objects.filter(user=user, organisation=organisation, role=role).first()
-    if membership is not None and membership.is_active:
-        raise ValidationError({"role": f"{user} already has this role at {organisation}"})
     membership = membership or Membership(user=user, organisation=organisation, role=role)
     membership.is_active = True
     save_versioned(membership, by)
+    asked = f" (request {approved.pk} by {approved.requested_by.username})" if approved else ""
     audit.record(
         request,
         AccessAction.ADMIN,
         user=by,
-        detail=f"granted {membership.get_role_display()} at {organisation} to {user.username}",
+        detail=f"granted {membership.get_role_display()} at {organisation} to "
+        f"{user.username}{asked}",
     )
     return membership
 
@@ -148,16 +168,38 @@ def revoke_role(*, by: User, membership: Membership, request=None) -> None:  # t
     )
 
 
-@transaction.atomic
-def reset_two_factor(*, by: User, user: User, request=None) -> None:  # type: ignore[no-untyped-def]
-    """Forget a user's authenticator so they enrol again at their next sign-in."""
-    TOTPDevice.objects.filter(user=user).delete()
-    audit.record(
-        request,
-        AccessAction.ADMIN,
-        user=by,
-        detail=f"reset two-factor authentication for {user.username}",
-    )
+def change_password(
+    user: User,
+    *,
+    current: str,
+    new: str,
+    request=None,  # type: ignore[no-untyped-def]
+) -> None:
+    """The user changes their own password (as they must after an administrator set it)."""
+    problems: dict[str, list[str]] = {}
+    if not user.check_password(current):
+        problems["current_password"] = ["Your current password is not right"]
+    elif new == current:
+        problems["new_password"] = ["Choose a password different from your current one"]
+    else:
+        try:
+            validate_password(new, user)
+        except ValidationError as exc:
+            problems["new_password"] = exc.messages
+    if problems:
+        if "current_password" in problems:
+            audit.record(
+                request,
+                AccessAction.SIGN_IN_FAILED,
+                user=user,
+                detail="wrong current password when changing password",
+            )
+        raise ValidationError(problems)
+    with transaction.atomic():
+        user.set_password(new)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        audit.record(request, AccessAction.CHANGE, user=user, detail="changed own password")
 
 
 def enrolment_device(user: User) -> TOTPDevice:

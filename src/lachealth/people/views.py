@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
@@ -22,12 +23,10 @@ from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from markupsafe import Markup
 
-from lachealth.exports import csv_response
 from lachealth.reach import ANY, PUBLIC, SIGNED_IN, reach
 
-from . import access, audit, selectors, services
+from . import access, approvals, audit, selectors, services
 from .forms import (
-    AccessLogFilterForm,
     CodeForm,
     GrantRoleForm,
     OrganisationForm,
@@ -38,7 +37,7 @@ from .forms import (
 from .home import landing
 from .home import sections as home_sections
 from .middleware import otp_not_required
-from .models import AccessAction, Membership, Organisation, User
+from .models import AccessAction, Decision, Membership, Organisation, User
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -208,6 +207,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "sees_children": access.can_see_children(user),
             "can_record": access.can_record_care(user),
             "is_admin": access.is_system_admin(user),
+            "waiting_count": len(approvals.waiting_for(user))  # type: ignore[arg-type]
+            if access.is_system_admin(user)
+            else 0,
             "is_commissioner": access.is_commissioner(user),
             "memberships": Membership.objects.filter(user=user, is_active=True).select_related(  # type: ignore[misc]
                 "organisation"
@@ -335,13 +337,19 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Details saved")
                 return redirect("people:user_detail", pk=pk)
             if action == "role" and role_form.is_valid():
-                services.grant_role(
+                given = approvals.request_role(
                     by=admin,
                     user=person,
-                    request=request,  # type: ignore[arg-type]
+                    request=request,
                     **role_form.cleaned_data,
                 )
-                messages.success(request, "Role added")
+                messages.success(
+                    request,
+                    "Role added"
+                    if isinstance(given, Membership)
+                    else "Role asked for: it is given once another system administrator of "
+                    f"{given.organisation} approves it",
+                )
                 return redirect("people:user_detail", pk=pk)
             if action == "revoke":
                 membership = get_object_or_404(
@@ -351,12 +359,17 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Role removed")
                 return redirect("people:user_detail", pk=pk)
             if action == "reset_2fa":
-                services.reset_two_factor(by=admin, user=person, request=request)  # type: ignore[arg-type]
+                approvals.request_authenticator_reset(by=admin, user=person, request=request)
                 messages.success(
-                    request, "They will set up their authenticator app again at their next sign-in"
+                    request,
+                    "Reset asked for: it happens once they confirm it from the e-mail we have "
+                    "sent them, or another system administrator approves it",
                 )
                 return redirect("people:user_detail", pk=pk)
         except ValidationError as exc:
+            if action == "reset_2fa":
+                messages.error(request, " ".join(exc.messages))
+                return redirect("people:user_detail", pk=pk)
             (edit_form if action == "details" else role_form).add_service_errors(exc)
     form = edit_form if edit_form.is_bound else role_form
     return render(
@@ -370,58 +383,12 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "role_form": role_form,
             "memberships": person.memberships.filter(is_active=True).select_related("organisation"),
             "has_device": TOTPDevice.objects.filter(user=person, confirmed=True).exists(),
-        },
-    )
-
-
-@reach(access.ADMIN_ROLES)
-def access_log(request: HttpRequest) -> HttpResponse:
-    _require_admin(request)
-    form = AccessLogFilterForm(request.GET or None)
-    filters: dict[str, Any] = {}
-    if form.is_bound and form.is_valid():
-        filters = {k: v for k, v in form.cleaned_data.items() if v}
-    rows = selectors.access_log(**filters)
-    if request.GET.get("format") == "csv" and (not form.is_bound or form.is_valid()):
-        audit.record(request, AccessAction.EXPORT, detail="access log CSV")
-        return csv_response(
-            "access-log.csv",
-            [
-                "when",
-                "user",
-                "organisation",
-                "action",
-                "child",
-                "child record",
-                "detail",
-                "path",
-                "ip",
-            ],
-            (
-                [
-                    r.at.isoformat(),
-                    r.username,
-                    r.organisation or "",
-                    r.action,
-                    r.child_ref,
-                    r.child_id or "",
-                    r.detail,
-                    r.path,
-                    r.ip_address or "",
-                ]
-                for r in rows.iterator()
+            "role_requests": person.role_requests.filter(status=Decision.PENDING).select_related(
+                "organisation", "requested_by"
             ),
-        )
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "people/access_log.jinja",
-        {
-            "page_title": "Access log",
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
+            "resets": person.authenticator_resets.filter(
+                status=Decision.PENDING, expires_at__gt=timezone.now()
+            ).select_related("requested_by"),
+            "may_approve": lambda asked: approvals.may_approve(admin, asked),
         },
     )

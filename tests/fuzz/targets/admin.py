@@ -13,8 +13,10 @@ from lachealth.interop.forms import ConfirmForm, ReturnChoiceForm, UploadForm
 from lachealth.people.forms import (
     AccessLogFilterForm,
     CodeForm,
+    ConfirmResetForm,
     GrantRoleForm,
     OrganisationForm,
+    PasswordChangeForm,
     SignInForm,
     UserEditForm,
     UserForm,
@@ -27,7 +29,48 @@ from .. import scenes
 from ..strategies import FileValue
 from .base import Target, day
 
+
+def _reset_link(world: Any) -> dict[str, Any]:
+    """A reset of la_b_sw's authenticator waiting for them to confirm it, and its link."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from lachealth.people import approvals
+
+    person = world.users["la_b_sw"]
+    if not TOTPDevice.objects.filter(user=person, confirmed=True).exists():
+        TOTPDevice.objects.create(user=person, name="Authenticator app", confirmed=True)
+    approvals.request_authenticator_reset(by=world.users["sysadmin"], user=person)
+    from django.core import mail
+
+    link = mail.outbox[-1].body.split("/account/authenticator-reset/")[1].split("/")[0]
+    return {"secret": link}
+
+
+NEW_PASSWORD = "a-walk-by-the-canal-2026"
+
 PEOPLE: list[Target] = [
+    Target(
+        "people:change_password",
+        "people",
+        (PasswordChangeForm,),
+        "la_b_sw",
+        url=lambda s: reverse("people:change_password"),
+        valid=lambda s: {
+            "current_password": "correct-horse-battery",
+            "new_password": NEW_PASSWORD,
+            "new_password_again": NEW_PASSWORD,
+        },
+    ),
+    Target(
+        "people:confirm_reset",
+        "people",
+        (ConfirmResetForm,),
+        None,
+        make=_reset_link,
+        url=lambda s: reverse("people:confirm_reset", args=[s.secret]),
+        valid=lambda s: {"password": "correct-horse-battery"},
+        sign_in="anonymous",
+    ),
     Target(
         "people:sign_in",
         "people",

@@ -293,6 +293,8 @@ def build_users(orgs: dict[str, Organisation]) -> None:
         ("wy.designatednurse", "Dee", "Designated Nurse", [("icb", Role.DESIGNATED_PROFESSIONAL)]),
         ("wy.commissioner", "Cal", "Commissioner", [("icb", Role.COMMISSIONER)]),
         ("sysadmin", "Sys", "Administrator", [("bradford.la", Role.SYSTEM_ADMIN)]),
+        # The second administrator who approves a role that reaches children (two-person rule).
+        ("sysadmin2", "Sian", "Administrator", [("bradford.la", Role.SYSTEM_ADMIN)]),
     ]
     for username, first, last, roles in people:
         user = demo_account(username, first, last, password=DEMO_PASSWORD)
