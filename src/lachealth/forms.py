@@ -277,11 +277,10 @@ def render_field(env: Environment, bf: forms.BoundField, **overrides: Any) -> Ma
         return Markup(macro("input", "input")(params))
 
     input_type = getattr(widget, "input_type", "text")
-    params = base | {
-        "label": label_param,
-        "value": "" if bf.value() is None else bf.value(),
-        "type": input_type,
-    }
+    value = "" if bf.value() is None else bf.value()
+    if input_type == "password" and not getattr(widget, "render_value", False):
+        value = ""  # a password typed is never written back into the page
+    params = base | {"label": label_param, "value": value, "type": input_type}
     if input_type == "password":
         params["autocomplete"] = "current-password"
     params |= {

@@ -231,6 +231,28 @@ def test_the_page_says_the_limit_and_an_upload_over_it_is_refused_unread(world, 
     assert not AccessLog.objects.filter(action="import").exists() and snapshot() == before
 
 
+def test_an_upload_over_the_limit_is_refused_before_its_csrf_token_is_read(world):
+    """The token is in the body: checking it first would read all of it. The size comes
+    first; a post of the right size without its token is still refused."""
+    from django.test import Client
+
+    from ..conftest import sign_in
+
+    officer = sign_in(Client(enforce_csrf_checks=True), world.users["la_a_data"])
+    fields = {"upload-area": BRADFORD, "upload-collection_year": "2025"}
+    with override_settings(MAX_RETURN_UPLOAD_BYTES=1024 * 1024):
+        big = [SimpleUploadedFile("Header.csv", b"x" * 3 * 1024 * 1024)]
+        response = officer.post(reverse("interop:returns"), {**fields, "upload-return_files": big})
+        assert response.status_code == 413
+        assert b"the largest lachealth takes is 1 MB" in response.content
+        small = [SimpleUploadedFile("Header.csv", b"CHILD,SEX\n")]
+        response = officer.post(
+            reverse("interop:returns"), {**fields, "upload-return_files": small}
+        )
+        assert response.status_code == 403
+    assert not ImportAttempt.objects.exists()
+
+
 def test_the_limit_is_set_in_the_environment():
     settings_of = (
         "import django; django.setup(); from django.conf import settings; "

@@ -168,7 +168,8 @@ def fingerprint() -> dict[str, Any]:
     models = _models()
     sql = " UNION ALL ".join(
         f"SELECT '{m._meta.db_table}', COUNT(*), "
-        f"CAST(MAX({quote(m._meta.pk.column)}) AS VARCHAR(200)) FROM {quote(m._meta.db_table)}"
+        # As text inside MAX: PostgreSQL has no MAX of a UUID key (the task queue's).
+        f"MAX(CAST({quote(m._meta.pk.column)} AS VARCHAR(200))) FROM {quote(m._meta.db_table)}"
         for m in models
     )
     with connection.cursor() as cursor:

@@ -118,3 +118,19 @@ def test_a_young_person_changes_their_own_password(world, young_person):
     assert "Change your password" in client.get(reverse("people:account")).content.decode()
     assert change(client, "correct-horse-battery").status_code == 302
     assert User.objects.get(username="sam.reed@example.org").check_password(NEW)
+
+
+def test_a_refused_password_is_not_written_back_into_the_page(world, temporary):
+    page = change(sign_in(Client(), temporary), "a-long-temporary-pass", NEW, NEW + "x")
+    html = page.content.decode()
+    assert "The two new passwords are not the same" in html
+    assert "a-long-temporary-pass" not in html and NEW not in html
+
+
+def test_a_wrong_sign_in_does_not_write_the_password_back(world):
+    page = Client().post(
+        reverse("people:sign_in"), {"username": "la_a_sw", "password": "my-secret-guess-123"}
+    )
+    html = page.content.decode()
+    assert "The username or password is not right" in html
+    assert "my-secret-guess-123" not in html

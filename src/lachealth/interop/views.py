@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lachealth.exports import csv_response
@@ -69,6 +70,7 @@ def _problem_filters(request: HttpRequest) -> dict[str, str]:
 
 @require_http_methods(["GET", "POST"])
 @reach(access.RETURN_ROLES)
+@csrf_exempt  # the token is checked in `_returns`, after the size: reading it reads the body
 def returns(request: HttpRequest) -> HttpResponse:
     """Upload a return, or download one; and the LA's import log. An upload is kept and its
     check queued, and the data officer is sent to the attempt's page to follow it."""
@@ -76,11 +78,18 @@ def returns(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         size = int(request.META.get("CONTENT_LENGTH") or 0)
         if size > max_return_bytes() + UPLOAD_OVERHEAD:
-            # Refused before the body is read: nothing of it reaches memory or disk.
+            # Refused before the body is read, even for the CSRF token: nothing of it
+            # reaches memory or disk, and nothing is written.
             upload, download = _forms(request)
             return _returns_page(
                 request, upload, download, status=413, upload_error=too_big(size, "upload")
             )
+    return _returns(request)
+
+
+@csrf_protect
+def _returns(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
         upload, download = _forms(request, request.POST, request.FILES)
         if upload.is_valid():
             received = imports.receive_return(
