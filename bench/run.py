@@ -82,6 +82,8 @@ def main() -> None:
         print("[PostgreSQL] skipped: no server on 127.0.0.1:5432")
         print("== backup and restore (England's on PostgreSQL: < 5 min each)")
         run("backup.py")
+    print("== posts that used to tie up a web worker: refused or queued at once (< 1 s each)")
+    run("hostile_posts.py")
     print("== what commissioners are shown: one period of England's measures, suppressed together")
     run("disclosure.py")
     print("== the reported attack on the demo's commissioner figures (0 worked out)")

@@ -72,7 +72,7 @@ def test_an_administrator_sees_no_name_nhs_number_or_search_words(world, as_user
         assert SEARCH_HIDDEN in shown
         assert f"404, child {child.pk}: /children/{child.pk}/" in shown  # the query gone
     assert "only for children your own roles let you see" in page
-    assert f'<td class="nhsuk-table__cell">{child.pk}</td>' in page  # the record's number
+    assert f'aria-hidden="true">Record </span>{child.pk}</td>' in page  # the record's number
     lines = csv.splitlines()
     assert lines[0] == "when,user,organisation,action,child,child record,detail,path,ip"
     assert f"view,,{child.pk}," in csv and f",/children/{child.pk}/," in csv
@@ -102,11 +102,17 @@ def test_the_name_filter_finds_only_children_the_reader_may_see(world, as_user, 
     def found(typed: str) -> str:
         return admin.get(reverse(LOG), {"child": typed}).content.decode()
 
-    for typed in (child.last_name, f"{child.first_name} {child.last_name}", NHS_NUMBER, "A1"):
+    # The readable reference carries the LA child ID: like a name, it finds nothing here.
+    for typed in (
+        child.last_name,
+        f"{child.first_name} {child.last_name}",
+        NHS_NUMBER,
+        "A1",
+        child.reference,
+    ):
         assert _entries(found(typed)) == 0, typed
     by_number = found(str(child.pk))  # the record's number: for anyone
     assert _entries(by_number) >= 2 and child.reference not in by_number
-    assert _entries(found(child.reference)) >= 2  # its reference as the log shows it
     assert "or, for children your own roles let you see, their name" in found("x")
 
     MembershipFactory(
@@ -115,6 +121,7 @@ def test_the_name_filter_finds_only_children_the_reader_may_see(world, as_user, 
     admin = as_user("sysadmin")
     assert child.reference in found(child.last_name)
     assert _entries(found(NHS_NUMBER)) >= 2
+    assert _entries(found(child.reference)) >= 2
     assert _entries(found(world.children["child_b"].last_name)) == 0  # Leeds': not theirs
 
 
@@ -230,3 +237,18 @@ def test_what_was_typed_never_shows_to_a_reader_who_does_not_see_the_child(typed
         "404, child 7: /children/",
         "/children/",
     )
+
+
+def test_a_young_persons_own_account_is_not_named_to_an_administrator(world, as_user, young_person):
+    """Their username is their e-mail address: the log says only that it was their own
+    account, the user filter does not find them, and the users list leaves them out."""
+    from ..health.test_own_account import young_person_client
+
+    young_person_client(world, young_person).get(reverse("health:my_home"))
+    admin = as_user("sysadmin")
+    page = admin.get(reverse(LOG)).content.decode()
+    assert "sam.reed@example.org" not in page and "a young person&#39;s own account" in page
+    assert "sam.reed" not in admin.get(reverse(LOG), {"format": "csv"}).content.decode()
+    assert _entries(admin.get(reverse(LOG), {"user": "sam.reed"}).content.decode()) == 0
+    users = admin.get(reverse("people:user_list")).content.decode()
+    assert "sam.reed" not in users and "la_a_sw" in users

@@ -22,6 +22,7 @@ from lachealth.people.models import (
     Membership,
     Role,
     RoleRequest,
+    User,
 )
 
 from ..conftest import sign_in
@@ -60,7 +61,7 @@ def admins(world):  # type: ignore[no-untyped-def]
 def test_a_role_that_reaches_children_waits_for_a_second_administrator(world, as_user, role):
     person = world.users["norole"]
     page = ask(as_user("sysadmin"), person, world.orgs["la_a"], role).content.decode()
-    assert "it is given once another system administrator of LA A approves it" in page
+    assert "given once another system administrator approves it (an administrator of LA A" in page
     assert not Membership.objects.filter(user=person).exists()
     asked = RoleRequest.objects.get(user=person, role=role)
     assert asked.status == Decision.PENDING
@@ -250,3 +251,100 @@ def test_an_administrator_cannot_reset_their_own_authenticator(world, as_user):
     ).content.decode()
     assert "You cannot reset your own authenticator app" in page
     assert not AuthenticatorReset.objects.exists()
+
+
+def test_an_account_an_administrator_added_never_approves_their_requests(world, as_user, admins):
+    """An administrator knew the first password of every account they added: such an account,
+    made an administrator, cannot be the second person for them."""
+    first = as_user("sysadmin")
+    first.post(
+        reverse("people:user_create"),
+        {
+            "username": "bob@example.org",
+            "first_name": "Bob",
+            "last_name": "Puppet",
+            "email": "bob@example.org",
+            "password": "a-long-temporary-pass",
+        },
+    )
+    bob = User.objects.get(username="bob@example.org")
+    ask(first, bob, world.orgs["la_a"], Role.SYSTEM_ADMIN)
+    decide(sign_in(Client(), admins["la_a"]), RoleRequest.objects.get(user=bob), "approve")
+    assert Membership.objects.filter(user=bob, role=Role.SYSTEM_ADMIN, is_active=True).exists()
+    person = world.users["norole"]
+    ask(first, person, world.orgs["la_a"], Role.SOCIAL_WORKER)
+    asked = RoleRequest.objects.get(user=person)
+    bob.must_change_password = False
+    bob.save()
+    assert decide(sign_in(Client(), bob), asked, "approve").status_code == 403
+    assert not Membership.objects.filter(user=person).exists()
+    decide(sign_in(Client(), admins["la_a"]), asked, "approve")
+    assert Membership.objects.filter(user=person, role=Role.SOCIAL_WORKER).exists()
+
+
+def test_a_deactivated_account_loses_its_roles_that_reach_children(world, as_user):
+    person = world.users["la_b_sw"]
+    client = as_user("sysadmin")
+    details = {"form": "details", "first_name": "Bea", "last_name": "Worker"}
+    assert Membership.objects.filter(user=person, is_active=True).exists()
+    client.post(
+        reverse("people:user_detail", args=[person.pk]),
+        {**details, "email": person.email, "is_active": ""},
+    )
+    client.post(
+        reverse("people:user_detail", args=[person.pk]),
+        {**details, "email": person.email, "is_active": "on"},
+    )
+    person.refresh_from_db()
+    assert person.is_active
+    assert not Membership.objects.filter(user=person, is_active=True).exists()
+    assert AccessLog.objects.filter(detail__contains="ended LA social worker at LA B").exists()
+
+
+def test_a_reset_is_not_e_mailed_to_an_address_changed_this_week(world, as_user, admins):
+    person = world.users["la_b_sw"]
+    TOTPDeviceFactory(user=person)
+    client = as_user("sysadmin")
+    client.post(
+        reverse("people:user_detail", args=[person.pk]),
+        {
+            "form": "details",
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": "attacker@example.org",
+            "is_active": "on",
+        },
+    )
+    assert AccessLog.objects.filter(
+        detail__contains=f"e-mail {person.email} to attacker@example.org"
+    ).exists()
+    page = client.post(
+        reverse("people:user_detail", args=[person.pk]), {"form": "reset_2fa"}, follow=True
+    ).content.decode()
+    assert "no e-mail was sent" in page
+    assert not mail.outbox
+    assert TOTPDevice.objects.filter(user=person).exists()
+
+
+def test_the_links_secret_is_never_in_the_access_log(world, as_user):
+    person = world.users["la_b_sw"]
+    TOTPDeviceFactory(user=person)
+    ask_reset(as_user("sysadmin"), person)
+    url = link_in(mail.outbox[0])
+    secret = url.rstrip("/").rsplit("/", 1)[1]
+    Client().post(url, {"password": "wrong-password-here"})
+    Client().post(url, {"password": "correct-horse-battery"})
+    assert not TOTPDevice.objects.filter(user=person).exists()
+    assert not AccessLog.objects.filter(path__contains=secret).exists()
+    assert not AccessLog.objects.filter(detail__contains=secret).exists()
+
+
+def test_an_expired_reset_cannot_be_approved(world, as_user, admins):
+    person = world.users["la_b_sw"]
+    TOTPDeviceFactory(user=person)
+    ask_reset(as_user("sysadmin"), person)
+    reset = AuthenticatorReset.objects.get()
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        page = decide(sign_in(Client(), admins["prov_a"]), reset, "approve", kind="reset")
+    assert "This reset has expired" in page.content.decode()
+    assert TOTPDevice.objects.filter(user=person).exists()

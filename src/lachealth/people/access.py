@@ -39,7 +39,7 @@ HANDOVER_RECEIVER_ROLES = HEALTH_CHILD_ROLES
 CHILD_ROLES = LA_CHILD_ROLES | HEALTH_CHILD_ROLES
 #: Roles that manage users, organisations and settings (and see no child by that role).
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN})
-#: Roles given only once a second administrator approves (`services.request_role`): every
+#: Roles given only once a second administrator approves (`approvals.request_role`): every
 #: role that reaches a child's record, and administration itself, or one administrator could
 #: make a second account to approve their own requests. A commissioner sees no child.
 TWO_PERSON_ROLES = CHILD_ROLES | REFERRAL_ROLES | ADMIN_ROLES

@@ -70,14 +70,20 @@ def hidden_detail(action: str, detail: str) -> str:
     return _QUERY_IN_TEXT.sub(r"\1", detail)
 
 
-def shown_row(row: AccessLog, sees_child: bool) -> ShownRow:
+#: Who acted, for a young person's own account the reader may not see: its username is the
+#: young person's e-mail address, which may carry their name.
+OWN_ACCOUNT = "a young person's own account"
+
+
+def shown_row(row: AccessLog, sees_child: bool, own_account: bool = False) -> ShownRow:
     """The row as a reader sees it: whole when `sees_child` (their roles let them see the
     row's child), otherwise without the child's readable reference, search words or query
-    strings. A row that names no child is never whole: what was typed may name anyone."""
+    strings, and, when it is a young person's `own_account` acting, without its username.
+    A row that names no child is never whole: what was typed may name anyone."""
     whole = sees_child and row.child_id is not None
     return ShownRow(
         at=row.at,
-        username=row.username,
+        username=OWN_ACCOUNT if own_account and not whole else row.username,
         organisation=str(row.organisation) if row.organisation_id else "",
         action=row.action,
         action_label=row.get_action_display(),

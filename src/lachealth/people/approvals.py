@@ -5,7 +5,8 @@ A role in `access.TWO_PERSON_ROLES` is asked for by one administrator and given 
 second approves: a system administrator of the organisation concerned, or, where it has none
 besides the two people involved, any other system administrator. An authenticator reset is
 asked for by one administrator and happens when the user confirms it from a link e-mailed to
-them (and their password), or a second administrator approves it. Every step is audited.
+them (and their password), or a second administrator approves it. Every request and
+decision is in the access log.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -52,12 +53,21 @@ def _admins(organisation: Organisation | None = None) -> QuerySet[User]:
     )
 
 
+def made_by(users: list[int]) -> QuerySet[User]:
+    """The accounts these users added (their first version's author)."""
+    return User.objects.filter(
+        pk__in=User.history.filter(history_type="+", history_user_id__in=users).values("id")
+    )
+
+
 def approvers(role_request: RoleRequest) -> QuerySet[User]:
     """Who may approve the request: the organisation's own system administrators besides the
-    two people involved, or, if it has none, every other system administrator."""
+    two people involved and any account either of them added (an administrator who added an
+    account knew its first password), or, if it has none, every other such administrator."""
     involved = [role_request.user_id, role_request.requested_by_id]
-    own = _admins(role_request.organisation).exclude(pk__in=involved)
-    return own if own.exists() else _admins().exclude(pk__in=involved)
+    excluded = Q(pk__in=involved) | Q(pk__in=made_by(involved).values("pk"))
+    own = _admins(role_request.organisation).exclude(excluded)
+    return own if own.exists() else _admins().exclude(excluded)
 
 
 def may_approve(user: User, role_request: RoleRequest) -> bool:
@@ -88,9 +98,15 @@ def request_role(
         raise ValidationError(
             {"role": f"This role at {organisation} is already waiting for a second administrator"}
         )
-    asked = RoleRequest.objects.create(
-        user=user, organisation=organisation, role=role, requested_by=by
-    )
+    try:
+        with transaction.atomic():
+            asked = RoleRequest.objects.create(
+                user=user, organisation=organisation, role=role, requested_by=by
+            )
+    except IntegrityError as clash:  # another administrator asked at the same moment
+        raise ValidationError(
+            {"role": f"This role at {organisation} is already waiting for a second administrator"}
+        ) from clash
     audit.record(
         request,
         AccessAction.ADMIN,
@@ -106,6 +122,8 @@ def _pending(model: Any, pk: int) -> Any:
     row = model.objects.select_for_update().filter(pk=pk).first()
     if row is None or row.status != Decision.PENDING:
         raise ValidationError("This request has already been decided or withdrawn")
+    if getattr(row, "expires_at", None) is not None and row.expires_at <= timezone.now():
+        raise ValidationError("This reset has expired: ask for a new one")
     return row
 
 
@@ -214,7 +232,8 @@ def request_authenticator_reset(*, by: User, user: User, request: Any = None) ->
     link = reverse("people:confirm_reset", args=[secret])
     if request is not None:
         link = request.build_absolute_uri(link)
-    if user.email:
+    e_mailed = bool(user.email) and not email_changed_recently(user)
+    if e_mailed:
         send_mail(
             "Confirm the reset of your lachealth authenticator app",
             f"{by} asked to reset the authenticator app you use to sign in to lachealth.\n\n"
@@ -230,9 +249,27 @@ def request_authenticator_reset(*, by: User, user: User, request: Any = None) ->
         AccessAction.ADMIN,
         user=by,
         detail=f"asked to reset two-factor authentication for {user.username} "
-        f"(request {reset.pk}, e-mailed to the user to confirm)",
+        f"(request {reset.pk}, "
+        + ("e-mailed to the user to confirm)" if e_mailed else "for a second administrator)"),
     )
+    reset.e_mailed = e_mailed  # type: ignore[attr-defined]
     return reset
+
+
+#: Days after someone's e-mail address changes during which a reset is not e-mailed there (an
+#: administrator may have put their own): a second administrator approves it instead.
+EMAIL_SETTLES_DAYS = 7
+
+
+def email_changed_recently(user: User) -> bool:
+    """Whether the user's e-mail address is not the one they had `EMAIL_SETTLES_DAYS` ago
+    (or when the account was made, if since)."""
+    since = timezone.now() - timedelta(days=EMAIL_SETTLES_DAYS)
+    versions = user.history.order_by("history_date", "history_id")  # type: ignore[attr-defined]
+    before = versions.filter(history_date__lt=since).values_list("email", flat=True).last()
+    recent = set(versions.filter(history_date__gte=since).values_list("email", flat=True))
+    addresses = recent | ({before} if before is not None else set())
+    return len(addresses | {user.email}) > 1
 
 
 def reset_for_link(secret: str) -> AuthenticatorReset | None:
@@ -256,6 +293,7 @@ def _forget_authenticator(reset: AuthenticatorReset, by: User, status: str, requ
         detail=f"reset two-factor authentication for {reset.user.username} "
         f"(request {reset.pk} by {reset.requested_by.username}, "
         f"{'confirmed by the user' if status == Decision.CONFIRMED else 'approved'})",
+        path=LINK_LOGGED if status == Decision.CONFIRMED else None,
     )
 
 
@@ -271,12 +309,17 @@ def confirm_authenticator_reset(
             AccessAction.SIGN_IN_FAILED,
             user=reset.user,
             detail="wrong password confirming an authenticator reset",
+            path=LINK_LOGGED,
         )
         raise ValidationError({"password": "The password is not right"})
     with transaction.atomic():
         _forget_authenticator(
             _pending(AuthenticatorReset, reset.pk), reset.user, Decision.CONFIRMED, request
         )
+
+
+#: How the access log names the e-mailed link's page: never with its secret.
+LINK_LOGGED = "/account/authenticator-reset/(link)/"
 
 
 @transaction.atomic

@@ -49,8 +49,10 @@ def record(
     user: Any = None,
     child: Any = None,
     detail: str = "",
+    path: str | None = None,
 ) -> AccessLog:
-    """Write one access-log row. `child` is any object with `pk` and `reference`."""
+    """Write one access-log row. `child` is any object with `pk` and `reference`; `path`
+    stands for the request's own where that holds a secret (an e-mailed link's)."""
     user = user if user is not None else getattr(request, "user", None)
     authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
     organisation_id = None
@@ -72,7 +74,7 @@ def record(
         child_id=getattr(child, "pk", None),
         child_ref=getattr(child, "reference", "") if child is not None else "",
         detail=detail[:300],
-        path=(request.get_full_path()[:300] if request is not None else ""),
+        path=(path if path is not None else request.get_full_path() if request else "")[:300],
         ip_address=client_ip(request),
     )
 

@@ -17,9 +17,15 @@ from .access_log import ShownRow, shown_row
 from .models import AccessLog, Membership, Organisation, User
 
 
+def staff_users() -> QuerySet[User]:
+    """Every account but young people's own: those are kept by their health team, and their
+    names and addresses would tell an administrator who is a care leaver."""
+    return User.objects.exclude(pk__in=own_account_users())
+
+
 def users_with_roles() -> QuerySet[User]:
     active = Membership.objects.filter(is_active=True).select_related("organisation")
-    return User.objects.prefetch_related(Prefetch("memberships", queryset=active, to_attr="roles"))
+    return staff_users().prefetch_related(Prefetch("memberships", queryset=active, to_attr="roles"))
 
 
 def organisations_with_areas() -> QuerySet[Organisation]:
@@ -51,21 +57,29 @@ def access_log(
     date_to: date | None = None,
 ) -> QuerySet[AccessLog]:
     """The access log searched by user, child and date (inclusive), newest first. A child is
-    found by their record's internal reference (its number) or readable reference
-    ("E08000032/A1"), whoever asks; or as the child list finds them (any words of their name
-    in any order, date of birth, NHS number, LA child ID) only among the children `viewer`'s
+    found by their record's internal reference (its number), whoever asks; by the readable
+    reference ("E08000032/A1") or as the child list finds them (any words of their name in
+    any order, date of birth, NHS number, LA child ID) only among the children `viewer`'s
     own roles let them see: for anyone else that search would tell whether a named child is
     on the record and which rows are theirs."""
     rows = AccessLog.objects.select_related("organisation")
+    seen = access.can_see_children(viewer)
     if user:
-        rows = rows.filter(username__icontains=user)
+        # A young person's username is their e-mail address: it finds their rows only for a
+        # reader who sees them, or it would tie an address to a record.
+        findable = Q(user_id__isnull=True) | ~Q(user_id__in=own_account_users())
+        if seen:
+            findable |= Q(child_id__in=children_seen_by(viewer))
+        rows = rows.filter(Q(username__icontains=user) & findable)
     if child:
-        q = Q(child_ref__iexact=child)
-        if child.isdigit():
-            q |= Q(child_id=int(child))
-        if access.can_see_children(viewer):
+        q = Q(child_id=int(child)) if child.isdigit() and len(child) < 19 else Q(pk__in=[])
+        if seen:
+            # The readable reference carries the LA child ID: like a name, it finds only the
+            # children the reader may see.
+            mine = children_seen_by(viewer)
+            q |= Q(child_ref__iexact=child, child_id__in=mine)
             for finder in _child_finder:
-                q |= Q(child_id__in=children_seen_by(viewer).filter(pk__in=finder(child)))
+                q |= Q(child_id__in=mine.filter(pk__in=finder(child)))
         rows = rows.filter(q)
     if date_from:
         rows = rows.filter(at__gte=_day_start(date_from))
@@ -80,15 +94,31 @@ def children_seen_by(viewer: Any) -> QuerySet[Any]:
     return children.filter(access.child_q(viewer)).values("pk")
 
 
+#: The young person's own account, named rather than imported: `people` sits below `health`.
+OWN_ACCOUNT_MODEL = "health.YoungPersonAccount"
+
+
+def own_account_users() -> QuerySet[Any]:
+    """The ids of the users who are young people's own accounts, as a query."""
+    return apps.get_model(OWN_ACCOUNT_MODEL)._default_manager.values("user_id")
+
+
 def shown_access_log(viewer: Any, rows: Iterable[AccessLog]) -> list[ShownRow]:
     """Rows (a page of the log) as `viewer` may see them (`access_log.shown_row`): which of
-    their children the viewer may see is asked in one query."""
+    their children the viewer may see, and which of their users are young people's own
+    accounts, are asked in one query each."""
     rows = list(rows)
     named = {r.child_id for r in rows if r.child_id is not None}
     seen: set[int] = set()
     if named and access.can_see_children(viewer):
         seen = set(children_seen_by(viewer).filter(pk__in=named).values_list("pk", flat=True))
-    return [shown_row(r, r.child_id in seen) for r in rows]
+    users = {r.user_id for r in rows if r.user_id is not None}
+    own = set(
+        own_account_users().filter(user_id__in=users).values_list("user_id", flat=True)
+        if users
+        else ()
+    )
+    return [shown_row(r, r.child_id in seen, r.user_id in own) for r in rows]
 
 
 def shown_access_log_stream(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -13,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lachealth.versioning import save_versioned
 
-from . import audit
+from . import access, audit
 from .models import AccessAction, Area, Membership, Organisation, RoleRequest, User
 
 
@@ -98,6 +99,7 @@ def update_user(
 ) -> User:
     if user.pk == by.pk and not is_active:
         raise ValidationError({"is_active": "You cannot deactivate your own account"})
+    was = (user.email, user.is_active)
     user.first_name, user.last_name, user.email, user.is_active = (
         first_name,
         last_name,
@@ -105,7 +107,19 @@ def update_user(
         is_active,
     )
     save_versioned(user, by)
-    audit.record(request, AccessAction.ADMIN, user=by, detail=f"updated user {user.username}")
+    changes = [f"e-mail {was[0] or '(none)'} to {email or '(none)'}"] if email != was[0] else []
+    if was[1] and not is_active:
+        # Roles that reach children do not come back with the account: given again, they
+        # take a second administrator (approvals.py).
+        ended = Membership.objects.filter(
+            user=user, is_active=True, role__in=access.TWO_PERSON_ROLES
+        )
+        for membership in ended:
+            membership.is_active = False
+            save_versioned(membership, by)
+            changes.append(f"ended {membership}")
+    detail = f"updated user {user.username}" + (f": {'; '.join(changes)}" if changes else "")
+    audit.record(request, AccessAction.ADMIN, user=by, detail=detail)
     return user
 
 
@@ -177,7 +191,13 @@ def change_password(
 ) -> None:
     """The user changes their own password (as they must after an administrator set it)."""
     problems: dict[str, list[str]] = {}
-    if not user.check_password(current):
+    # Checked as at sign-in, so that wrong guesses count towards the account's lock-out.
+    right = (
+        authenticate(request, username=user.get_username(), password=current) is not None
+        if request is not None
+        else user.check_password(current)
+    )
+    if not right:
         problems["current_password"] = ["Your current password is not right"]
     elif new == current:
         problems["new_password"] = ["Choose a password different from your current one"]

@@ -313,7 +313,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @reach(access.ADMIN_ROLES, ANY, model=User)
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     admin = _require_admin(request)
-    person = get_object_or_404(User, pk=pk)
+    person = get_object_or_404(selectors.staff_users(), pk=pk)
     edit_form = UserEditForm(
         request.POST if request.POST.get("form") == "details" else None,
         initial={
@@ -347,8 +347,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     request,
                     "Role added"
                     if isinstance(given, Membership)
-                    else "Role asked for: it is given once another system administrator of "
-                    f"{given.organisation} approves it",
+                    else "Role asked for: it is given once another system administrator "
+                    f"approves it (an administrator of {given.organisation}, if it has another)",
                 )
                 return redirect("people:user_detail", pk=pk)
             if action == "revoke":
@@ -359,11 +359,17 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Role removed")
                 return redirect("people:user_detail", pk=pk)
             if action == "reset_2fa":
-                approvals.request_authenticator_reset(by=admin, user=person, request=request)
+                reset = approvals.request_authenticator_reset(
+                    by=admin, user=person, request=request
+                )
                 messages.success(
                     request,
                     "Reset asked for: it happens once they confirm it from the e-mail we have "
-                    "sent them, or another system administrator approves it",
+                    "sent them, or another system administrator approves it"
+                    if reset.e_mailed  # type: ignore[attr-defined]
+                    else "Reset asked for: it happens once another system administrator "
+                    "approves it (no e-mail was sent: they have no address, or it changed in "
+                    f"the last {approvals.EMAIL_SETTLES_DAYS} days)",
                 )
                 return redirect("people:user_detail", pk=pk)
         except ValidationError as exc:
