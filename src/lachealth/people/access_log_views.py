@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,14 +16,14 @@ from . import access, audit, selectors
 from .access_log import CSV_HEADER, csv_cells
 from .forms import AccessLogFilterForm
 from .models import AccessAction
+from .views import require_admin
 
 PAGE_SIZE = 100
 
 
 @reach(access.ADMIN_ROLES)
 def access_log(request: HttpRequest) -> HttpResponse:
-    if not access.is_system_admin(request.user):
-        raise PermissionDenied("Only system administrators can read the access log")
+    require_admin(request, "read the access log")
     form = AccessLogFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():

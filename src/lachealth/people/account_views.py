@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from lachealth.reach import PUBLIC, SIGNED_IN, reach
@@ -18,6 +18,7 @@ from . import access, approvals, services
 from .forms import ConfirmResetForm, PasswordChangeForm
 from .middleware import open_before_password_change, otp_not_required
 from .models import AuthenticatorReset, Membership, RoleRequest, User
+from .views import next_url, require_admin
 
 
 @reach(SIGNED_IN)
@@ -106,15 +107,10 @@ def confirm_reset(request: HttpRequest, secret: str) -> HttpResponse:
 def waiting(request: HttpRequest) -> HttpResponse:
     """Role requests and authenticator resets waiting for a second administrator: those this
     administrator may decide, and their own still waiting for someone else."""
-    if not access.is_system_admin(request.user):
-        raise PermissionDenied("Only system administrators decide these requests")
-    admin: User = request.user  # type: ignore[assignment]
+    admin = require_admin(request, "decide these requests")
     if request.method == "POST":
         _decide(request, admin)
-        back = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-            return redirect(back)
-        return redirect("people:waiting")
+        return redirect(next_url(request, reverse("people:waiting")))
     return render(
         request,
         "people/waiting.jinja",

@@ -92,18 +92,12 @@ def request_role(
             by=by, user=user, organisation=organisation, role=role, request=request
         )
     services.check_role(by=by, user=user, organisation=organisation, role=role)
-    if RoleRequest.objects.filter(
-        user=user, organisation=organisation, role=role, status=Decision.PENDING
-    ).exists():
-        raise ValidationError(
-            {"role": f"This role at {organisation} is already waiting for a second administrator"}
-        )
     try:
         with transaction.atomic():
             asked = RoleRequest.objects.create(
                 user=user, organisation=organisation, role=role, requested_by=by
             )
-    except IntegrityError as clash:  # another administrator asked at the same moment
+    except IntegrityError as clash:  # one waiting already (`role_request_one_pending`)
         raise ValidationError(
             {"role": f"This role at {organisation} is already waiting for a second administrator"}
         ) from clash

@@ -40,11 +40,13 @@ from .middleware import otp_not_required
 from .models import AccessAction, Decision, Membership, Organisation, User
 
 
-def _next_url(request: HttpRequest) -> str:
+def next_url(request: HttpRequest, default: str | None = None) -> str:
+    """Where the form says to go next, if it is a page of this site; otherwise `default`
+    (the home page unless given)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
-    return settings.LOGIN_REDIRECT_URL
+    return default or settings.LOGIN_REDIRECT_URL
 
 
 @reach(PUBLIC)
@@ -66,7 +68,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             form.add_error("username", "The username or password is not right")
         else:
             login(request, user)
-            request.session["sign_in_next"] = _next_url(request)
+            request.session["sign_in_next"] = next_url(request)
             return redirect("people:sign_in_code")
     return render(
         request,
@@ -221,16 +223,17 @@ def home(request: HttpRequest) -> HttpResponse:
 # ---- system administration -------------------------------------------------------------
 
 
-def _require_admin(request: HttpRequest) -> User:
-    """The signed-in system administrator, or 403 for anyone else."""
+def require_admin(request: HttpRequest, doing: str = "manage users and organisations") -> User:
+    """The signed-in system administrator, or 403 for anyone else, saying what only
+    administrators may be `doing`."""
     if not access.is_system_admin(request.user):
-        raise PermissionDenied("Only system administrators can manage users and organisations")
+        raise PermissionDenied(f"Only system administrators can {doing}")
     return request.user  # type: ignore[return-value]
 
 
 @reach(access.ADMIN_ROLES)
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     return render(
         request,
         "people/organisation_list.jinja",
@@ -243,7 +246,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @reach(access.ADMIN_ROLES, ANY, model=Organisation)
 def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    admin = _require_admin(request)
+    admin = require_admin(request)
     organisation = get_object_or_404(Organisation, pk=pk) if pk else None
     initial = {}
     if organisation:
@@ -284,7 +287,7 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 @reach(access.ADMIN_ROLES)
 def user_list(request: HttpRequest) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request)
     query = request.GET.get("q", "").strip()
     users = selectors.users_with_roles()
     if query:
@@ -297,7 +300,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @reach(access.ADMIN_ROLES)
 def user_create(request: HttpRequest) -> HttpResponse:
-    admin = _require_admin(request)
+    admin = require_admin(request)
     form = UserForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -312,7 +315,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @reach(access.ADMIN_ROLES, ANY, model=User)
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    admin = _require_admin(request)
+    admin = require_admin(request)
     person = get_object_or_404(selectors.staff_users(), pk=pk)
     edit_form = UserEditForm(
         request.POST if request.POST.get("form") == "details" else None,
